@@ -1,0 +1,102 @@
+"""How well ``claim_strength`` reproduces human claim-strength labels.
+
+Scores the rule-based strength scale against the sentences Yu, Wang & Li
+(2020) labelled 0-3 (no relationship, correlational, conditional causal,
+direct causal): research-abstract conclusions and press-release sentences.
+The data is read where it lies, beside the checkout, and never copied.
+
+    python benchmarks/strength.py [DATA_DIR] [--errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+from claimaudit.language import claim_strength
+
+LABELS = (0, 1, 2, 3)
+LABEL_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
+FILES = ("annotated_pubmed.csv", "annotated_eureka.csv")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dev" / "claim_strength_yu2020"
+
+
+def read_labelled(path: Path) -> list[tuple[str, int]]:
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        return [(row["sentence"], int(row["label"])) for row in csv.DictReader(handle)]
+
+
+def scores(gold: list[int], predicted: list[int]) -> dict:
+    """Per-class precision, recall and F1, their macro average, accuracy and the confusion matrix."""
+    confusion = {g: {p: 0 for p in LABELS} for g in LABELS}
+    for g, p in zip(gold, predicted):
+        confusion[g][p] += 1
+    per_class = {}
+    for label in LABELS:
+        tp = confusion[label][label]
+        predicted_n = sum(confusion[g][label] for g in LABELS)
+        gold_n = sum(confusion[label].values())
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / gold_n if gold_n else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": precision, "recall": recall, "f1": f1, "support": gold_n}
+    return {
+        "macro_f1": sum(c["f1"] for c in per_class.values()) / len(LABELS),
+        "accuracy": sum(confusion[l][l] for l in LABELS) / max(len(gold), 1),
+        "per_class": per_class,
+        "confusion": confusion,
+    }
+
+
+def evaluate_file(path: Path) -> dict:
+    rows = read_labelled(path)
+    started = time.perf_counter()
+    predicted = [claim_strength(sentence).level for sentence, _ in rows]
+    elapsed = time.perf_counter() - started
+    result = scores([label for _, label in rows], predicted)
+    result["sentences"] = len(rows)
+    result["seconds"] = elapsed
+    result["sentences_per_second"] = len(rows) / elapsed if elapsed else float("inf")
+    result["errors"] = [(s, g, p) for (s, g), p in zip(rows, predicted) if g != p]
+    return result
+
+
+def evaluate_yu(data_dir: str | Path = DEFAULT_DATA_DIR) -> dict:
+    """Scores for each labelled file in ``data_dir``, keyed by file stem."""
+    data_dir = Path(data_dir)
+    return {Path(name).stem: evaluate_file(data_dir / name) for name in FILES if (data_dir / name).exists()}
+
+
+def _print(name: str, result: dict) -> None:
+    print(f"{name}: {result['sentences']} sentences, macro-F1 {result['macro_f1']:.3f}, "
+          f"accuracy {result['accuracy']:.3f}, {result['sentences_per_second']:.0f} sentences/s")
+    for label, c in result["per_class"].items():
+        print(f"  {label} {LABEL_NAMES[label]:<19} P {c['precision']:.3f}  R {c['recall']:.3f}  "
+              f"F1 {c['f1']:.3f}  n={c['support']}")
+    print("  confusion (rows gold, columns predicted):")
+    print("       " + "".join(f"{p:>6}" for p in LABELS))
+    for g in LABELS:
+        print(f"    {g}  " + "".join(f"{result['confusion'][g][p]:>6}" for p in LABELS))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data_dir", nargs="?", default=str(DEFAULT_DATA_DIR))
+    parser.add_argument("--errors", type=int, default=0, help="print this many misclassified sentences per file")
+    args = parser.parse_args(argv)
+    results = evaluate_yu(args.data_dir)
+    if not results:
+        print(f"no labelled files found in {args.data_dir}", file=sys.stderr)
+        return 2
+    for name, result in results.items():
+        _print(name, result)
+        for sentence, gold, predicted in result["errors"][: args.errors]:
+            print(f"    gold {gold} got {predicted}: {sentence}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""The Python API: ``audit(copy, sources=...)`` returning findings and renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from claimaudit.errors import InputError
+from claimaudit.ingest import (
+    COPY_SUFFIXES,
+    document_from_text,
+    collect_cited_sources,
+    load_copy,
+    load_sources,
+    sources_from_data,
+)
+from claimaudit.model import AuditResult, Document, Source
+from claimaudit.pipeline import audit_documents
+from claimaudit.rules.loader import Rule, load_rules
+
+FINDING_COLUMNS = [
+    "id", "document", "line", "column", "start", "end", "text", "verdict", "confidence",
+    "claim_type", "section", "rules", "reasons", "evidence_source", "evidence", "similarity", "suggestion",
+]
+
+
+def _looks_like_path(value: str) -> bool:
+    return "\n" not in value and Path(value).suffix.lower() in COPY_SUFFIXES
+
+
+def read_copy(copy: Any) -> list[Document]:
+    """Documents from paths, folders, in-memory text or Document objects."""
+    items = [copy] if isinstance(copy, (str, Path, Document)) else list(copy)
+    documents: list[Document] = []
+    for n, item in enumerate(items):
+        if isinstance(item, Document):
+            documents.append(item)
+        elif isinstance(item, Path) or (isinstance(item, str) and (_looks_like_path(item) or Path(item).is_dir())):
+            documents.extend(load_copy(item))
+        elif isinstance(item, str):
+            media = "html" if item.lstrip().startswith("<") else "text"
+            documents.append(document_from_text(item, name=f"<text {n + 1}>", media_type=media))
+        else:
+            raise InputError(f"cannot audit a {type(item).__name__}; pass a path, text or a Document")
+    if not documents:
+        raise InputError("nothing to audit: no copy was given")
+    return documents
+
+
+def read_sources(sources: Any, documents: list[Document]) -> list[Source]:
+    """Sources from packs, dicts or Source objects; from the copy when none are given."""
+    if sources is None or (isinstance(sources, (list, tuple)) and not sources):
+        return collect_cited_sources(documents)
+    items = sources if isinstance(sources, (list, tuple)) else [sources]
+    if isinstance(sources, dict):
+        items = [sources]
+    found: list[Source] = []
+    for item in items:
+        if isinstance(item, Source):
+            found.append(item)
+        elif isinstance(item, dict) and "sources" in item:
+            found.extend(sources_from_data(item, origin="<python>"))
+        elif isinstance(item, dict):
+            found.extend(sources_from_data([item], origin="<python>"))
+        else:
+            found.extend(load_sources(item))
+    seen: dict[str, Source] = {}
+    for source in found:
+        if source.id in seen:
+            raise InputError(f"source id {source.id!r} is given twice ({seen[source.id].origin or 'first'} and {source.origin or 'again'})")
+        seen[source.id] = source
+    return found
+
+
+@dataclass
+class Audit:
+    """The result of an audit, with the findings as a DataFrame and renderers."""
+
+    result: AuditResult
+
+    @property
+    def findings(self):
+        import pandas as pd
+
+        rows = []
+        for f in self.result.findings:
+            best = f.evidence[0] if f.evidence else None
+            rows.append({
+                "id": f.id, "document": f.document, "line": f.line, "column": f.column,
+                "start": f.start, "end": f.end, "text": f.text, "verdict": f.verdict,
+                "confidence": f.confidence, "claim_type": f.claim_type, "section": f.section,
+                "rules": ", ".join(r.code for r in f.reasons),
+                "reasons": " | ".join(r.message for r in f.reasons),
+                "evidence_source": best.source if best else "",
+                "evidence": best.text if best else "",
+                "similarity": best.similarity if best else 0.0,
+                "suggestion": f.suggestion,
+            })
+        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return self.result.summary()
+
+    def to_json(self, path=None) -> str:
+        from claimaudit.report import render_json, write_json
+
+        if path is not None:
+            write_json(self.result, path)
+        return render_json(self.result)
+
+    def to_html(self, path, template_dirs=()) -> None:
+        from claimaudit.report import write_html
+
+        write_html(self.result, path, template_dirs=template_dirs)
+
+    def to_excel(self, path) -> None:
+        from claimaudit.report import write_xlsx
+
+        write_xlsx(self.result, path)
+
+
+def audit(
+    copy: Any,
+    sources: Any = None,
+    *,
+    rules: Iterable[str | Path] = (),
+    disable: Iterable[str] = (),
+    enable: Iterable[str] = (),
+    levels: dict[str, str] | None = None,
+    loaded_rules: list[Rule] | None = None,
+    on_document=None,
+) -> Audit:
+    """Audit copy against its sources.
+
+    ``copy``: a path, folder, text, or a list of them. ``sources``: a source
+    pack path, a dict ``{"sources": [...]}``, a list of source dicts, or None to
+    use the citations inside the copy. ``rules``: extra rule packs.
+    """
+    documents = read_copy(copy)
+    pack = read_sources(sources, documents)
+    active = loaded_rules if loaded_rules is not None else load_rules(
+        list(rules), disable=list(disable), enable=list(enable), levels=levels
+    )
+    result = audit_documents(documents, pack, active, on_document=on_document)
+    if not pack:
+        result.warnings.append("no sources were given and the copy cites none: every claim is unsupported")
+    return Audit(result)

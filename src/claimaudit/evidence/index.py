@@ -1,0 +1,108 @@
+"""The source pack cut into analysed sentences, ready to be ranked against claims."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from claimaudit.claims.anatomy import Statement, analyse
+from claimaudit.language import split_sentences
+from claimaudit.model import Source
+
+SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
+STUDY_KIND_WORDS = {
+    "systematic review": ("systematic review",),
+    "meta-analysis": ("meta-analysis", "meta analysis", "metaanalysis", "pooled analysis"),
+    "randomized trial": ("randomized", "randomised", "rct"),
+    "controlled trial": ("controlled", "placebo", "sham"),
+    "clinical": ("patients", "participants", "clinical", "trial", "volunteers", "adults", "children", "people"),
+    "animal": ("mice", "rats", "rodent", "animal", "murine", "mouse", "rat ", "porcine", "canine"),
+    "in vitro": ("in vitro", "cell culture", "cultured", "cell line"),
+}
+
+
+@dataclass
+class SourceSentence:
+    source: Source
+    text: str
+    start: int
+    end: int
+    statement: Statement
+
+
+@dataclass
+class SourceIndex:
+    """Every sentence of every source, with pack-wide facts rules need."""
+
+    sources: list[Source]
+    sentences: list[SourceSentence] = field(default_factory=list)
+    idf: dict[str, float] = field(default_factory=dict)
+    postings: dict[str, list[int]] = field(default_factory=dict)
+    _canon_cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, sources: list[Source]) -> "SourceIndex":
+        index = cls(sources=list(sources))
+        for source in sources:
+            for sentence in split_sentences(source.summary):
+                index.sentences.append(
+                    SourceSentence(source, sentence.text, sentence.start, sentence.end, analyse(sentence.text))
+                )
+        document_frequency = Counter()
+        for row, item in enumerate(index.sentences):
+            for token in set(item.statement.tokens):
+                document_frequency[token] += 1
+                index.postings.setdefault(token, []).append(row)
+        total = max(len(index.sentences), 1)
+        index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
+        return index
+
+    def texts(self) -> list[str]:
+        return [s.text for s in self.sentences]
+
+    def by_source(self, source_id: str) -> list[int]:
+        return [i for i, s in enumerate(self.sentences) if s.source.id == source_id]
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def study_kinds(self, source: Source) -> set[str]:
+        """The kinds of evidence a source describes (review, trial, animal...)."""
+        text = f" {source.citation} {source.summary} ".lower()
+        return {kind for kind, words in STUDY_KIND_WORDS.items() if any(w in text for w in words)}
+
+    def source_canon(self, source_id: str, category: str) -> set[str]:
+        """Canonical terms of one category that a whole source mentions."""
+        key = (source_id, category)
+        if key not in self._canon_cache:
+            found: set[str] = set()
+            for item in self.sentences:
+                if item.source.id == source_id:
+                    found |= item.statement.canon(category)
+            self._canon_cache[key] = found
+        return self._canon_cache[key]
+
+    def pack_canon(self, category: str) -> set[str]:
+        found: set[str] = set()
+        for item in self.sentences:
+            found |= item.statement.canon(category)
+        return found
+
+
+def citation_surnames(source: Source) -> list[str]:
+    """Author surnames a copy might use to name this source ("Smith et al.")."""
+    names: list[str] = []
+    citation = source.citation or ""
+    for part in regex.split(r",|;|\band\b|&", citation.split(".")[0]):
+        m = SURNAME.match(part)
+        if m:
+            name = m.group("name").strip()
+            names.append(name.split()[0] if " " in name and len(name.split()[1]) <= 2 else name)
+    if source.id:
+        m = regex.match(r"[a-z\-]+", source.id)
+        if m:
+            names.append(m.group(0))
+    return names

@@ -1,0 +1,45 @@
+"""`claimaudit explain`: what the engine reads in one claim and why it decides."""
+
+from __future__ import annotations
+
+from claimaudit.ingest import load_sources
+from claimaudit.pipeline import describe
+from claimaudit.rules.examples import judge_claim, sources_from_text
+from claimaudit.rules.loader import load_rules
+from claimaudit.verdicts.aggregate import decide
+
+STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional causal", 3: "3 direct causal"}
+
+
+def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: list[str]) -> str:
+    sources = [s for pack in packs for s in load_sources(pack)] + sources_from_text(evidence)
+    rules = load_rules(extra_rules)
+    statement, matches, reasons = judge_claim(claim, sources, rules)
+    read = describe(statement)
+    out = [f"Claim: {claim}", "", "1. What the engine reads",
+           f"   type: {statement.claim_type}",
+           f"   strength: {STRENGTH.get(statement.level, statement.level)}"]
+    for key in ("figures", "hedges", "boosters", "negations", "populations", "conditions",
+                "interventions", "outcomes", "attribution"):
+        out.append(f"   {key}: {', '.join(map(str, read[key])) or '-'}")
+    out += ["", "2. Best evidence"]
+    if not matches:
+        out.append("   (no sources)")
+    for rank, match in enumerate(matches, 1):
+        ev = describe(match.statement)
+        out.append(f"   #{rank} {match.source_id} similarity {match.similarity:.2f} "
+                   f"strength {match.statement.level}: {match.sentence.text}")
+        if ev["figures"] or ev["hedges"] or ev["populations"] or ev["conditions"]:
+            out.append(f"      figures: {', '.join(ev['figures']) or '-'}; hedges: {', '.join(ev['hedges']) or '-'}; "
+                       f"populations: {', '.join(ev['populations']) or '-'}; conditions: {', '.join(ev['conditions']) or '-'}")
+    out += ["", "3. Rules that fired"]
+    if not reasons:
+        out.append("   none")
+    for reason in reasons:
+        span = f" [claim words: {claim[reason.claim_span[0]:reason.claim_span[1]]!r}]" if reason.claim_span else ""
+        out.append(f"   {reason.code} {reason.rule} -> {reason.verdict}: {reason.message}{span}")
+    verdict, confidence, suggestion = decide(reasons, matches[0].similarity if matches else 0.0)
+    out += ["", f"4. Verdict: {verdict} (confidence {confidence:.2f})"]
+    if suggestion:
+        out.append(f"   suggestion: {suggestion}")
+    return "\n".join(out)

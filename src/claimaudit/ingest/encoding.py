@@ -1,0 +1,126 @@
+"""Reading copy files as text: byte-order marks, detection, line endings.
+
+Copy arrives from CMS exports, Word "save as text" and old Windows tools, so
+the encoding is detected rather than assumed: a byte-order mark wins, then
+strict UTF-8, then a charset the file declares (an HTML ``<meta charset>``),
+then charset-normalizer's statistical guess. A file that none of these can
+read, or that decodes to control-character noise, is refused with a clear
+message instead of being audited as garbage.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from claimaudit.errors import InputError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+# Control characters that never occur in real copy (tab, newlines and form
+# feed do). Their presence means the bytes were not text in this encoding.
+_NOISE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+
+UNDETECTABLE = "cannot detect the text encoding (is this a binary file?)"
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF: one line break stays one line break, so
+    line numbers match what an editor shows for the original file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _canonical(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return True
+    noise = len(_NOISE.findall(text)) + len(_C1_CONTROLS.findall(text))
+    return noise == 0 or noise / len(text) < 0.001 and "\x00" not in text
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_bytes(data: bytes, path: str) -> DecodedText:
+    """Decode a file's bytes; raise InputError naming ``path`` if impossible."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = _try(data, encoding)
+            if text is None:
+                raise InputError(f"{UNDETECTABLE}: the {encoding} byte-order mark "
+                                 "does not match the content", path=path)
+            text = text.lstrip("\ufeff")
+            return DecodedText(normalise_newlines(text), _canonical(encoding.replace("-sig", "")))
+
+    if b"\x00" not in data:
+        text = _try(data, "utf-8")
+        if text is not None:
+            if not _looks_like_text(text):
+                raise InputError(UNDETECTABLE, path=path)
+            return DecodedText(normalise_newlines(text), "utf-8")
+
+        declared = _DECLARED_CHARSET.search(data[:4096])
+        if declared:
+            name = declared.group(1).decode("ascii", "replace")
+            text = _try(data, name)
+            if text is not None and _looks_like_text(text):
+                return DecodedText(normalise_newlines(text), _canonical(name))
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError(UNDETECTABLE, path=path)
+    text = str(best)
+    encoding = _canonical(best.encoding)
+    # Windows-1252 is what browsers read for "latin-1" and what most western
+    # single-byte files really are; report it whenever it reads the same.
+    if encoding != "utf-8" and not encoding.startswith(("utf-16", "utf-32")):
+        as_cp1252 = _try(data, "cp1252")
+        if as_cp1252 is not None and (as_cp1252 == text or _C1_CONTROLS.search(text)):
+            text, encoding = as_cp1252, "cp1252"
+    if not _looks_like_text(text):
+        raise InputError(UNDETECTABLE, path=path)
+    return DecodedText(normalise_newlines(text), encoding)
+
+
+def read_text(path: str | Path) -> DecodedText:
+    """Read and decode a text file; missing or unreadable files raise InputError."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("expected a file, found a folder", path=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
+    return decode_bytes(data, str(path))

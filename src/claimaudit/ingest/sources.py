@@ -1,0 +1,451 @@
+"""Source packs: the cited-source summaries claims are held against.
+
+A pack is YAML, JSON, CSV or XLSX (a list of sources, or ``{"sources": [...]}``)
+or a folder of ``.md`` / ``.txt`` files, one source each, with the fields as
+YAML front matter and the summary as the body. Every entry is validated and
+every problem is reported as ``file:line: sources[i].field: what is wrong``,
+so a reviewer can fix the pack without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import json.scanner
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from claimaudit.errors import InputError
+from claimaudit.ingest.encoding import read_text
+from claimaudit.model import Source
+
+PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx"}
+FOLDER_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
+FIELDS = ("id", "summary", "citation", "doi", "pmid", "url", "kind")
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*)", re.IGNORECASE)
+_PMID_PREFIX = re.compile(r"^\s*pmid\s*:?\s*", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)(?:^(?:---|\.\.\.)[ \t]*$\n?)", re.DOTALL | re.MULTILINE)
+
+
+def normalise_doi(value: str) -> str:
+    """``https://doi.org/10.1/x`` and ``doi: 10.1/x`` both become ``10.1/x``."""
+    return _DOI_PREFIX.sub("", value.strip()).strip().rstrip(".")
+
+
+class SourceEntry(BaseModel):
+    """One source as written in a pack."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str
+    summary: str
+    citation: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    kind: Literal["summary", "internal"] = "summary"
+
+    @field_validator("id", "pmid", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return str(value)
+        return value
+
+    @field_validator("citation", "doi", "pmid", "url", mode="before")
+    @classmethod
+    def _empty_as_blank(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("id", "summary")
+    @classmethod
+    def _required_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str) -> str:
+        return normalise_doi(value)
+
+    @field_validator("pmid")
+    @classmethod
+    def _pmid(cls, value: str) -> str:
+        value = _PMID_PREFIX.sub("", value).strip()
+        if value and not value.isdigit():
+            raise ValueError("a PubMed id is digits only")
+        return value
+
+
+@dataclass
+class Located:
+    """A raw entry and where its parts sit in the file (1-based lines; 0: not in a file)."""
+
+    data: Any
+    line: int
+    field_lines: dict[str, int]
+
+
+@dataclass
+class Problem:
+    line: int
+    field: str
+    message: str
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return f"unknown field (the fields are: {', '.join(FIELDS)})"
+    if kind == "string_type":
+        return "must be text"
+    if kind == "literal_error":
+        return "must be 'summary' or 'internal'"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error.get("msg", "")))
+    return str(error.get("msg", "invalid value")).lower()
+
+
+def validate_entries(entries: list[Located], path: str, *, origin_path: str | None = None,
+                     label: Callable[[int], str] = lambda i: f"sources[{i}]") -> list[Source]:
+    """Validate located entries into Sources or raise one InputError listing every problem."""
+    problems: list[Problem] = []
+    sources: list[Source] = []
+    first_seen: dict[str, tuple[int, str]] = {}
+    for index, entry in enumerate(entries):
+        prefix = label(index)
+        if not isinstance(entry.data, dict):
+            problems.append(Problem(entry.line, prefix,
+                                    "expected a mapping with at least 'id' and 'summary'"))
+            continue
+        data = {str(key): value for key, value in entry.data.items()}
+        try:
+            parsed = SourceEntry.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error.get("loc") else ""
+                line = entry.field_lines.get(name, entry.line)
+                field = f"{prefix}.{name}" if name else prefix
+                problems.append(Problem(line, field, _describe(error)))
+            continue
+        id_line = entry.field_lines.get("id", entry.line)
+        if parsed.id in first_seen:
+            first_line, first_label = first_seen[parsed.id]
+            where = f"line {first_line}" if first_line else first_label
+            problems.append(Problem(id_line, f"{prefix}.id",
+                                    f"duplicate id {parsed.id!r} (first used on {where})"))
+            continue
+        first_seen[parsed.id] = (id_line, prefix)
+        sources.append(Source(
+            id=parsed.id, summary=parsed.summary, citation=parsed.citation, doi=parsed.doi,
+            pmid=parsed.pmid, url=parsed.url, kind=parsed.kind,
+            origin=_where(origin_path or path, entry.line),
+        ))
+    if problems:
+        raise_problems(problems, path)
+    return sources
+
+
+def _where(path: str, line: int) -> str:
+    return f"{path}:{line}" if line else path
+
+
+def raise_problems(problems: list[Problem], path: str) -> None:
+    problems = sorted(problems, key=lambda p: p.line)
+    first, rest = problems[0], problems[1:]
+    detail = first.message
+    if rest:
+        detail += "".join(f"\n  {_where(path, p.line)}: {p.field}: {p.message}" for p in rest)
+    raise InputError(detail, path=path, line=first.line or None, field=first.field)
+
+
+def _top_level_list(data: Any, path: str, line_of: Callable[[str], int]) -> Any:
+    if isinstance(data, dict):
+        unknown = [str(key) for key in data if key != "sources"]
+        if unknown:
+            raise InputError(f"unknown top-level key {unknown[0]!r}; expected 'sources'",
+                             path=path, line=line_of(unknown[0]), field=unknown[0])
+        if "sources" not in data:
+            raise InputError("expected a 'sources' list", path=path, line=1)
+        data = data["sources"]
+    if data is None:
+        raise InputError("the source pack is empty", path=path, line=1)
+    if not isinstance(data, list):
+        raise InputError("expected a list of sources (or a mapping with a 'sources' list)",
+                         path=path, line=1, field="sources")
+    return data
+
+
+# --- YAML -----------------------------------------------------------------------
+
+
+def _yaml_error(exc: YAMLError, path: str, line_offset: int = 0) -> InputError:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        line = mark.line + 1 + line_offset if mark is not None else None
+        return InputError(f"invalid YAML: {problem}{context}", path=path, line=line)
+    return InputError(f"invalid YAML: {exc}", path=path)
+
+
+def _parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Any]:
+    """The values (safe loader) and the same document with positions (round-trip)."""
+    try:
+        values = YAML(typ="safe").load(text)
+        positioned = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        raise _yaml_error(exc, path, line_offset) from None
+    return values, positioned
+
+
+def _yaml_key_line(node: Any, key: str, default: int, line_offset: int = 0) -> int:
+    try:
+        return node.lc.key(key)[0] + 1 + line_offset
+    except (AttributeError, KeyError, TypeError):
+        return default
+
+
+def _yaml_entries(text: str, path: str) -> list[Located]:
+    values, positioned = _parse_yaml(text, path)
+    items = _top_level_list(values, path,
+                            lambda key: _yaml_key_line(positioned, key, 1))
+    positioned_items = positioned["sources"] if isinstance(positioned, dict) else positioned
+    entries: list[Located] = []
+    for index, item in enumerate(items):
+        node = positioned_items[index]
+        try:
+            line = positioned_items.lc.item(index)[0] + 1
+        except (AttributeError, KeyError, TypeError):
+            line = 1
+        field_lines = {}
+        if isinstance(item, dict):
+            field_lines = {str(key): _yaml_key_line(node, key, line) for key in item}
+        entries.append(Located(item, line, field_lines))
+    return entries
+
+
+# --- JSON -----------------------------------------------------------------------
+
+
+class _PositionedDict(dict):
+    start: int = 0
+
+
+class _PositionedDecoder(json.JSONDecoder):
+    """A JSON decoder that remembers where each object starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        plain_object = self.parse_object
+
+        def parse_object(state, *args, **kwargs):
+            text, end = state
+            value, new_end = plain_object(state, *args, **kwargs)
+            located = _PositionedDict(value)
+            located.start = end - 1
+            return located, new_end
+
+        self.parse_object = parse_object
+        self.scan_once = json.scanner.py_make_scanner(self)
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _json_entries(text: str, path: str) -> list[Located]:
+    try:
+        data = json.loads(text, cls=_PositionedDecoder)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path,
+                         line=exc.lineno) from None
+
+    def key_line(container: Any, key: str, default: int) -> int:
+        start = getattr(container, "start", 0)
+        match = re.compile(r'"' + re.escape(key) + r'"\s*:').search(text, start)
+        return _line_at(text, match.start()) if match else default
+
+    items = _top_level_list(data, path, lambda key: key_line(data, key, 1))
+    entries = []
+    for item in items:
+        line = _line_at(text, getattr(item, "start", 0))
+        field_lines = {}
+        if isinstance(item, dict):
+            field_lines = {str(key): key_line(item, str(key), line) for key in item}
+        entries.append(Located(dict(item) if isinstance(item, dict) else item, line, field_lines))
+    return entries
+
+
+# --- CSV / XLSX -------------------------------------------------------------------
+
+
+def _table_entries(header: list[str], rows: list[tuple[int, list[str]]], path: str,
+                   header_line: int) -> list[Located]:
+    from claimaudit.ingest.table import normalise_header
+
+    names = [normalise_header(h).replace(" ", "_") for h in header]
+    for column, name in enumerate(names):
+        if name and name not in FIELDS:
+            raise InputError(f"unknown column {header[column].strip()!r} "
+                             f"(the columns are: {', '.join(FIELDS)})",
+                             path=path, line=header_line, field=header[column].strip())
+    entries = []
+    for line, values in rows:
+        data = {}
+        for column, name in enumerate(names):
+            if not name:
+                continue
+            value = values[column].strip() if column < len(values) else ""
+            if value or name in ("id", "summary"):
+                data[name] = value
+        entries.append(Located(data, line, {}))
+    return entries
+
+
+def _csv_entries(text: str, path: str) -> list[Located]:
+    from claimaudit.ingest.table import read_delimited
+
+    rows = read_delimited(text)
+    if not rows:
+        raise InputError("the source pack is empty", path=path, line=1)
+    header = [cell.text for cell in rows[0].cells]
+    body = [(row.line, [cell.text for cell in row.cells]) for row in rows[1:]]
+    return _table_entries(header, body, path, rows[0].line)
+
+
+def _xlsx_entries(path: str) -> list[Located]:
+    from claimaudit.ingest.table import read_workbook_rows
+
+    rows, _sheet = read_workbook_rows(path, want=("id", "summary"))
+    numbered = [(number, row) for number, row in enumerate(rows, start=1)
+                if any(cell.strip() for cell in row)]
+    if not numbered:
+        raise InputError("the source pack is empty", path=path, line=1)
+    header_line, header = numbered[0]
+    return _table_entries(header, numbered[1:], path, header_line)
+
+
+# --- folder of text files ------------------------------------------------------------
+
+
+def _folder_file_source(path: Path) -> tuple[Located, str]:
+    decoded = read_text(path)
+    text = decoded.text
+    front = _FRONT_MATTER.match(text)
+    fields: dict[str, Any] = {}
+    field_lines: dict[str, int] = {}
+    body = text
+    body_line = 1
+    if front:
+        values, positioned = _parse_yaml(front.group(1), str(path), line_offset=1)
+        if values is not None and not isinstance(values, dict):
+            raise InputError("front matter must be a mapping of fields", path=str(path), line=2)
+        fields = dict(values or {})
+        field_lines = {str(key): _yaml_key_line(positioned, key, 2, line_offset=1)
+                       for key in fields}
+        body = text[front.end():]
+        body_line = text.count("\n", 0, front.end()) + 1
+    summary = body.strip()
+    if path.suffix.lower() in (".md", ".markdown") and summary:
+        from claimaudit.ingest.markdown import extract_markdown_blocks
+
+        summary = "\n\n".join(block.text for block in extract_markdown_blocks(body)
+                              if block.kind != "heading")
+    if "summary" in fields and summary:
+        raise InputError("the summary is given twice: in the front matter and as the body",
+                         path=str(path), line=field_lines.get("summary", 2), field="summary")
+    if summary:
+        fields["summary"] = summary
+        field_lines["summary"] = body_line
+    fields.setdefault("id", path.stem)
+    return Located(fields, 1, field_lines), str(path)
+
+
+def _folder_sources(folder: Path) -> list[Source]:
+    files = sorted(p for p in folder.rglob("*")
+                   if p.is_file() and not _hidden(p, folder)
+                   and (p.suffix.lower() in FOLDER_SOURCE_SUFFIXES | PACK_SUFFIXES)
+                   and not p.stem.lower().startswith("readme"))
+    sources: list[Source] = []
+    seen: dict[str, str] = {}
+    for file in files:
+        if file.suffix.lower() in PACK_SUFFIXES:
+            found = _file_sources(file)
+        else:
+            entry, name = _folder_file_source(file)
+            found = validate_entries([entry], name, label=lambda i: "source")
+        for source in found:
+            if source.id in seen:
+                raise InputError(f"duplicate id {source.id!r} (also defined in {seen[source.id]})",
+                                 path=source.origin.rsplit(":", 1)[0],
+                                 line=int(source.origin.rsplit(":", 1)[1]), field="id")
+            seen[source.id] = source.origin
+            sources.append(source)
+    if not sources:
+        raise InputError("no sources found in this folder (expected .md/.txt files with front "
+                         "matter, or .yaml/.json/.csv/.xlsx packs)", path=str(folder))
+    return sources
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+
+
+# --- entry points ---------------------------------------------------------------------
+
+
+def _file_sources(path: Path) -> list[Source]:
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        entries = _xlsx_entries(name)
+    else:
+        text = read_text(path).text
+        if not text.strip():
+            raise InputError("the source pack is empty", path=name)
+        if suffix in (".yaml", ".yml"):
+            entries = _yaml_entries(text, name)
+        elif suffix == ".json":
+            entries = _json_entries(text, name)
+        else:
+            entries = _csv_entries(text, name)
+    if not entries:
+        raise InputError("the source pack is empty", path=name, line=1)
+    return validate_entries(entries, name)
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Read a source pack file or folder into validated Sources."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("source pack not found", path=str(path))
+    if path.is_dir():
+        return _folder_sources(path)
+    if path.suffix.lower() in PACK_SUFFIXES:
+        return _file_sources(path)
+    if path.suffix.lower() in FOLDER_SOURCE_SUFFIXES:
+        entry, name = _folder_file_source(path)
+        return validate_entries([entry], name, label=lambda i: "source")
+    raise InputError(f"unsupported source pack type {path.suffix or '(no extension)'!r}; "
+                     f"expected {', '.join(sorted(PACK_SUFFIXES))} or a folder", path=str(path))
+
+
+def sources_from_data(data: Any, origin: str = "<sources>") -> list[Source]:
+    """Validate in-memory sources (a list of dicts, or ``{"sources": [...]}``)."""
+    items = _top_level_list(data, origin, lambda key: 0)
+    entries = [Located(item, 0, {}) for item in items]
+    if not entries:
+        raise InputError("no sources given", path=origin)
+    return validate_entries(entries, origin)

@@ -1,0 +1,356 @@
+"""Certainty, relationship and negation cues, read from lexicons kept as data.
+
+``find_cues`` marks hedges ("may", "suggests"), boosters ("proven",
+"completely"), negations with their scope (ConText style: a trigger negates
+the words after it, or before it for triggers like "was ruled out", up to a
+terminator such as "but" or a comma), correlational cues ("associated with")
+and causal cues ("reduces", "is effective").
+
+The lexicons live in ``data/cues.yaml``; users may merge their own files with
+``load_cues(extra_paths=...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+from ._lazy import lazy_regex
+
+from ..errors import InputError
+
+CUE_KINDS = ("hedge", "booster", "negation", "correlational", "causal")
+_PHRASE_KINDS = ("hedge", "booster", "correlational", "causal")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue word or phrase and the stretch of text it bears on.
+
+    ``kind`` is one of :data:`CUE_KINDS`. ``scope_start``/``scope_end`` cover
+    the words the cue governs: for a negation the negated words, for a hedge
+    or booster the words it qualifies; for a relationship cue its own span.
+    ``lemma`` is the lexicon entry that matched ("reduce" for "reduced") and
+    ``group`` says how: "verb" or "phrase", and for negations "pre" or "post".
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    scope_start: int
+    scope_end: int
+    lemma: str = ""
+    group: str = ""
+
+
+_TOKEN_RE = lazy_regex(r"\w+(?:['’]\w+)*|[^\w\s\-]")
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased word and symbol tokens with offsets; hyphens separate words."""
+    return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _normalise_form(text: str) -> str:
+    return " ".join(t for t, _, _ in tokens(text))
+
+
+@dataclass(eq=False)
+class CueLexicon:
+    """Compiled cue lexicons.
+
+    Phrases are looked up token by token in ``forms`` (normalised form ->
+    [(kind, lemma, group)]), which keeps loading fast however long the lists
+    grow; the few entries given as regular expressions are kept in ``regexes``.
+    Negation triggers use the kinds ``negation_pre``, ``negation_post`` and
+    ``negation_pseudo``.
+    """
+
+    forms: dict[str, list[tuple[str, str, str]]]
+    regexes: list[tuple[str, regex.Pattern]]
+    max_words: int
+    window: int = 8
+    terminators: regex.Pattern | None = None
+
+    def entries(self, kind: str) -> list[str]:
+        """The normalised forms listed for a kind."""
+        return sorted(f for f, items in self.forms.items() if any(k == kind for k, _, _ in items))
+
+
+def _regular_forms(word: str) -> set[str]:
+    forms = {word}
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word + "es")
+    elif word.endswith("y") and word[-2:-1] not in "aeiou":
+        forms.add(word[:-1] + "ies")
+    else:
+        forms.add(word + "s")
+    if word.endswith("e"):
+        forms.add(word + "d")
+    elif word.endswith("y") and word[-2:-1] not in "aeiou":
+        forms.add(word[:-1] + "ied")
+    else:
+        forms.add(word + "ed")
+    if word.endswith("ie"):
+        forms.add(word[:-2] + "ying")
+    elif word.endswith("e") and not word.endswith("ee"):
+        forms.add(word[:-1] + "ing")
+    else:
+        forms.add(word + "ing")
+    return forms
+
+
+def inflect(verb: str, irregular: dict[str, list[str]] | None = None) -> set[str]:
+    """Every form of a (possibly multi-word) verb: "lead to" -> "led to", "leads to" ..."""
+    head, _, rest = verb.strip().partition(" ")
+    irregular = irregular or {}
+    heads = {head, *irregular[head]} if head in irregular else _regular_forms(head)
+    return {f"{h} {rest}".strip() for h in heads}
+
+
+def _terminator_pattern(term: str) -> str:
+    body = regex.escape(term).replace(r"\ ", r"\s+")
+    if term[:1].isalnum():
+        return rf"(?<!\w){body}(?!\w)"
+    return body
+
+
+def _read_yaml(path: Path | str, text: str | None = None) -> dict:
+    from ruamel.yaml import YAML, YAMLError
+
+    yaml = YAML(typ="safe")
+    try:
+        data = yaml.load(text if text is not None else Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"invalid YAML in cue lexicon: {getattr(exc, 'problem', exc)}", path=str(path),
+                         line=mark.line + 1 if mark else None) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("a cue lexicon must be a mapping of cue kinds", path=str(path))
+    return data
+
+
+def _entries(section, path: str, where: str) -> list:
+    if section is None:
+        return []
+    if not isinstance(section, list):
+        raise InputError("expected a list of phrases", path=path, field=where)
+    for item in section:
+        if not (isinstance(item, str) or (isinstance(item, dict) and isinstance(item.get("regex"), str))):
+            raise InputError(f"entry {item!r} is neither a phrase nor {{regex: ...}}", path=path, field=where)
+    return section
+
+
+def _merge(base: dict, extra: dict, path: str) -> None:
+    """Add an extra lexicon's entries to ``base`` (both in the YAML layout)."""
+    for kind, section in extra.items():
+        if kind == "irregular":
+            if not isinstance(section, dict):
+                raise InputError("expected a mapping of verb to forms", path=path, field="irregular")
+            base.setdefault("irregular", {}).update(section)
+            continue
+        if kind == "remove":
+            base.setdefault("remove", []).extend(_entries(section, path, "remove"))
+            continue
+        if kind not in _PHRASE_KINDS and kind != "negation":
+            raise InputError(f"unknown cue kind {kind!r} (expected one of {', '.join(CUE_KINDS)})",
+                             path=path, field=kind)
+        if not isinstance(section, dict):
+            raise InputError("expected a mapping with 'phrases' and/or 'verbs'", path=path, field=kind)
+        target = base.setdefault(kind, {})
+        for key, value in section.items():
+            if key == "window":
+                if not isinstance(value, int) or value < 1:
+                    raise InputError("window must be a positive whole number", path=path, field=f"{kind}.window")
+                target[key] = value
+                continue
+            allowed = ("pre", "post", "pseudo", "terminators") if kind == "negation" else ("phrases", "verbs")
+            if key not in allowed:
+                raise InputError(f"unknown key {key!r} (expected {', '.join(allowed)})", path=path,
+                                 field=f"{kind}.{key}")
+            target.setdefault(key, []).extend(_entries(value, path, f"{kind}.{key}"))
+
+
+def _build(data: dict) -> CueLexicon:
+    irregular = {k: [_normalise_form(f) for f in v] for k, v in (data.get("irregular") or {}).items()}
+    removed = {_normalise_form(r) for r in data.get("remove") or [] if isinstance(r, str)}
+    forms: dict[str, list[tuple[str, str, str]]] = {}
+    regexes: list[tuple[str, regex.Pattern]] = []
+
+    def add(kind: str, form: str, lemma: str, group: str) -> None:
+        items = forms.setdefault(form, [])
+        if not any(k == kind for k, _, _ in items):
+            items.append((kind, lemma, group))
+
+    def collect(kind: str, phrases: list, verbs: list, group: str = "") -> None:
+        # phrases first: a form listed as a phrase ("benefits") keeps that reading
+        for phrase in phrases:
+            if isinstance(phrase, dict):
+                try:
+                    pattern = regex.compile(phrase["regex"], regex.IGNORECASE)
+                except regex.error as exc:
+                    raise InputError(f"bad regular expression {phrase['regex']!r}: {exc}", field=kind) from exc
+                regexes.append((kind, pattern))
+                continue
+            key = _normalise_form(phrase)
+            if key and key not in removed:
+                add(kind, key, key, group or "phrase")
+        for verb in verbs:
+            lemma = _normalise_form(verb)
+            if lemma in removed:
+                continue
+            for form in inflect(lemma, irregular):
+                add(kind, form, lemma, group or "verb")
+
+    for kind in _PHRASE_KINDS:
+        section = data.get(kind) or {}
+        collect(kind, section.get("phrases") or [], section.get("verbs") or [])
+    negation = data.get("negation") or {}
+    collect("negation_pre", negation.get("pre") or [], [], "pre")
+    collect("negation_post", negation.get("post") or [], [], "post")
+    collect("negation_pseudo", negation.get("pseudo") or [], [], "pseudo")
+    terminator_alts = [_terminator_pattern(t) for t in negation.get("terminators") or [] if isinstance(t, str)]
+    # sentence ends always close a scope
+    terminator_alts.append(r"[.!?](?=\s|$)")
+    max_words = max((f.count(" ") + 1 for f in forms), default=1)
+    return CueLexicon(forms=forms, regexes=regexes, max_words=max_words,
+                      window=int(negation.get("window", 8)),
+                      terminators=regex.compile("|".join(terminator_alts), regex.IGNORECASE))
+
+
+def _builtin_text() -> str:
+    return resources.files("claimaudit.language").joinpath("data/cues.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=16)
+def _load(extra_paths: tuple[str, ...]) -> CueLexicon:
+    data = _read_yaml("cues.yaml (built in)", _builtin_text())
+    for path in extra_paths:
+        _merge(data, _read_yaml(path), str(path))
+    return _build(data)
+
+
+def load_cues(extra_paths=()) -> CueLexicon:
+    """The built-in cue lexicon, with any extra YAML lexicons merged in."""
+    if isinstance(extra_paths, (str, Path)):
+        extra_paths = (extra_paths,)
+    return _load(tuple(str(p) for p in extra_paths))
+
+
+_WORD_RE = lazy_regex(r"\w+(?:[-'’]\w+)*")
+
+
+def _forward_scope(text: str, end: int, lexicon: CueLexicon) -> tuple[int, int]:
+    stop = len(text)
+    term = lexicon.terminators.search(text, end)
+    if term:
+        stop = term.start()
+    scope_end = end
+    for count, word in enumerate(_WORD_RE.finditer(text, end, stop)):
+        if count >= lexicon.window:
+            break
+        scope_end = word.end()
+    start = end
+    while start < scope_end and text[start].isspace():
+        start += 1
+    return start, scope_end
+
+
+def _backward_scope(text: str, start: int, lexicon: CueLexicon) -> tuple[int, int]:
+    floor = 0
+    for term in lexicon.terminators.finditer(text, 0, start):
+        floor = term.end()
+    words = list(_WORD_RE.finditer(text, floor, start))[-lexicon.window:]
+    if not words:
+        return start, start
+    return words[0].start(), words[-1].end()
+
+
+def _all_matches(text: str, lexicon: CueLexicon) -> dict[str, list[tuple[int, int, str, str]]]:
+    """Longest phrase matches per kind, as (start, end, lemma, group)."""
+    found: dict[str, list[tuple[int, int, str, str]]] = {}
+    toks = tokens(text)
+    words = [t for t, _, _ in toks]
+    for i in range(len(toks)):
+        seen_kinds: set[str] = set()
+        for n in range(min(lexicon.max_words, len(toks) - i), 0, -1):
+            items = lexicon.forms.get(" ".join(words[i:i + n]))
+            if not items:
+                continue
+            for kind, lemma, group in items:
+                if kind in seen_kinds:
+                    continue
+                seen_kinds.add(kind)
+                found.setdefault(kind, []).append((toks[i][1], toks[i + n - 1][2], lemma, group))
+    for kind, pattern in lexicon.regexes:
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                found.setdefault(kind, []).append((m.start(), m.end(), _normalise_form(m.group(0)), ""))
+    for kind, matches in found.items():
+        kept: list[tuple[int, int, str, str]] = []
+        for match in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
+            if kept and match[0] < kept[-1][1]:
+                continue
+            kept.append(match)
+        found[kind] = kept
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _find_cues_cached(text: str, lexicon: CueLexicon) -> tuple[Cue, ...]:
+    cues: list[Cue] = []
+    found = _all_matches(text, lexicon)
+    correlational = found.get("correlational", [])
+    # a causal word inside a correlational phrase ("reduced risk") is not causal
+    found["causal"] = [
+        m for m in found.get("causal", [])
+        if not any(c[0] <= m[0] and m[1] <= c[1] and (c[1] - c[0]) > (m[1] - m[0]) for c in correlational)
+    ]
+    for kind in _PHRASE_KINDS:
+        for s, e, lemma, group in found.get(kind, []):
+            scope = _forward_scope(text, e, lexicon) if kind in ("hedge", "booster") else (s, e)
+            cues.append(Cue(kind, text[s:e], s, e, scope[0], scope[1], lemma, group or "phrase"))
+
+    pseudo = found.get("negation_pseudo", [])
+    negations = [(s, e, lemma, "pre") for s, e, lemma, _ in found.get("negation_pre", [])]
+    negations += [(s, e, lemma, "post") for s, e, lemma, _ in found.get("negation_post", [])]
+    negations.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for s, e, lemma, group in negations:
+        if any(s < pe and ps < e for ps, pe, _, _ in pseudo):
+            continue
+        if kept and s < kept[-1][1]:
+            # "was not observed" (post) and "not" (pre) overlap: keep the longer
+            if e - s > kept[-1][1] - kept[-1][0]:
+                kept[-1] = (s, e, lemma, group)
+            continue
+        kept.append((s, e, lemma, group))
+    for s, e, lemma, group in kept:
+        scope = _forward_scope(text, e, lexicon) if group == "pre" else _backward_scope(text, s, lexicon)
+        cues.append(Cue("negation", text[s:e], s, e, scope[0], scope[1], lemma, group))
+    cues.sort(key=lambda c: (c.start, -c.end, c.kind))
+    return tuple(cues)
+
+
+def find_cues(text: str, lexicon: CueLexicon | None = None) -> list[Cue]:
+    """Every hedge, booster, negation, correlational and causal cue in ``text``."""
+    return list(_find_cues_cached(text, lexicon or load_cues()))
+
+
+def negated_spans(cues: list[Cue]) -> list[tuple[int, int]]:
+    """The stretches of text that some negation governs."""
+    return [(c.scope_start, c.scope_end) for c in cues if c.kind == "negation" and c.scope_end > c.scope_start]
+
+
+def is_negated(cues: list[Cue], start: int, end: int) -> bool:
+    """Whether the words in ``[start, end)`` fall inside a negation's scope."""
+    return any(s <= start and end <= e for s, e in negated_spans(cues))

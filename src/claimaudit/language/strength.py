@@ -1,0 +1,368 @@
+"""How strongly a sentence claims a relationship, on the 0-3 scale of Yu et al. (2020).
+
+0  no relationship: a description, a method, a recommendation, a question
+1  correlational: "associated with", "linked to", "more likely than"
+2  conditional causal: a causal claim softened by "may", "could", "appears to",
+   "suggests that", "can help"
+3  direct causal: "reduces", "improves", "is effective", "leads to" (negated
+   causal claims such as "did not improve" stay direct: they still speak of
+   cause and effect)
+
+The scale is computed from cue lexicons and a handful of rules about which
+cues are asserted: a causal verb used as a goal ("strategies to reduce"), as a
+noun or adjective ("with improved survival", "the increase in"), or after a
+recommendation ("should reduce", "whether X improves") asserts nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+from ._lazy import lazy_regex
+
+from .cues import Cue, CueLexicon, _read_yaml, find_cues, load_cues, tokens
+
+NO_RELATIONSHIP, CORRELATIONAL, CONDITIONAL_CAUSAL, DIRECT_CAUSAL = 0, 1, 2, 3
+LEVEL_NAMES = {
+    NO_RELATIONSHIP: "no relationship",
+    CORRELATIONAL: "correlational",
+    CONDITIONAL_CAUSAL: "conditional causal",
+    DIRECT_CAUSAL: "direct causal",
+}
+
+
+@dataclass
+class Strength:
+    """A sentence's claim strength and the cues behind it.
+
+    ``cues`` are the relationship cues that decided the level (the asserted
+    causal or correlational cues, with the hedges that soften them);
+    ``hedges`` and ``boosters`` list every hedge and booster in the sentence;
+    ``negated`` says a deciding cue lies in a negation's scope ("did not
+    reduce").
+    """
+
+    level: int
+    cues: list[Cue] = field(default_factory=list)
+    hedges: list[Cue] = field(default_factory=list)
+    boosters: list[Cue] = field(default_factory=list)
+    negated: bool = False
+
+    @property
+    def name(self) -> str:
+        return LEVEL_NAMES[self.level]
+
+
+@dataclass(eq=False)
+class StrengthRules:
+    conditional_markers: frozenset[str]
+    reporting_hedges: frozenset[str]
+    assertive_before_to: frozenset[str]
+    directives: frozenset[str]
+    nominalisers: frozenset[str]
+    no_object: frozenset[str]
+    noun_or_verb: frozenset[str]
+    verbal_context: frozenset[str]
+    object_starters: frozenset[str]
+    agenda: frozenset[str]
+    change_verbs: frozenset[str]
+    describing_verbs: frozenset[str]
+    epistemic_verbs: frozenset[str]
+    max_words: int
+
+
+_LISTS = ("conditional_markers", "reporting_hedges", "assertive_before_to", "directives", "nominalisers",
+          "no_object", "noun_or_verb", "verbal_context", "object_starters", "agenda", "change_verbs",
+          "describing_verbs", "epistemic_verbs")
+
+
+def _normalise(phrase: str) -> str:
+    return " ".join(t for t, _, _ in tokens(phrase))
+
+
+@lru_cache(maxsize=16)
+def _load_rules(extra_paths: tuple[str, ...]) -> StrengthRules:
+    text = resources.files("claimaudit.language").joinpath("data/strength.yaml").read_text(encoding="utf-8")
+    sources = [("strength.yaml (built in)", _read_yaml("strength.yaml (built in)", text))]
+    sources += [(path, _read_yaml(path)) for path in extra_paths]
+    merged: dict[str, set[str]] = {name: set() for name in _LISTS}
+    from ..errors import InputError
+
+    for path, data in sources:
+        for key, values in data.items():
+            if key not in merged:
+                raise InputError(f"unknown list {key!r} (expected {', '.join(_LISTS)})", path=str(path), field=key)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise InputError("expected a list of phrases", path=str(path), field=key)
+            merged[key].update(_normalise(v) for v in values)
+    max_words = max((p.count(" ") + 1 for values in merged.values() for p in values), default=1)
+    return StrengthRules(**{k: frozenset(v) for k, v in merged.items()}, max_words=max_words)
+
+
+def load_strength_rules(extra_paths=()) -> StrengthRules:
+    """The word lists behind the strength rules, with any extra YAML files merged in."""
+    if isinstance(extra_paths, (str, Path)):
+        extra_paths = (extra_paths,)
+    return _load_rules(tuple(str(p) for p in extra_paths))
+
+
+_CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–", ".", "!", "?", "but", "however", "although",
+                           "whereas", "while", "which", "who", "because"})
+_VERB_PREFIXES = frozenset({"down", "up", "co", "re", "over", "under", "self", "pre", "de", "counter"})
+_ADVERB_RE = lazy_regex(r"\w+ly$")
+
+
+class _Sentence:
+    """Tokens of a sentence with phrase lookups by position."""
+
+    def __init__(self, text: str, rules: StrengthRules):
+        self.toks = tokens(text)
+        self.words = [t for t, _, _ in self.toks]
+        self.starts = {s: i for i, (_, s, _) in enumerate(self.toks)}
+        self.ends = {e: i for i, (_, _, e) in enumerate(self.toks)}
+        self.rules = rules
+        self._clauses: list[int] | None = None
+
+    def clause_of(self, i: int) -> int:
+        """Number of the clause token ``i`` is in (clauses split at punctuation and "but", "which" ...)."""
+        if self._clauses is None:
+            clause, self._clauses = 0, []
+            for word in self.words:
+                if word in _CLAUSE_BREAK:
+                    clause += 1
+                self._clauses.append(clause)
+        return self._clauses[i] if i < len(self._clauses) else -1
+
+    def index_at(self, offset: int) -> int:
+        return self.starts.get(offset, 0)
+
+    def phrase_ending_at(self, last: int, phrases: frozenset[str]) -> int | None:
+        """Start index of a listed phrase whose last token is ``last``."""
+        for n in range(min(self.rules.max_words, last + 1), 0, -1):
+            if " ".join(self.words[last - n + 1:last + 1]) in phrases:
+                return last - n + 1
+        return None
+
+    def phrase_positions(self, phrases: frozenset[str]) -> list[int]:
+        """Indices of the last token of every listed phrase in the sentence."""
+        return [i for i in range(len(self.words)) if self.phrase_ending_at(i, phrases) is not None]
+
+
+def _is_goal_infinitive(sent: _Sentence, i: int) -> bool:
+    """ "strategies to reduce": a causal verb after "to" that states an aim."""
+    j = i - 1
+    while j >= 0 and _ADVERB_RE.match(sent.words[j]) and sent.words[j] != "only":
+        j -= 1
+    if j < 0 or sent.words[j] != "to":
+        return False
+    before = j - 1
+    if before < 0:
+        return True  # "To reduce costs, ..."
+    return sent.phrase_ending_at(before, sent.rules.assertive_before_to) is None
+
+
+def _is_nominal(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """ "the increase in", "with improved survival", "for reducing": not a finite verb."""
+    if cue.group != "verb":
+        return False
+    j = i - 1
+    skipped = 0
+    while j >= 0 and skipped < 2 and (_ADVERB_RE.match(sent.words[j]) or sent.words[j] in ("significant", "further",
+                                                                                          "greater", "marked")):
+        j -= 1
+        skipped += 1
+    if j < 0:
+        # a sentence opening with "Reduced ..." or "Increasing ..." describes, it does not assert
+        return sent.words[i].endswith(("ed", "ing"))
+    return sent.words[j] in sent.rules.nominalisers
+
+
+def _next_word(sent: _Sentence, cue: Cue) -> str:
+    i = sent.ends.get(cue.end)
+    if i is None:
+        return "."
+    j = i + 1
+    while j < len(sent.words) and _ADVERB_RE.match(sent.words[j]) and sent.words[j] not in ("only",):
+        j += 1
+    return sent.words[j] if j < len(sent.words) else "."
+
+
+def _previous_word(sent: _Sentence, i: int) -> str:
+    j = i - 1
+    while j >= 0 and _ADVERB_RE.match(sent.words[j]):
+        j -= 1
+    return sent.words[j] if j >= 0 else ""
+
+
+def _lacks_object(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """ "rates increased during 2010": a change reported, no cause asserted."""
+    if cue.group != "verb":
+        return False
+    following = _next_word(sent, cue)
+    if following == "by":
+        return False  # "was reduced by the drug"
+    return following in sent.rules.no_object
+
+
+_NOT_PLURAL = frozenset({"is", "was", "has", "this", "its", "his", "hers", "us", "thus", "less", "plus", "as",
+                         "across", "always", "perhaps", "whereas", "does", "yes", "ours", "yours", "theirs"})
+
+
+def _looks_plural(word: str) -> bool:
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and "'" not in word
+            and word not in _NOT_PLURAL)
+
+
+def _is_participle_adjective(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """ "showed reduced brain size", "have increased hearing loss": an -ed form describing a noun."""
+    word = sent.words[i]
+    if cue.group != "verb" or not word.endswith("ed") or " " in cue.lemma:
+        return False
+    previous = _previous_word(sent, i)
+    if previous not in sent.rules.describing_verbs:
+        return False
+    return _next_word(sent, cue) not in sent.rules.object_starters
+
+
+def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """A causal cue that modifies a noun rather than makes the sentence's claim.
+
+    "an infection caused by", "the effect of", "girls with conditions causing":
+    such cues give way to a correlational cue in the same sentence.
+    """
+    word = sent.words[i]
+    if cue.group != "verb":
+        return cue.lemma.split()[0] in ("caused", "effect", "effects", "impact", "influence", "cause", "causes",
+                                        "role", "due", "because", "leading", "induced", "driven", "mediated")
+    if word.endswith("ing"):
+        return True
+    if word.endswith("ed"):
+        return _next_word(sent, cue) not in sent.rules.object_starters and \
+            _previous_word(sent, i) not in sent.rules.verbal_context
+    return False
+
+
+def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """ "significant increases in", "the impact": a noun-or-verb word used as a noun."""
+    if cue.group != "verb" or cue.lemma not in sent.rules.noun_or_verb:
+        return False
+    word = sent.words[i]
+    if word.endswith(("ed", "ing")) and word != cue.lemma:
+        return False
+    previous = _previous_word(sent, i)
+    if previous in sent.rules.verbal_context:
+        return False
+    if word == cue.lemma and _looks_plural(previous) and _next_word(sent, cue) not in sent.rules.no_object:
+        return False  # "the cells repair cartilage": a plural subject before a base-form verb
+    return _next_word(sent, cue) not in sent.rules.object_starters
+
+
+_DIRECTIVE_REACH = 15
+
+
+def _after_directive(sent: _Sentence, i: int, directive_ends: list[int]) -> bool:
+    """Whether a recommendation, aim or open question earlier in the clause governs token ``i``."""
+    for d in directive_ends:
+        if d < i <= d + _DIRECTIVE_REACH and not any(w in _CLAUSE_BREAK for w in sent.words[d + 1:i]):
+            return True
+    return False
+
+
+def _conditional_before(sent: _Sentence, i: int) -> int | None:
+    """Index of a conditional marker governing the cue at token ``i``."""
+    covering = sent.phrase_ending_at(i, sent.rules.conditional_markers)
+    if covering is not None and covering < i:
+        return covering  # "can help" ends with the causal word itself
+    j = i - 1
+    steps = 0
+    while j >= 0 and steps < 5:
+        if sent.words[j] in _CLAUSE_BREAK:
+            return None
+        start = sent.phrase_ending_at(j, sent.rules.conditional_markers)
+        if start is not None:
+            # "more likely" compares groups; it does not soften a cause
+            if sent.words[start] == "likely" and start > 0 and sent.words[start - 1] in ("more", "less", "most"):
+                return None
+            return start
+        j -= 1
+        steps += 1
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> Strength:
+    cues = find_cues(text, lexicon)
+    hedges = [c for c in cues if c.kind == "hedge"]
+    boosters = [c for c in cues if c.kind == "booster"]
+    negations = [c for c in cues if c.kind == "negation"]
+    sent = _Sentence(text, rules)
+    if text.rstrip().rstrip('"\'”’').endswith("?"):
+        # a question asserts nothing
+        return Strength(NO_RELATIONSHIP, [], hedges, boosters, False)
+    directive_ends = sent.phrase_positions(rules.directives)
+    agenda_clauses = {sent.clause_of(i) for i in sent.phrase_positions(rules.agenda)}
+    reporting_ends = sent.phrase_positions(rules.reporting_hedges)
+
+    direct: list[Cue] = []
+    conditional: list[Cue] = []
+    correlational: list[Cue] = []
+    changes: list[Cue] = []
+    weak: set[int] = set()
+    for cue in cues:
+        if cue.kind not in ("causal", "correlational"):
+            continue
+        i = sent.index_at(cue.start)
+        if sent.clause_of(i) in agenda_clauses or _after_directive(sent, i, directive_ends):
+            continue
+        if cue.start > 0 and text[cue.start - 1] == "-" and i > 0 and sent.words[i - 1] not in _VERB_PREFIXES:
+            continue  # "vacuum-assisted", "tamoxifen-treated": part of a compound modifier
+        if cue.kind == "correlational":
+            correlational.append(cue)
+            continue
+        if _is_goal_infinitive(sent, i):
+            continue
+        if cue.lemma == "help" and _next_word(sent, cue) in rules.epistemic_verbs:
+            continue  # "helps predict": a tool claim
+        if (_is_nominal(sent, i, cue) or _lacks_object(sent, i, cue) or _noun_use(sent, i, cue)
+                or _is_participle_adjective(sent, i, cue)):
+            # "an increase in", "rates fell during": a change observed, not a cause claimed
+            if cue.lemma in rules.change_verbs:
+                changes.append(cue)
+            continue
+        if _conditional_before(sent, i) is not None or any(r < i for r in reporting_ends):
+            conditional.append(cue)
+        else:
+            direct.append(cue)
+        if _is_weak(sent, i, cue):
+            weak.add(id(cue))
+
+    if correlational:
+        # a causal word that only modifies a noun does not outrank a stated association
+        direct = [c for c in direct if id(c) not in weak]
+        conditional = [c for c in conditional if id(c) not in weak]
+    if conditional and any(c.group == "verb" and id(c) not in weak for c in conditional):
+        # "may reduce the risk ... a protective effect": the hedged verb makes the claim
+        direct = [c for c in direct if c.group == "verb" and id(c) not in weak]
+
+    if direct:
+        level, deciding = DIRECT_CAUSAL, direct
+    elif conditional:
+        level, deciding = CONDITIONAL_CAUSAL, conditional
+    elif correlational or changes:
+        level, deciding = CORRELATIONAL, correlational or changes
+    else:
+        level, deciding = NO_RELATIONSHIP, []
+    negated = any(n.scope_start <= c.start < max(n.scope_end, n.scope_start + 1) or
+                  (n.group == "post" and n.scope_start <= c.start < n.start)
+                  for n in negations for c in deciding)
+    return Strength(level, deciding, hedges, boosters, negated)
+
+
+def claim_strength(text: str, lexicon: CueLexicon | None = None, rules: StrengthRules | None = None) -> Strength:
+    """The 0-3 claim strength of one sentence (or clause)."""
+    return _strength_cached(text, lexicon or load_cues(), rules or load_strength_rules())

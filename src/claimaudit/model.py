@@ -1,0 +1,169 @@
+"""The findings model shared by every pipeline stage.
+
+Plain dataclasses with no knowledge of rendering: the stages fill them in,
+the renderers in ``claimaudit.report`` read them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["supported", "overstated", "unsupported"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "overstated", "unsupported")
+VERDICT_RANK = {"supported": 0, "overstated": 1, "unsupported": 2}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` into some text."""
+
+    start: int
+    end: int
+
+    def shift(self, offset: int) -> "Span":
+        return Span(self.start + offset, self.end + offset)
+
+
+@dataclass
+class Block:
+    """A run of copy text that sentences are cut from.
+
+    ``start``/``end`` are offsets into :attr:`Document.text`. ``heading`` is the
+    nearest heading above the block, so findings can be grouped by section.
+    ``kind`` is ``"paragraph"``, ``"heading"``, ``"list-item"`` or ``"cell"``.
+    ``cited_sources`` lists source ids a claims-table row names.
+    """
+
+    start: int
+    end: int
+    kind: str = "paragraph"
+    heading: str = ""
+    cited_sources: tuple[str, ...] = ()
+    suppressions: tuple[tuple[str, str], ...] = ()  # (rule code or name, reason)
+
+
+@dataclass
+class Document:
+    """Copy extracted from one input file.
+
+    ``text`` is the extracted plain text that finding offsets point into.
+    ``origin`` maps offsets in ``text`` back to offsets in ``raw`` (the decoded
+    original file), piecewise: ``origin[i] = (text_offset, raw_offset)`` marks
+    that text from ``text_offset`` on corresponds to raw from ``raw_offset`` on.
+    """
+
+    path: str
+    text: str
+    raw: str
+    blocks: list[Block] = field(default_factory=list)
+    origin: list[tuple[int, int]] = field(default_factory=lambda: [(0, 0)])
+    media_type: str = "text"
+    encoding: str = "utf-8"
+    # Sections of the copy that were recognised as cited-source summaries and
+    # turned into sources; they are not audited as copy.
+    excluded: list[Span] = field(default_factory=list)
+
+    def raw_offset(self, text_offset: int) -> int:
+        keys = [t for t, _ in self.origin]
+        i = bisect.bisect_right(keys, text_offset) - 1
+        t0, r0 = self.origin[max(i, 0)]
+        return r0 + (text_offset - t0)
+
+    def line_col(self, text_offset: int) -> tuple[int, int]:
+        """1-based line and column in the original file for a text offset."""
+        raw_off = min(self.raw_offset(text_offset), len(self.raw))
+        line = self.raw.count("\n", 0, raw_off) + 1
+        line_start = self.raw.rfind("\n", 0, raw_off) + 1
+        return line, raw_off - line_start + 1
+
+
+@dataclass
+class Source:
+    """One cited source: its citation and the summary claims are held against."""
+
+    id: str
+    summary: str
+    citation: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    origin: str = ""  # file (and line) the source was read from
+    kind: str = "summary"  # "summary", or "internal" for own-business data sheets
+
+
+@dataclass
+class Sentence:
+    """A sentence (or clause) with its offsets into the text it was cut from."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Evidence:
+    """A source sentence ranked against a claim."""
+
+    source: str
+    text: str
+    similarity: float
+    start: int = 0  # offsets into the source summary
+    end: int = 0
+
+
+@dataclass
+class Reason:
+    """Why a rule fired: rule, message and the spans in claim and evidence."""
+
+    rule: str  # dotted rule name, e.g. "figures.inflated"
+    code: str  # stable code, e.g. "CA101"
+    message: str
+    verdict: Verdict
+    family: str = ""
+    claim_span: tuple[int, int] | None = None  # offsets into the claim text
+    evidence_span: tuple[int, int] | None = None  # offsets into evidence_text
+    evidence_source: str = ""
+    evidence_text: str = ""  # the source sentence the rule compared against
+    suggestion: str = ""
+
+
+@dataclass
+class Finding:
+    """One claim and its verdict."""
+
+    id: str
+    document: str
+    text: str
+    start: int
+    end: int
+    line: int
+    column: int
+    verdict: Verdict
+    confidence: float
+    claim_type: str = "efficacy"
+    section: str = ""
+    reasons: list[Reason] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    suggestion: str = ""
+    suppressed: list[tuple[str, str]] = field(default_factory=list)
+    analysis: dict = field(default_factory=dict)  # what the engine extracted
+
+
+@dataclass
+class AuditResult:
+    """Everything one audit produced, ready for any renderer."""
+
+    documents: list[Document]
+    sources: list[Source]
+    findings: list[Finding]
+    rules: list = field(default_factory=list)  # loaded rule definitions that were active
+    tool_version: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        counts = {"claims": len(self.findings)}
+        for verdict in VERDICTS:
+            counts[verdict] = sum(1 for f in self.findings if f.verdict == verdict)
+        return counts

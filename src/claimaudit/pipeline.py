@@ -1,0 +1,134 @@
+"""The audit pipeline: claims → evidence → rules → verdicts, for a set of documents."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from typing import Callable
+
+import regex
+
+from claimaudit import __version__
+from claimaudit.claims.detect import Claim, find_claims
+from claimaudit.evidence.index import SourceIndex
+from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
+from claimaudit.model import AuditResult, Document, Evidence, Finding, Reason, Source
+from claimaudit.rules.engine import evaluate
+from claimaudit.rules.loader import Rule
+from claimaudit.verdicts.aggregate import decide
+
+SPACES = regex.compile(r"\s+")
+
+
+def claim_id(document: str, text: str, occurrence: int = 0) -> str:
+    """A stable id: the document and the claim's normalised words.
+
+    Reflowing whitespace, changing case or curly quotes does not change it, so
+    a reviewer's decision follows the claim from one audit to the next.
+    """
+    normal = unicodedata.normalize("NFKC", text).lower()
+    normal = normal.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    normal = SPACES.sub(" ", normal).strip()
+    key = f"{document}\n{normal}\n{occurrence}" if occurrence else f"{document}\n{normal}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _suppression_for(reason: Reason, suppressions) -> tuple[str, str] | None:
+    for selector, why in suppressions:
+        if selector in {reason.code, reason.rule, reason.family, "all"}:
+            return selector, why
+    return None
+
+
+def _evidence_rows(matches: list[Match]) -> list[Evidence]:
+    return [
+        Evidence(m.source_id, m.sentence.text, round(m.similarity, 3), m.sentence.start, m.sentence.end)
+        for m in matches
+    ]
+
+
+def audit_documents(
+    documents: list[Document],
+    sources: list[Source],
+    rules: list[Rule],
+    *,
+    on_document: Callable[[Document], None] | None = None,
+) -> AuditResult:
+    index = SourceIndex.build(sources)
+    found: list[Claim] = []
+    for document in documents:
+        claims, _ = find_claims(document)
+        found.extend(claims)
+        if on_document:
+            on_document(document)
+    statements = [c.statement for c in found]
+    resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
+    ranked = rank_evidence(statements, index, resolutions)
+
+    findings: list[Finding] = []
+    seen: Counter = Counter()
+    for claim, matches, resolution in zip(found, ranked, resolutions):
+        reasons = evaluate(claim.statement, matches, index, resolution, rules)
+        suppressed = []
+        kept = []
+        for reason in reasons:
+            hit = _suppression_for(reason, claim.block.suppressions)
+            if hit:
+                suppressed.append((reason.code, hit[1]))
+            else:
+                kept.append(reason)
+        best = matches[0].similarity if matches else 0.0
+        verdict, confidence, suggestion = decide(kept, best)
+        document = claim.document
+        line, column = document.line_col(claim.start)
+        key = (document.path, claim_id(document.path, claim.text))
+        occurrence = seen[key]
+        seen[key] += 1
+        findings.append(
+            Finding(
+                id=claim_id(document.path, claim.text, occurrence),
+                document=document.path,
+                text=claim.text,
+                start=claim.start,
+                end=claim.end,
+                line=line,
+                column=column,
+                verdict=verdict,
+                confidence=confidence,
+                claim_type=claim.claim_type,
+                section=claim.block.heading,
+                reasons=kept,
+                evidence=_evidence_rows(matches),
+                suggestion=suggestion,
+                suppressed=suppressed,
+                analysis=describe(claim.statement),
+            )
+        )
+    findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
+    return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
+                       tool_version=__version__)
+
+
+def documents_order(documents: list[Document], path: str) -> int:
+    for i, document in enumerate(documents):
+        if document.path == path:
+            return i
+    return len(documents)
+
+
+def describe(statement) -> dict:
+    """What the engine read in a claim, for `explain` and the reports."""
+    return {
+        "strength": statement.level,
+        "figures": [q.text for q in statement.quantities],
+        "hedges": [c.text for c in statement.cues if c.kind == "hedge"],
+        "boosters": [c.text for c in statement.cues if c.kind == "booster"],
+        "negations": [c.text for c in statement.cues if c.kind == "negation"],
+        "populations": sorted(statement.canon("populations")),
+        "conditions": sorted(statement.canon("conditions")),
+        "interventions": sorted(statement.canon("interventions")),
+        "outcomes": sorted(statement.canon("outcomes")),
+        "attribution": [n.get("text", "") for n in statement.attribution.named_sources]
+        + [v[2] for v in statement.attribution.vague],
+    }

@@ -1,0 +1,428 @@
+"""Helpers shared by every renderer: ordering, counting, links, spans, atomic writes.
+
+Renderers only read an :class:`~claimaudit.model.AuditResult`; nothing here
+knows how findings were made.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import regex
+
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Source
+
+TOOL_NAME = "claimaudit"
+
+# Words too common to count as "shared" between a claim and its evidence.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers him his how i if in into is
+    it its itself just may me might more most must my no nor not now of off on once only
+    or other our ours out over own same she should so some such than that the their theirs
+    them then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours
+    """.split()
+)
+
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
+
+
+# --------------------------------------------------------------------------- access
+
+
+def attr(obj, name: str, default=None):
+    """Read ``name`` from a rule definition that may be an object or a mapping."""
+    if obj is None:
+        return default
+    if isinstance(obj, Mapping):
+        value = obj.get(name, default)
+    else:
+        value = getattr(obj, name, default)
+    return default if value is None else value
+
+
+def text_of(value) -> str:
+    """Any value as display text; ``None`` becomes the empty string."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def round3(value) -> float:
+    """A score rounded to three decimals; non-numbers and NaN become 0.0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if not math.isfinite(number):
+        return 0.0
+    return round(number, 3)
+
+
+# --------------------------------------------------------------------------- ordering
+
+
+def sorted_findings(result: AuditResult) -> list[Finding]:
+    """Findings in report order: by document (input order), then by position."""
+    doc_order = {doc.path: i for i, doc in enumerate(result.documents)}
+    unknown = len(doc_order)
+    return sorted(
+        result.findings,
+        key=lambda f: (doc_order.get(f.document, unknown), f.document, f.start, f.end, f.id),
+    )
+
+
+def claim_counts_by_document(result: AuditResult) -> dict[str, int]:
+    counts = Counter(f.document for f in result.findings)
+    paths = list(dict.fromkeys(doc.path for doc in result.documents))
+    # A finding whose document was not passed in still gets a row, so counts add up.
+    known = set(paths)
+    paths += sorted(p for p in counts if p not in known)
+    return {path: counts.get(path, 0) for path in paths}
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reader needs to know about one rule, whichever shape it was loaded in."""
+
+    code: str
+    name: str
+    family: str
+    level: str
+    message: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    references: tuple[str, ...]
+
+
+def rule_info(rule) -> RuleInfo:
+    docs = attr(rule, "docs")
+    references = attr(docs, "references", ()) or ()
+    if isinstance(references, str):
+        references = (references,)
+    return RuleInfo(
+        code=text_of(attr(rule, "code", "")),
+        name=text_of(attr(rule, "name", "")),
+        family=text_of(attr(rule, "family", "")),
+        level=text_of(attr(rule, "level", "")),
+        message=text_of(attr(rule, "message", "")),
+        what=text_of(attr(docs, "what", "")),
+        why=text_of(attr(docs, "why", "")),
+        example=text_of(attr(docs, "example", "")),
+        use_instead=text_of(attr(docs, "use_instead", "")),
+        references=tuple(text_of(r) for r in references),
+    )
+
+
+class RuleBook:
+    """Looks up loaded rule definitions by code or by dotted name."""
+
+    def __init__(self, rules: Iterable):
+        self._by_key: dict[str, RuleInfo] = {}
+        for rule in rules or ():
+            info = rule_info(rule)
+            for key in (info.code, info.name):
+                if key and key not in self._by_key:
+                    self._by_key[key] = info
+
+    def get(self, code: str = "", name: str = "") -> RuleInfo | None:
+        return self._by_key.get(code) or self._by_key.get(name)
+
+    def name_for(self, reason) -> str:
+        info = self.get(reason.code, reason.rule)
+        return (info.name if info and info.name else "") or reason.rule
+
+    def family_for(self, reason) -> str:
+        if reason.family:
+            return reason.family
+        info = self.get(reason.code, reason.rule)
+        if info and info.family:
+            return info.family
+        # Dotted rule names start with their family ("figures.inflated").
+        return reason.rule.split(".", 1)[0] if "." in reason.rule else ""
+
+    def fired(self, findings: Iterable[Finding]) -> list[RuleInfo]:
+        """Every rule that fired at least once, known or not, ordered by code then name."""
+        seen: dict[tuple[str, str], RuleInfo] = {}
+        for finding in findings:
+            for reason in finding.reasons:
+                info = self.get(reason.code, reason.rule)
+                if info is None:
+                    info = RuleInfo(
+                        code=reason.code, name=reason.rule, family=self.family_for(reason),
+                        level=reason.verdict, message="", what="", why="", example="",
+                        use_instead="", references=(),
+                    )
+                seen.setdefault((info.code, info.name), info)
+        return [seen[key] for key in sorted(seen)]
+
+
+def finding_families(finding: Finding, rulebook: RuleBook) -> list[str]:
+    families: list[str] = []
+    for reason in finding.reasons:
+        family = rulebook.family_for(reason)
+        if family and family not in families:
+            families.append(family)
+    return families
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def counts_by_verdict(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = Counter(f.verdict for f in findings)
+    return {verdict: counts.get(verdict, 0) for verdict in VERDICTS}
+
+
+def counts_by_family(findings: Iterable[Finding], rulebook: RuleBook) -> dict[str, int]:
+    """Findings per rule family; a finding counts once for each family that fired on it."""
+    counts: Counter[str] = Counter()
+    for finding in findings:
+        counts.update(finding_families(finding, rulebook))
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def counts_by_document(result: AuditResult) -> dict[str, dict[str, int]]:
+    table = {path: {v: 0 for v in VERDICTS} for path in claim_counts_by_document(result)}
+    for finding in result.findings:
+        if finding.verdict in VERDICT_RANK:
+            table[finding.document][finding.verdict] += 1
+    return table
+
+
+# --------------------------------------------------------------------------- links
+
+
+def safe_url(url: str) -> str:
+    """``url`` when it is an http(s) address, else ``""`` (no ``javascript:`` links)."""
+    url = text_of(url).strip()
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return ""
+
+
+def doi_url(doi: str) -> str:
+    doi = text_of(doi).strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix):]
+    if not doi.startswith("10.") or any(ch.isspace() for ch in doi):
+        return ""
+    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+
+
+def pmid_url(pmid: str) -> str:
+    pmid = text_of(pmid).strip()
+    if not pmid.isascii() or not pmid.isdigit():
+        return ""
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def source_link(source: Source | None) -> str:
+    """The best link to a source: its DOI, else PubMed, else its own http(s) URL."""
+    if source is None:
+        return ""
+    return doi_url(source.doi) or pmid_url(source.pmid) or safe_url(source.url)
+
+
+def source_label(source_id: str, sources: Mapping[str, Source]) -> str:
+    source = sources.get(source_id)
+    if source and source.citation:
+        return f"{source_id}: {source.citation}"
+    return source_id
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def best_evidence(finding: Finding) -> Evidence | None:
+    return finding.evidence[0] if finding.evidence else None
+
+
+def reason_label(reason, rulebook: RuleBook) -> str:
+    name = rulebook.name_for(reason)
+    head = " ".join(part for part in (reason.code, name) if part)
+    return f"{head}: {reason.message}" if head else reason.message
+
+
+# --------------------------------------------------------------------------- spans
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text carrying the set of labels that cover it."""
+
+    text: str
+    start: int
+    end: int
+    labels: frozenset = frozenset()
+
+
+def clamp_span(span, length: int) -> tuple[int, int] | None:
+    """A valid ``(start, end)`` inside ``[0, length]``, or ``None`` when unusable."""
+    if span is None:
+        return None
+    try:
+        start, end = int(span[0]), int(span[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    start, end = max(0, min(start, length)), max(0, min(end, length))
+    return (start, end) if start < end else None
+
+
+def segment(text: str, spans: Iterable[tuple[int, int, object]]) -> list[Segment]:
+    """Cut ``text`` at every span boundary; each piece lists the labels covering it.
+
+    Spans may overlap or nest. Pieces come back in order and join to ``text``.
+    """
+    usable = []
+    for start, end, label in spans:
+        clamped = clamp_span((start, end), len(text))
+        if clamped:
+            usable.append((clamped[0], clamped[1], label))
+    cuts = sorted({0, len(text), *(s for s, _, _ in usable), *(e for _, e, _ in usable)})
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        labels = frozenset(label for s, e, label in usable if s <= start and end <= e)
+        pieces.append(Segment(text[start:end], start, end, labels))
+    return pieces
+
+
+def content_words(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, lowercased word)`` for every word that is not a stopword."""
+    words = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower().strip("'’-")
+        if len(word) >= 3 or word.isdigit():
+            if word not in STOPWORDS:
+                words.append((match.start(), match.end(), word))
+    return words
+
+
+def shared_word_spans(
+    claim: str, evidence: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans of the content words that claim and evidence have in common, in each text."""
+    claim_words = content_words(claim)
+    evidence_words = content_words(evidence)
+    common = {w for _, _, w in claim_words} & {w for _, _, w in evidence_words}
+    return (
+        [(s, e) for s, e, w in claim_words if w in common],
+        [(s, e) for s, e, w in evidence_words if w in common],
+    )
+
+
+def excerpt(text: str, limit: int = 240) -> str:
+    text = " ".join(text_of(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` so readers see either the old file or the new one.
+
+    The bytes go to a temporary file in the same directory, which then replaces
+    the target in one step; on any failure the temporary file is removed and the
+    old file is left as it was. Text is encoded as UTF-8.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~_current_umask()
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+# --------------------------------------------------------------------------- register rows
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One finding flattened for a spreadsheet or CSV register."""
+
+    id: str
+    document: str
+    line: int
+    column: int
+    claim: str
+    verdict: str
+    confidence: float
+    rules: str
+    reasons: str
+    best_evidence: str
+    source: str
+    source_link: str
+    similarity: float | None
+    suggestion: str
+
+
+def claim_rows(result: AuditResult) -> list[ClaimRow]:
+    rulebook = RuleBook(result.rules)
+    sources = {source.id: source for source in result.sources}
+    rows = []
+    for finding in sorted_findings(result):
+        best = best_evidence(finding)
+        rows.append(ClaimRow(
+            id=text_of(finding.id),
+            document=text_of(finding.document),
+            line=int(finding.line),
+            column=int(finding.column),
+            claim=text_of(finding.text),
+            verdict=text_of(finding.verdict),
+            confidence=round3(finding.confidence),
+            rules=", ".join(
+                dict.fromkeys(r.code or rulebook.name_for(r) for r in finding.reasons)
+            ),
+            reasons="\n".join(reason_label(r, rulebook) for r in finding.reasons),
+            best_evidence=text_of(best.text) if best else "",
+            source=source_label(best.source, sources) if best else "",
+            source_link=source_link(sources.get(best.source)) if best else "",
+            similarity=round3(best.similarity) if best else None,
+            suggestion=text_of(finding.suggestion),
+        ))
+    return rows

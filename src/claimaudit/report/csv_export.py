@@ -1,0 +1,60 @@
+"""The claims register as CSV, safe to open in Excel or LibreOffice.
+
+Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@``
+as a formula (and skip a leading tab or carriage return before doing so), so
+audited text that starts that way is prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from claimaudit.model import AuditResult
+
+from .common import claim_rows, write_atomic
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    "ID", "Document", "Line", "Column", "Claim", "Verdict", "Confidence", "Rules", "Reasons",
+    "Best evidence", "Source", "Source link", "Similarity", "Suggestion",
+    "Decision", "Comment", "Reviewer", "Date",
+)
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet will show as typed instead of evaluating."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def render_claims_csv(result: AuditResult) -> bytes:
+    """The register as UTF-8 bytes with a byte-order mark, so Excel reads the accents."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in claim_rows(result):
+        writer.writerow([
+            neutralise(row.id),
+            neutralise(row.document),
+            row.line,
+            row.column,
+            neutralise(row.claim),
+            neutralise(row.verdict),
+            f"{row.confidence:.3f}",
+            neutralise(row.rules),
+            neutralise(row.reasons),
+            neutralise(row.best_evidence),
+            neutralise(row.source),
+            row.source_link,
+            "" if row.similarity is None else f"{row.similarity:.3f}",
+            neutralise(row.suggestion),
+            "", "", "", "",
+        ])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_claims_csv(result: AuditResult, path: str | os.PathLike) -> Path:
+    return write_atomic(path, render_claims_csv(result))

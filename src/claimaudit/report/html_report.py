@@ -1,0 +1,420 @@
+"""The HTML report: one self-contained file a reviewer can open, filter and print.
+
+Templates live in ``templates/`` and can be overridden one by one from
+user-supplied folders. Every piece of audited text reaches the page through
+Jinja autoescaping; highlighting is done by cutting text into segments here in
+Python, never by editing HTML strings.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding
+
+from .common import (
+    TOOL_NAME,
+    RuleBook,
+    RuleInfo,
+    best_evidence,
+    clamp_span,
+    counts_by_document,
+    counts_by_family,
+    counts_by_verdict,
+    doi_url,
+    excerpt,
+    finding_families,
+    pmid_url,
+    round3,
+    safe_url,
+    segment,
+    shared_word_spans,
+    sorted_findings,
+    source_link,
+    text_of,
+    write_atomic,
+)
+from .json_report import report_data
+
+MAIN_TEMPLATE = "report.html.j2"
+STYLE_TEMPLATE = "report.css"
+SCRIPT_TEMPLATE = "report.js"
+
+CHART_BAR_WIDTH = 240  # pixels for the largest bar
+
+_HIGHLIGHT_CLASSES = {"fired": "hl-fired", "shared": "hl-shared"}
+_CLOSING_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- view model
+
+
+@dataclass
+class TextPiece:
+    """A run of text with the CSS classes (from a fixed set) that highlight it."""
+
+    text: str
+    classes: str = ""
+
+
+@dataclass
+class CopyPiece:
+    """A run of a document's text: plain, or marked as (part of) one or more findings."""
+
+    text: str
+    verdict: str = ""  # the most severe verdict covering this run; "" when unmarked
+    mark_id: str = ""  # set on the first run of the finding that owns this mark
+    anchor_ids: list[str] = field(default_factory=list)  # other findings starting here
+    title: str = ""
+    row_id: str = ""  # table row the mark belongs to
+    excluded: bool = False
+    backlinks: list[tuple[str, int]] = field(default_factory=list)  # (row id, number)
+
+
+@dataclass
+class BarItem:
+    label: str
+    value: int
+    width: int
+    y: int
+    css: str = ""
+
+
+@dataclass
+class StackItem:
+    label: str
+    total: int
+    y: int
+    parts: list[tuple[str, int, int, int]]  # (verdict, value, x, width)
+    width: int = 0
+
+    @property
+    def short_label(self) -> str:
+        # Paths differ at their ends, so keep the end when the label must be cut.
+        return self.label if len(self.label) <= 18 else "…" + self.label[-17:]
+
+
+def _dom_ids(findings: list[Finding]) -> list[str]:
+    """Element ids for findings: their own id when it is safe and unique, else a number."""
+    ids, seen = [], set()
+    for number, finding in enumerate(findings, 1):
+        cleaned = re.sub(r"[^A-Za-z0-9_-]", "", text_of(finding.id))[:64]
+        candidate = f"c-{cleaned}" if cleaned else f"n-{number}"
+        if candidate in seen:
+            candidate = f"{candidate}-{number}"
+        seen.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def _pieces(text: str, spans: dict[str, list[tuple[int, int]]]) -> list[TextPiece]:
+    layered = [(s, e, kind) for kind, pairs in spans.items() for s, e in pairs]
+    pieces = []
+    for seg in segment(text, layered):
+        # A rule's own words outrank words merely shared with the evidence.
+        if "fired" in seg.labels:
+            classes = _HIGHLIGHT_CLASSES["fired"]
+        elif "shared" in seg.labels:
+            classes = _HIGHLIGHT_CLASSES["shared"]
+        else:
+            classes = ""
+        if pieces and pieces[-1].classes == classes:
+            pieces[-1].text += seg.text
+        else:
+            pieces.append(TextPiece(seg.text, classes))
+    return pieces
+
+
+def _claim_and_evidence_pieces(finding: Finding) -> tuple[list[TextPiece], list[TextPiece]]:
+    best = best_evidence(finding)
+    evidence_text = best.text if best else ""
+    shared_claim, shared_evidence = shared_word_spans(finding.text, evidence_text)
+    fired_claim, fired_evidence = [], []
+    for reason in finding.reasons:
+        span = clamp_span(reason.claim_span, len(finding.text))
+        if span:
+            fired_claim.append(span)
+        # Evidence spans point into the best evidence; skip one meant for another source.
+        if reason.evidence_source and best and reason.evidence_source != best.source:
+            continue
+        span = clamp_span(reason.evidence_span, len(evidence_text))
+        if span:
+            fired_evidence.append(span)
+    return (
+        _pieces(finding.text, {"fired": fired_claim, "shared": shared_claim}),
+        _pieces(evidence_text, {"fired": fired_evidence, "shared": shared_evidence}),
+    )
+
+
+def _copy_pieces(text: str, excluded, findings: list[tuple[Finding, str, int]]) -> list[CopyPiece]:
+    """Cut a document's text at finding and excluded-section boundaries."""
+    spans = [(f.start, f.end, ("finding", i)) for i, (f, _, _) in enumerate(findings)]
+    spans += [(span.start, span.end, ("excluded", None)) for span in excluded]
+    segments = segment(text, spans)
+    started: set[int] = set()
+    ends_at: dict[int, list[int]] = {}
+    for i, (f, _, _) in enumerate(findings):
+        span = clamp_span((f.start, f.end), len(text))
+        if span:
+            ends_at.setdefault(span[1], []).append(i)
+    pieces = []
+    for seg in segments:
+        covering = sorted(label[1] for label in seg.labels if label[0] == "finding")
+        piece = CopyPiece(text=seg.text, excluded=any(lb[0] == "excluded" for lb in seg.labels))
+        if covering:
+            owner = max(covering, key=lambda i: (VERDICT_RANK.get(findings[i][0].verdict, 0), -i))
+            piece.verdict = findings[owner][0].verdict
+            piece.row_id = f"row-{findings[owner][1]}"
+            piece.title = "; ".join(
+                f"Claim {findings[i][2]}: {findings[i][0].verdict}" for i in covering
+            )
+            fresh = [i for i in covering if i not in started]
+            started.update(fresh)
+            if fresh:
+                piece.mark_id = f"mark-{findings[fresh[0]][1]}"
+                piece.anchor_ids = [f"mark-{findings[i][1]}" for i in fresh[1:]]
+        piece.backlinks = [
+            (f"row-{findings[i][1]}", findings[i][2]) for i in ends_at.get(seg.end, [])
+            if clamp_span((findings[i][0].start, findings[i][0].end), len(text))
+        ]
+        pieces.append(piece)
+    return pieces
+
+
+def _bars(counts: dict[str, int], css_for=lambda label: "") -> list[BarItem]:
+    top = max(counts.values(), default=0) or 1
+    return [
+        BarItem(label, value, round(CHART_BAR_WIDTH * value / top), i * 26, css_for(label))
+        for i, (label, value) in enumerate(counts.items())
+    ]
+
+
+def _stacks(table: dict[str, dict[str, int]]) -> list[StackItem]:
+    top = max((sum(row.values()) for row in table.values()), default=0) or 1
+    items = []
+    for i, (label, row) in enumerate(table.items()):
+        x, parts = 0, []
+        for verdict in VERDICTS:
+            width = round(CHART_BAR_WIDTH * row.get(verdict, 0) / top)
+            if row.get(verdict, 0):
+                parts.append((verdict, row[verdict], x, width))
+            x += width
+        items.append(StackItem(label, sum(row.values()), i * 26, parts, x))
+    return items
+
+
+def _rule_view(info: RuleInfo) -> dict:
+    return {
+        "code": info.code,
+        "name": info.name,
+        "family": info.family,
+        "level": info.level,
+        "message": info.message,
+        "what": info.what,
+        "why": info.why,
+        "example": info.example,
+        "use_instead": info.use_instead,
+        "references": [{"text": ref, "url": safe_url(ref)} for ref in info.references],
+    }
+
+
+def build_context(result: AuditResult) -> dict:
+    """Everything the templates need, with no markup in it."""
+    rulebook = RuleBook(result.rules)
+    findings = sorted_findings(result)
+    dom_ids = _dom_ids(findings)
+    sources = {source.id: source for source in result.sources}
+    doc_index = {path: i for i, path in enumerate(counts_by_document(result))}
+
+    finding_views = []
+    for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
+        claim_pieces, evidence_pieces = _claim_and_evidence_pieces(finding)
+        best = best_evidence(finding)
+        evidence_views = []
+        for rank, item in enumerate(finding.evidence, 1):
+            source = sources.get(item.source)
+            evidence_views.append({
+                "rank": rank,
+                "source": item.source,
+                "citation": source.citation if source else "",
+                "link": source_link(source),
+                "similarity": round3(item.similarity),
+                "text": item.text,
+            })
+        reasons = []
+        for reason in finding.reasons:
+            info = rulebook.get(reason.code, reason.rule)
+            reasons.append({
+                "code": reason.code,
+                "name": rulebook.name_for(reason),
+                "family": rulebook.family_for(reason),
+                "verdict": reason.verdict,
+                "message": reason.message,
+                "use_instead": info.use_instead if info else "",
+            })
+        finding_views.append({
+            "number": number,
+            "dom_id": dom_id,
+            "id": finding.id,
+            "document": finding.document,
+            "document_index": doc_index.get(finding.document, 0),
+            "line": finding.line,
+            "column": finding.column,
+            "verdict": finding.verdict,
+            "confidence": round3(finding.confidence),
+            "text": finding.text,
+            "claim_type": finding.claim_type,
+            "section": finding.section,
+            "families": finding_families(finding, rulebook),
+            "reasons": reasons,
+            "best": evidence_views[0] if evidence_views else None,
+            "best_excerpt": excerpt(best.text) if best else "",
+            "evidence": evidence_views,
+            "claim_pieces": claim_pieces,
+            "evidence_pieces": evidence_pieces,
+            "suggestion": finding.suggestion,
+            "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
+            "in_copy": False,
+        })
+
+    documents = []
+    by_document: dict[str, list[tuple[Finding, str, int]]] = {}
+    for view, finding in zip(finding_views, findings, strict=True):
+        by_document.setdefault(finding.document, []).append(
+            (finding, view["dom_id"], view["number"])
+        )
+    for i, doc in enumerate(result.documents):
+        documents.append({
+            "path": doc.path,
+            "dom_id": f"doc-{i + 1}",
+            "claims": len(by_document.get(doc.path, [])),
+            "pieces": _copy_pieces(doc.text, doc.excluded, by_document.get(doc.path, [])),
+        })
+    marked = {
+        mark_id
+        for doc in documents
+        for piece in doc["pieces"]
+        for mark_id in [piece.mark_id, *piece.anchor_ids]
+        if mark_id
+    }
+    for view in finding_views:
+        view["in_copy"] = f"mark-{view['dom_id']}" in marked
+
+    used_by: dict[str, int] = {}
+    for finding in findings:
+        for source_id in dict.fromkeys(item.source for item in finding.evidence):
+            used_by[source_id] = used_by.get(source_id, 0) + 1
+    source_views = [
+        {
+            "id": source.id,
+            "citation": source.citation,
+            "doi": source.doi,
+            "doi_url": doi_url(source.doi),
+            "pmid": source.pmid,
+            "pmid_url": pmid_url(source.pmid),
+            "url": source.url,
+            "url_link": safe_url(source.url),
+            "kind": source.kind,
+            "used_by": used_by.get(source.id, 0),
+        }
+        for source in result.sources
+    ]
+
+    by_verdict = counts_by_verdict(findings)
+    by_family = counts_by_family(findings, rulebook)
+    by_doc = counts_by_document(result)
+    return {
+        "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
+        "summary": result.summary(),
+        "verdicts": list(VERDICTS),
+        "by_verdict": by_verdict,
+        "by_family": by_family,
+        "by_document": by_doc,
+        "verdict_bars": _bars(by_verdict, css_for=lambda label: f"v-{label}"),
+        "family_bars": _bars(by_family),
+        "document_stacks": _stacks(by_doc),
+        "families": sorted(by_family),
+        "document_paths": list(by_doc),
+        "findings": finding_views,
+        "documents": documents,
+        "sources": source_views,
+        "rules": [_rule_view(info) for info in rulebook.fired(findings)],
+        "warnings": [text_of(w) for w in result.warnings],
+        "data": report_data(result),
+    }
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def make_environment(template_dirs=()) -> Environment:
+    """A Jinja environment that prefers the user's templates over the packaged ones."""
+    user_dirs = [os.fspath(d) for d in template_dirs or ()]
+    loader = ChoiceLoader(
+        [FileSystemLoader(user_dirs)] if user_dirs else []
+    )
+    loader.loaders.append(PackageLoader("claimaudit.report", "templates"))
+    env = Environment(
+        loader=loader,
+        # Markup templates escape; the stylesheet and script are code, not markup.
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "j2"),
+            disabled_extensions=("css", "js"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True}
+    return env
+
+
+def _inline_asset(env: Environment, name: str) -> Markup:
+    """A packaged (or user-overridden) stylesheet or script, ready to inline."""
+    code = env.get_template(name).render()
+    if _CLOSING_TAG.search(code):
+        raise ValueError(f"{name} must not contain a closing </script> or </style> tag")
+    return Markup(code)  # our own code file, not audited text
+
+
+def _csp_hash(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render_html(result: AuditResult, template_dirs=()) -> str:
+    """The whole report as one HTML document with its styles, script and data inlined."""
+    env = make_environment(template_dirs)
+    css = _inline_asset(env, STYLE_TEMPLATE)
+    js = _inline_asset(env, SCRIPT_TEMPLATE)
+    # Only our own script and stylesheet may run, and nothing may be fetched.
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(js)}; "
+        f"style-src {_csp_hash(css)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    context = build_context(result)
+    return env.get_template(MAIN_TEMPLATE).render(css=css, js=js, csp=csp, **context)
+
+
+def write_html(result: AuditResult, path: str | os.PathLike, template_dirs=()) -> Path:
+    return write_atomic(path, render_html(result, template_dirs))

@@ -1,0 +1,125 @@
+"""The JSON report: the stable, machine-readable form of an audit (contract.md).
+
+Key order is fixed by construction and lists are sorted, so the same audit
+always serialises to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from claimaudit.model import AuditResult, Finding
+
+from .common import (
+    TOOL_NAME,
+    RuleBook,
+    claim_counts_by_document,
+    round3,
+    sorted_findings,
+    text_of,
+    write_atomic,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _span(span) -> list[int] | None:
+    if span is None:
+        return None
+    try:
+        return [int(span[0]), int(span[1])]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _finding(finding: Finding, rulebook: RuleBook) -> dict:
+    return {
+        "id": text_of(finding.id),
+        "document": text_of(finding.document),
+        "text": text_of(finding.text),
+        "start": int(finding.start),
+        "end": int(finding.end),
+        "line": int(finding.line),
+        "column": int(finding.column),
+        "verdict": text_of(finding.verdict),
+        "confidence": round3(finding.confidence),
+        "claim_type": text_of(finding.claim_type),
+        "section": text_of(finding.section),
+        "reasons": [
+            {
+                "rule": text_of(reason.rule),
+                "code": text_of(reason.code),
+                "message": text_of(reason.message),
+                "claim_span": _span(reason.claim_span),
+                "evidence_span": _span(reason.evidence_span),
+                "verdict": text_of(reason.verdict),
+                "family": rulebook.family_for(reason),
+                "evidence_source": text_of(reason.evidence_source),
+                "suggestion": text_of(reason.suggestion),
+            }
+            for reason in finding.reasons
+        ],
+        "evidence": [
+            {
+                "source": text_of(item.source),
+                "text": text_of(item.text),
+                "similarity": round3(item.similarity),
+                "start": int(item.start),
+                "end": int(item.end),
+            }
+            for item in finding.evidence
+        ],
+        "suggestion": text_of(finding.suggestion),
+        "suppressed": [
+            {"rule": text_of(rule), "reason": text_of(why)} for rule, why in finding.suppressed
+        ],
+    }
+
+
+def report_data(result: AuditResult) -> dict:
+    """The JSON report as plain Python data, in its serialised key order."""
+    rulebook = RuleBook(result.rules)
+    findings = sorted_findings(result)
+    summary = result.summary()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
+        "documents": [
+            {"path": path, "claims": count}
+            for path, count in claim_counts_by_document(result).items()
+        ],
+        "sources": [
+            {
+                "id": text_of(source.id),
+                "citation": text_of(source.citation),
+                "doi": text_of(source.doi),
+                "pmid": text_of(source.pmid),
+                "url": text_of(source.url),
+                "kind": text_of(source.kind),
+            }
+            for source in result.sources
+        ],
+        "summary": {
+            "claims": summary["claims"],
+            "supported": summary["supported"],
+            "overstated": summary["overstated"],
+            "unsupported": summary["unsupported"],
+        },
+        "findings": [_finding(finding, rulebook) for finding in findings],
+        "rules": [
+            {"code": info.code, "name": info.name, "family": info.family, "level": info.level}
+            for info in rulebook.fired(findings)
+        ],
+        "warnings": [text_of(w) for w in result.warnings],
+    }
+
+
+def render_json(result: AuditResult) -> str:
+    """The JSON report text: two-space indented, UTF-8 characters kept, newline at the end."""
+    return json.dumps(report_data(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def write_json(result: AuditResult, path: str | os.PathLike) -> Path:
+    return write_atomic(path, render_json(result))

@@ -1,0 +1,173 @@
+"""Load rule packs once, cache them compiled, and apply layered settings.
+
+Parsing and validating every YAML rule file is a large share of a one-page
+``check``. The validated rules are pickled into the user's cache folder
+(``$CLAIMAUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/claimaudit``, else
+``~/.cache/claimaudit``), keyed by the path, size and modification time of
+every rule file and of the code that defines rules, and by the versions of
+claimaudit, Python and pydantic. A cache that is missing, stale, unreadable or
+unwritable is ignored: the rules are then simply loaded from their files.
+Set ``CLAIMAUDIT_CACHE_DIR=off`` to switch the cache off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from claimaudit import __version__
+from claimaudit.config import RuleLayer
+from claimaudit.errors import InputError
+from claimaudit.rules.loader import Rule, builtin_rules_dir, load_rule_file, rule_files
+
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("CLAIMAUDIT_CACHE_DIR")
+    if configured is not None:
+        if configured.strip().lower() in {"", "0", "off", "no", "false"}:
+            return None
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "claimaudit"
+
+
+def _rule_code_files() -> list[Path]:
+    package = Path(__file__).resolve().parent / "rules"
+    return sorted(package.rglob("*.py")) + [Path(__file__).resolve()]
+
+
+def _stamp(path: Path) -> str:
+    info = path.stat()
+    return f"{path.resolve()}|{info.st_size}|{info.st_mtime_ns}"
+
+
+def _cache_key(files: list[Path]) -> str:
+    import pydantic
+
+    digest = hashlib.sha256()
+    for part in (str(CACHE_FORMAT), __version__, sys.version, pydantic.VERSION):
+        digest.update(part.encode() + b"\0")
+    for path in _rule_code_files() + files:
+        digest.update(_stamp(path).encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _parse_all(files_by_pack: list[list[Path]]) -> list[Rule]:
+    by_code: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for files in files_by_pack:
+        for path in files:
+            rule = load_rule_file(path)
+            if rule.name in names and names[rule.name] != rule.code:
+                raise InputError(f"rule name {rule.name!r} is already used by {names[rule.name]}",
+                                 path=str(path), field="name")
+            by_code[rule.code] = rule
+            names[rule.name] = rule.code
+    return sorted(by_code.values(), key=lambda r: r.code)
+
+
+def _read_cache(path: Path) -> list[Rule] | None:
+    try:
+        with open(path, "rb") as handle:
+            rules = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any unreadable cache is just a cache miss
+        return None
+    if not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
+        return None
+    return rules
+
+
+def _write_cache(path: Path, rules: list[Rule]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(rules, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except Exception:  # noqa: BLE001 - a read-only home must not break the check
+        return
+
+
+def load_rule_set(extra: Iterable[str | Path] = (), *, include_builtin: bool = True,
+                  use_cache: bool = True) -> list[Rule]:
+    """Every rule of the built-in and extra packs, including those off by default.
+
+    A rule in a later pack with the code of an earlier one replaces it. The
+    returned rules are shared with the cache: use :func:`select_rules` to get
+    copies with settings applied, never mutate them.
+    """
+    directories = ([builtin_rules_dir()] if include_builtin else []) + [Path(p) for p in extra]
+    files_by_pack = [rule_files(directory) for directory in directories]
+    folder = cache_dir() if use_cache else None
+    if folder is None:
+        return _parse_all(files_by_pack)
+    try:
+        target = folder / f"rules-{_cache_key([f for files in files_by_pack for f in files])}.pickle"
+    except OSError:
+        return _parse_all(files_by_pack)
+    cached = _read_cache(target)
+    if cached is not None:
+        return cached
+    rules = _parse_all(files_by_pack)
+    _write_cache(target, rules)
+    return rules
+
+
+def _field_name(layer: RuleLayer, key: str) -> str:
+    if layer.path is None:  # the command line
+        return {"disable": "--disable", "enable": "--enable", "levels": "--level"}[key]
+    return f"{layer.origin}{key}"
+
+
+def _check_selectors(rules: list[Rule], layer: RuleLayer) -> None:
+    for key, selectors in (("disable", layer.disable), ("enable", layer.enable),
+                           ("levels", [s for s, _ in layer.levels])):
+        for selector in selectors:
+            if not any(rule.matches(selector) for rule in rules):
+                raise InputError(f"no rule matches {selector!r} (use a code, a dotted name or a family; "
+                                 f"see `claimaudit rules list`)", path=layer.path, field=_field_name(layer, key))
+    for selector, level in layer.levels:
+        if level not in {"overstated", "unsupported"}:
+            raise InputError(f"level for {selector!r} must be overstated or unsupported, not {level!r}",
+                             path=layer.path, field=_field_name(layer, "levels"))
+
+
+def select_rules(rules: list[Rule], layers: Iterable[RuleLayer] = ()) -> list[Rule]:
+    """The active rules after applying each layer in turn (a later layer wins).
+
+    Within one layer ``enable`` wins over ``disable``, as in ``load_rules``.
+    Rules whose level changes are copied, so the shared list is never mutated.
+    """
+    layers = list(layers)
+    for layer in layers:
+        _check_selectors(rules, layer)
+    active = []
+    for rule in rules:
+        on = rule.spec.enabled
+        level = rule.spec.level
+        for layer in layers:
+            if any(rule.matches(s) for s in layer.disable):
+                on = False
+            if any(rule.matches(s) for s in layer.enable):
+                on = True
+            for selector, wanted in layer.levels:
+                if rule.matches(selector):
+                    level = wanted
+        if on:
+            active.append(rule if level == rule.level else dataclasses.replace(rule, level=level))
+    return active

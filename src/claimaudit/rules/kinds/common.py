@@ -1,0 +1,165 @@
+"""Helpers the check kinds share: word lists as patterns, figures, rewrites."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from claimaudit.errors import InputError
+
+# A user-written pattern gets this long per sentence before it is abandoned,
+# so a catastrophic pattern cannot hang an audit.
+PATTERN_TIMEOUT = 0.05
+
+FIGURE_KINDS = {"percent", "count", "ratio", "multiplier", "money", "plain"}
+SEPARATE_KINDS = {"duration", "horizon", "identifier"}
+
+
+@lru_cache(maxsize=4096)
+def phrase_pattern(words: tuple[str, ...]) -> regex.Pattern:
+    """A case-insensitive whole-word alternation of literal phrases."""
+    escaped = sorted((regex.escape(w).replace(r"\ ", r"\s+") for w in words if w.strip()), key=len, reverse=True)
+    if not escaped:
+        return regex.compile(r"(?!x)x")
+    return regex.compile(r"(?<![\w-])(?:" + "|".join(escaped) + r")(?![\w-])", regex.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def user_pattern(pattern: str) -> regex.Pattern:
+    try:
+        return regex.compile(pattern, regex.IGNORECASE)
+    except regex.error as error:
+        raise InputError(f"invalid pattern {pattern!r}: {error}") from None
+
+
+def search_user_pattern(pattern: str, text: str):
+    try:
+        return user_pattern(pattern).search(text, timeout=PATTERN_TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+def find_phrases(words, text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in phrase_pattern(tuple(words)).finditer(text)]
+
+
+def figures(statement, kinds=FIGURE_KINDS) -> list:
+    return [q for q in statement.quantities if q.kind in kinds]
+
+
+def as_percent(quantity) -> float | None:
+    """A percentage view of a figure, where it has one (3 of 55 -> 5.45)."""
+    if quantity.kind == "percent":
+        return quantity.value
+    if quantity.kind == "ratio" and quantity.denominator:
+        return 100.0 * quantity.value / quantity.denominator
+    return None
+
+
+def close(a: float, b: float, tolerance: float) -> bool:
+    if a == b:
+        return True
+    scale = max(abs(a), abs(b), 1e-9)
+    return abs(a - b) / scale <= tolerance
+
+
+# How far past a bound ("over 1,200") an evidence figure may lie and still be
+# what the claim states.
+BOUND_SLACK = 0.25
+
+
+def _within_bound(claim_q, value: float) -> bool:
+    bound = claim_q.value
+    if claim_q.qualifier in {"over", "at_least"}:
+        return bound <= value <= bound * (1 + BOUND_SLACK) + 1
+    if claim_q.qualifier in {"under", "nearly"}:
+        return bound * (1 - BOUND_SLACK) - 1 <= value <= bound
+    return False
+
+
+def same_figure(claim_q, evidence_q, tolerance: float) -> bool:
+    """Whether two figures state the same amount, within a rounding tolerance.
+
+    A bounded claim ("over 1,200", "nearly 30%") matches an evidence figure on
+    the right side of its bound.
+    """
+    a, b = as_percent(claim_q), as_percent(evidence_q)
+    if a is not None and b is not None and _within_bound(claim_q, b):
+        return True
+    if a is None and claim_q.kind == evidence_q.kind and _within_bound(claim_q, evidence_q.value):
+        return True
+    if a is not None and b is not None:
+        if close(a, b, tolerance) or abs(a - b) <= 1.0:
+            return True
+        lo, hi = getattr(evidence_q, "low", None), getattr(evidence_q, "high", None)
+        return evidence_q.kind == "percent" and lo is not None and hi is not None and lo - 1 <= a <= hi + 1
+    if claim_q.kind == evidence_q.kind or {claim_q.kind, evidence_q.kind} <= {"count", "plain"}:
+        if close(claim_q.value, evidence_q.value, tolerance):
+            return True
+        lo, hi = getattr(evidence_q, "low", None), getattr(evidence_q, "high", None)
+        return lo is not None and hi is not None and lo <= claim_q.value <= hi
+    return False
+
+
+def comparable(claim_q, evidence_q) -> bool:
+    """Whether two figures measure the same kind of quantity."""
+    if as_percent(claim_q) is not None and as_percent(evidence_q) is not None:
+        return True
+    if claim_q.kind != evidence_q.kind:
+        return False
+    if claim_q.kind == "count":
+        return _unit_stem(claim_q.unit) == _unit_stem(evidence_q.unit)
+    return True
+
+
+def _unit_stem(unit: str) -> str:
+    unit = (unit or "").lower()
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def lower_first(text: str) -> str:
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def replace_span(text: str, start: int, end: int, new: str) -> str:
+    return text[:start] + new + text[end:]
+
+
+VERB_BASE = [
+    (regex.compile(r"(?i)ies$"), "y"),
+    (regex.compile(r"(?i)(ss|sh|ch|x|z|o)es$"), r"\1"),
+    (regex.compile(r"(?i)(?<!s)s$"), ""),
+]
+
+
+def base_verb(verb: str) -> str:
+    lowered = verb.lower()
+    if lowered in {"is", "are"}:
+        return "be"
+    if lowered == "has":
+        return "have"
+    if lowered.endswith("ed") and len(lowered) > 4:
+        stem = verb[:-2]
+        if stem.endswith("i"):
+            return stem[:-1] + "y"
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+            return stem[:-1]
+        if stem.endswith(("at", "uc", "ov", "iz", "is", "ur", "in")) or stem.endswith(("rov", "mot", "duc", "eas", "ag")):
+            return stem + "e"
+        return stem
+    for pattern, repl in VERB_BASE:
+        if pattern.search(verb):
+            return pattern.sub(repl, verb)
+    return verb
+
+
+def hedge_rewrite(text: str, verb_start: int, verb_end: int, hedge: str = "may") -> str:
+    """Put a hedge before the claim's causal verb: "reduces" -> "may reduce"."""
+    verb = text[verb_start:verb_end]
+    head, *rest = verb.split(" ", 1)
+    base = base_verb(head)
+    new = f"{hedge} {base}" + (f" {rest[0]}" if rest else "")
+    return replace_span(text, verb_start, verb_end, new)

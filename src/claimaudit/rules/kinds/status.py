@@ -1,0 +1,94 @@
+"""Check kinds for safety and regulatory status claims."""
+
+from __future__ import annotations
+
+from claimaudit.evidence.rank import Match
+from claimaudit.rules.context import Hit, Params, RuleContext, kind
+from claimaudit.rules.kinds.common import find_phrases, phrase_pattern
+
+
+class SafetyParams(Params):
+    absolutes: list[str]
+    qualified: list[str]
+    level_without_evidence: str = "unsupported"
+
+
+@kind("safety_absolute", SafetyParams)
+def safety_absolute(ctx: RuleContext, params: SafetyParams) -> list[Hit]:
+    """An absolute safety claim held against what the sources report."""
+    absolutes = find_phrases(params.absolutes, ctx.claim.text)
+    if not absolutes:
+        return []
+    start, end, word = absolutes[0]
+    absolute_pattern = phrase_pattern(tuple(params.absolutes))
+    qualified_pattern = phrase_pattern(tuple(params.qualified))
+    # Related evidence first, then any safety statement anywhere in the pack.
+    candidates = list(ctx.related) + [m for m in ctx.evidence if m not in ctx.related]
+    pack = ctx.index.sentences
+    for match in candidates:
+        if absolute_pattern.search(match.statement.text) and not qualified_pattern.search(match.statement.text):
+            return []
+    for match in candidates:
+        found = qualified_pattern.search(match.statement.text)
+        if found:
+            return [Hit({"word": word, "source_words": found.group(0), "source": match.source_id},
+                        (start, end), match, (found.start(), found.end()),
+                        _soften(ctx.claim.text, start, end, found.group(0)))]
+    for sentence in pack:
+        if absolute_pattern.search(sentence.text) and not qualified_pattern.search(sentence.text):
+            return []
+    for sentence in pack:
+        found = qualified_pattern.search(sentence.text)
+        if found:
+            match = Match(sentence, 0.0)
+            return [Hit({"word": word, "source_words": found.group(0), "source": sentence.source.id},
+                        (start, end), match, (found.start(), found.end()),
+                        _soften(ctx.claim.text, start, end, found.group(0)))]
+    return [Hit({"word": word, "source_words": "", "source": ""}, (start, end), ctx.best, None,
+                level=params.level_without_evidence)]
+
+
+def _soften(text: str, start: int, end: int, source_words: str) -> str:
+    """Replace the absolute with the sources' own safety wording."""
+    lowered = source_words.lower()
+    if lowered.startswith(("no ", "well tolerated", "well-tolerated", "low risk", "generally safe")):
+        return f"{text[:start]}{source_words}{text[end:]}"
+    return f'Describe safety as the sources do: they report "{source_words}".'
+
+
+class RegulatoryParams(Params):
+    words: list[str]
+    denials: list[str] = ["not approved", "no approved", "none are approved", "has not approved",
+                          "have not been approved", "has not been approved", "not been approved",
+                          "unapproved", "not cleared", "not licensed", "not authorized", "not authorised",
+                          "no stem cell product", "no product", "not fda-approved", "not fda approved"]
+
+
+@kind("regulatory_status", RegulatoryParams)
+def regulatory_status(ctx: RuleContext, params: RegulatoryParams) -> list[Hit]:
+    """A claimed approval, clearance or licence that no source states."""
+    words = phrase_pattern(tuple(params.words))
+    found = words.search(ctx.claim.text)
+    if not found:
+        return []
+    if ctx.claim.negated_at(found.start(), found.end()) or phrase_pattern(tuple(params.denials)).search(ctx.claim.text):
+        return []
+    denials = phrase_pattern(tuple(params.denials))
+    candidates = list(ctx.evidence) + [m for m in _pack_matches(ctx) if m not in ctx.evidence]
+    for match in candidates:
+        denial = denials.search(match.statement.text)
+        if denial or (words.search(match.statement.text) and match.statement.negated_at(
+                words.search(match.statement.text).start(), words.search(match.statement.text).end())):
+            span = (denial.start(), denial.end()) if denial else None
+            return [Hit({"word": found.group(0), "status": "contradicted by", "source": match.source_id},
+                        (found.start(), found.end()), match, span)]
+    for match in candidates:
+        affirmed = words.search(match.statement.text)
+        if affirmed and not match.statement.negated_at(affirmed.start(), affirmed.end()):
+            return []
+    return [Hit({"word": found.group(0), "status": "stated by no source", "source": ""},
+                (found.start(), found.end()), ctx.best, None)]
+
+
+def _pack_matches(ctx: RuleContext):
+    return [Match(s, 0.0) for s in ctx.index.sentences]

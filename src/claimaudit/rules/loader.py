@@ -1,0 +1,219 @@
+"""Load rule files: YAML read safely, validated, errors naming file, line and field."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from claimaudit.errors import InputError
+from claimaudit.rules import kinds as _kinds  # noqa: F401  (registers the built-in kinds)
+from claimaudit.rules.context import KINDS, Kind, Params
+from claimaudit.rules.schema import RuleDocs, RuleFile
+
+RULE_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class Rule:
+    """A validated rule, bound to its check kind and parameters."""
+
+    spec: RuleFile
+    kind: Kind
+    params: Params
+    path: str
+    level: str
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def family(self) -> str:
+        return self.spec.family
+
+    @property
+    def message(self) -> str:
+        return self.spec.message
+
+    @property
+    def docs(self) -> RuleDocs:
+        return self.spec.docs
+
+    def matches(self, selector: str) -> bool:
+        """Whether a selector from config or the command line names this rule.
+
+        A selector is a code (CA101), a dotted name (figures.inflated), a family
+        (figures) or a name prefix (figures.*).
+        """
+        selector = selector.strip()
+        if selector.endswith(".*"):
+            selector = selector[:-2]
+        return selector in {self.code, self.name, self.family} or self.name.startswith(selector + ".")
+
+
+def builtin_rules_dir() -> Path:
+    """The rule files shipped with claimaudit (installed as package data)."""
+    try:
+        from importlib.resources import files
+
+        candidate = Path(str(files("claimaudit.builtin_rules")))
+        if candidate.is_dir():
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    # A source checkout or editable install: the repository's rules/ folder.
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def _line_of(node, loc: tuple) -> int | None:
+    """The 1-based line of a (possibly nested) key in a round-trip YAML node."""
+    line = None
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(key, int):
+                line = lc.item(key)[0] + 1
+            elif key in node:
+                line = lc.key(key)[0] + 1
+            else:
+                break
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line
+
+
+def _yaml_error(path: str, error: MarkedYAMLError) -> InputError:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    problem = error.problem or error.context or "invalid YAML"
+    return InputError(f"invalid YAML: {problem}", path=path, line=line)
+
+
+def _first_error(path: str, node, error: ValidationError, prefix: tuple = ()) -> InputError:
+    first = error.errors()[0]
+    loc = prefix + tuple(first["loc"])
+    line = _line_of(node, loc) or _line_of(node, loc[:-1]) or 1
+    field = ".".join(str(part) for part in loc) or None
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    return InputError(message, path=path, line=line, field=field)
+
+
+def load_rule_file(path: str | Path) -> Rule:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("rule file not found", path=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"rule file is not UTF-8 text ({error.reason})", path=str(path)) from None
+    return parse_rule(text, str(path))
+
+
+def parse_rule(text: str, path: str = "<rule>") -> Rule:
+    # Round-trip loading keeps line numbers for error messages; it builds plain
+    # data only (no arbitrary object construction), like the safe loader.
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        node = yaml.load(io.StringIO(text))
+    except MarkedYAMLError as error:
+        raise _yaml_error(path, error) from None
+    if not isinstance(node, dict):
+        raise InputError("a rule file must be a mapping of keys (code, name, extends, ...)", path=path, line=1)
+    data = _plain(node)
+    try:
+        spec = RuleFile.model_validate(data)
+    except ValidationError as error:
+        raise _first_error(path, node, error) from None
+    check_kind = KINDS.get(spec.extends)
+    if check_kind is None:
+        raise InputError(
+            f"unknown check kind {spec.extends!r}; known kinds: {', '.join(sorted(KINDS))}",
+            path=path, line=_line_of(node, ("extends",)), field="extends",
+        )
+    try:
+        params = check_kind.params.model_validate(spec.params)
+    except ValidationError as error:
+        raise _first_error(path, node, error, prefix=("params",)) from None
+    return Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
+
+
+def _plain(node):
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if hasattr(node, "value") and not isinstance(node, (str, int, float, bool)):
+        return node.value
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise InputError("rule pack not found", path=str(directory))
+    return sorted(p for p in directory.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def load_rules(
+    extra: list[str | Path] = (),
+    *,
+    include_builtin: bool = True,
+    disable: list[str] = (),
+    enable: list[str] = (),
+    levels: dict[str, str] | None = None,
+) -> list[Rule]:
+    """Load the built-in rules and any user rule packs, then apply settings.
+
+    A user rule with the code of a built-in one replaces it. ``disable`` and
+    ``enable`` take codes, names or families; ``levels`` maps a selector to
+    ``overstated`` or ``unsupported``.
+    """
+    directories = ([builtin_rules_dir()] if include_builtin else []) + [Path(p) for p in extra]
+    by_code: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for directory in directories:
+        for path in rule_files(directory):
+            rule = load_rule_file(path)
+            if rule.name in names and names[rule.name] != rule.code:
+                raise InputError(f"rule name {rule.name!r} is already used by {names[rule.name]}",
+                                 path=str(path), field="name")
+            by_code[rule.code] = rule
+            names[rule.name] = rule.code
+    rules = sorted(by_code.values(), key=lambda r: r.code)
+    for selector in list(disable) + list(enable) + list((levels or {}).keys()):
+        if not any(rule.matches(selector) for rule in rules):
+            raise InputError(f"no rule matches {selector!r} (use a code, a dotted name or a family)")
+    active = []
+    for rule in rules:
+        on = rule.spec.enabled
+        if any(rule.matches(s) for s in disable):
+            on = False
+        if any(rule.matches(s) for s in enable):
+            on = True
+        for selector, level in (levels or {}).items():
+            if rule.matches(selector):
+                if level not in {"overstated", "unsupported"}:
+                    raise InputError(f"level for {selector!r} must be overstated or unsupported, not {level!r}")
+                rule.level = level
+        if on:
+            active.append(rule)
+    return active

@@ -1,0 +1,79 @@
+"""The shape of a rule file, validated with pydantic (unknown keys are errors)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Level = Literal["overstated", "unsupported"]
+
+FAMILIES = (
+    "evidence",
+    "figures",
+    "certainty",
+    "scope",
+    "safety",
+    "regulatory",
+    "establishment",
+    "contradiction",
+    "design",
+    "business",
+    "testimonials",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleDocs(Strict):
+    what: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    example: str = Field(min_length=1)
+    use_instead: str = Field(min_length=1)
+    references: list[str] = Field(min_length=1)
+
+
+class RuleExample(Strict):
+    """One example: a claim held against evidence sentences.
+
+    ``evidence`` is one summary or a list of summaries, each a source of its
+    own; ``internal`` marks them as the business's own data sheets.
+    """
+
+    claim: str = Field(min_length=1)
+    evidence: str | list[str] = ""
+    internal: bool = False
+    note: str = ""
+
+    def evidence_list(self) -> list[str]:
+        if isinstance(self.evidence, str):
+            return [self.evidence] if self.evidence.strip() else []
+        return [e for e in self.evidence if e.strip()]
+
+
+class RuleExamples(Strict):
+    fail: list[RuleExample] = Field(min_length=1)
+    passes: list[RuleExample] = Field(min_length=1, alias="pass")
+
+
+class RuleFile(Strict):
+    code: str = Field(pattern=r"^[A-Z]{2,4}\d{3,4}$")
+    name: str = Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")
+    family: str
+    extends: str = Field(min_length=1)
+    level: Level
+    message: str = Field(min_length=1)
+    suggestion: str = ""
+    enabled: bool = True
+    params: dict = Field(default_factory=dict)
+    docs: RuleDocs
+    examples: RuleExamples
+
+    @field_validator("family")
+    @classmethod
+    def known_family(cls, value: str) -> str:
+        if value not in FAMILIES:
+            raise ValueError(f"unknown family {value!r}; expected one of {', '.join(FAMILIES)}")
+        return value

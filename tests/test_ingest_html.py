@@ -1,0 +1,150 @@
+"""HTML pages: what counts as copy, block structure, and positions in the file."""
+
+from pathlib import Path
+
+import pytest
+
+from claimaudit.ingest import document_from_text, load_copy
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+PAGE = FIXTURES / "clinic-page.html"
+
+
+def file_position(path: Path, phrase: str, encoding: str = "utf-8") -> tuple[int, int]:
+    """Where ``phrase`` first occurs in the file itself: 1-based line and column."""
+    raw = path.read_bytes().decode(encoding).replace("\r\n", "\n")
+    offset = raw.index(phrase)
+    return raw.count("\n", 0, offset) + 1, offset - (raw.rfind("\n", 0, offset) + 1) + 1
+
+
+def block_texts(doc, kind=None):
+    return [doc.text[b.start:b.end] for b in doc.blocks if kind is None or b.kind == kind]
+
+
+@pytest.fixture(scope="module")
+def page():
+    (doc,) = load_copy(PAGE)
+    return doc
+
+
+@pytest.mark.parametrize("furniture", [
+    "tracking",                 # script
+    "color: teal",              # style
+    "About us",                 # nav inside the site header
+    "Home",                     # breadcrumbs
+    "Join our newsletter",      # newsletter widget (class)
+    "monthly tips",
+    "We use cookies",           # cookie banner (id)
+    "Related posts",            # aside
+    "All rights reserved",      # footer
+    "Larkspur Joint Clinic",    # site header and title only
+])
+def test_page_furniture_is_not_copy(page, furniture):
+    assert furniture not in page.text
+
+
+def test_widget_pasted_three_times_is_dropped_entirely(page):
+    assert "Thanks for your interest" not in page.text
+
+
+def test_headings_lists_and_cells_become_typed_blocks(page):
+    assert block_texts(page, "heading") == [
+        "Knee Care & Recovery", "What the treatment involves", "Evidence"]
+    assert block_texts(page, "list-item") == [
+        "A short assessment with a physiotherapist.", "Two injections, four weeks apart."]
+    assert "Pain score fell by 2 points" in block_texts(page, "cell")
+
+
+def test_blocks_know_their_section(page):
+    by_text = {page.text[b.start:b.end]: b for b in page.blocks}
+    assert by_text["Two injections, four weeks apart."].heading == "What the treatment involves"
+    assert by_text["A small trial reported less stiffness after three months."].heading == "Evidence"
+
+
+def test_blocks_are_separated_by_blank_lines(page):
+    for before, after in zip(page.blocks, page.blocks[1:]):
+        assert page.text[before.end:after.start] == "\n\n"
+
+
+def test_entities_are_decoded(page):
+    assert "Knee Care & Recovery" in page.text
+    assert "adults — results vary" in page.text
+    assert "save 10% on your first consultation" in page.text
+
+
+def test_unclosed_paragraphs_still_split_into_blocks(page):
+    texts = block_texts(page)
+    assert "Recovery is usually quick" in texts
+    assert "Most people return to desk work within a week." in texts
+
+
+@pytest.mark.parametrize("phrase, anchor", [
+    # anchor: how the phrase's start looks in the file
+    ("Cartilage injections", "Cartilage injections"),
+    ("results vary between patients", "results vary between patients"),
+    ("after six weeks", "after <b>six weeks"),
+    ("four weeks apart", "four weeks apart</em>"),
+    ("Most people return", "Most people return"),
+    ("Pain score fell", "Pain score fell"),
+])
+def test_line_and_column_point_into_the_original_file(page, phrase, anchor):
+    assert page.line_col(page.text.index(phrase)) == file_position(PAGE, anchor)
+
+
+def test_text_after_an_entity_maps_to_the_right_column(page):
+    # "&mdash;" is seven characters in the file but one in the text.
+    assert page.line_col(page.text.index("results vary")) == file_position(PAGE, "results vary")
+    assert page.line_col(page.text.index("— results")) == file_position(PAGE, "&mdash;")
+
+
+def test_suppression_comment_applies_to_the_next_block_only(page):
+    by_text = {page.text[b.start:b.end]: b for b in page.blocks}
+    target = by_text["In our audit, 4 of 10 patients walked further after six weeks."]
+    assert target.suppressions == (
+        ("CA101", "figure checked by the medical team"),
+        ("figures.inflated", "figure checked by the medical team"),
+    )
+    others = [b for b in page.blocks if b is not target]
+    assert all(b.suppressions == () for b in others)
+
+
+def test_text_that_is_not_html_still_gives_a_document():
+    doc = document_from_text("Just a sentence about knees.\n\nAnother one here.", "notes.html", "html")
+    assert block_texts(doc) == ["Just a sentence about knees.", "Another one here."]
+    assert doc.line_col(doc.text.index("Another")) == (3, 1)
+
+
+def test_heading_repeated_in_the_navigation_maps_to_the_heading():
+    raw = "<nav><a href='/k'>Knee care</a></nav>\n<h1>Knee care</h1>\n<p>Gentle help.</p>"
+    doc = document_from_text(raw, "page.html", "html")
+    assert doc.line_col(doc.text.index("Knee care")) == (2, 5)
+
+
+def test_layout_wrapper_with_a_boilerplate_class_keeps_its_copy():
+    raw = ('<div class="content-with-sidebar"><p>Our injections rebuild cartilage in every knee '
+           'within a month, as shown in our clinic.</p></div><div class="sidebar">Links</div>')
+    doc = document_from_text(raw, "page.html", "html")
+    assert "rebuild cartilage in every knee" in doc.text
+    assert "Links" not in doc.text
+
+
+def test_article_header_and_footer_are_kept_but_site_chrome_is_not():
+    raw = ("<header>Site name</header><article><header><h1>Hip pain</h1></header>"
+           "<p>Heat may help.</p><footer>Source: Doe J. Heat and hips. 2019.</footer></article>"
+           "<footer>Contact the site owner</footer>")
+    doc = document_from_text(raw, "page.html", "html")
+    assert block_texts(doc) == ["Hip pain", "Heat may help.", "Source: Doe J. Heat and hips. 2019."]
+
+
+def test_a_claim_repeated_on_the_page_keeps_its_first_occurrence():
+    raw = ("<p>Proven to halve knee pain.</p>\n<p>Details about sessions.</p>\n"
+           "<p>Proven to halve knee pain.</p>")
+    doc = document_from_text(raw, "page.html", "html")
+    assert block_texts(doc) == ["Proven to halve knee pain.", "Details about sessions."]
+    assert doc.line_col(doc.text.index("Proven")) == (1, 4)
+
+
+def test_inline_and_custom_elements_stay_in_their_sentence():
+    raw = "<p>Sessions are <my-tooltip>usually</my-tooltip> <strong>short</strong>.</p>"
+    doc = document_from_text(raw, "page.html", "html")
+    assert block_texts(doc) == ["Sessions are usually short."]
