@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     if "yu" in wanted and data.exists():
         figures["yu"] = yu = bench_yu(data)
         for name, res in yu.items():
-            print(f"Yu 2020 strength ({name}): macro-F1 {res['macro_f1']:.3f} on {res['n']} sentences")
+            print(f"Yu 2020 strength ({name}): macro-F1 {res['macro_f1']:.3f} on {res['sentences']} sentences")
     if "wright" in wanted and data.exists():
         figures["wright"] = w = bench_wright(data, rules)
         print(f"Wright 2021 exaggeration: P {w['precision']:.3f} R {w['recall']:.3f} F1 {w['f1']:.3f} "

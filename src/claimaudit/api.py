@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from claimaudit.errors import InputError
 from claimaudit.ingest import (
-    COPY_SUFFIXES,
     document_from_text,
     collect_cited_sources,
     load_copy,
@@ -25,8 +25,14 @@ FINDING_COLUMNS = [
 ]
 
 
+FILE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
+
+
 def _looks_like_path(value: str) -> bool:
-    return "\n" not in value and Path(value).suffix.lower() in COPY_SUFFIXES
+    """A one-line string naming a file (page.html, notes.pdf) rather than copy."""
+    if "\n" in value or not value.strip():
+        return False
+    return Path(value).exists() or bool(FILE_SUFFIX.match(Path(value).suffix))
 
 
 def read_copy(copy: Any) -> list[Document]:

@@ -46,7 +46,7 @@ def _split_formats(value: str, allowed: tuple[str, ...]) -> list[str]:
 def _run_audit(copy, sources, rules, disable, on_document=None):
     from claimaudit.api import audit
 
-    return audit(list(copy), list(sources) or None, rules=list(rules), disable=list(disable), on_document=on_document)
+    return audit([Path(c) for c in copy], [Path(s) for s in sources] or None, rules=list(rules), disable=list(disable), on_document=on_document)
 
 
 common_options = [

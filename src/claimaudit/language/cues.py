@@ -51,9 +51,22 @@ class Cue:
 _TOKEN_RE = lazy_regex(r"\w+(?:['’]\w+)*|[^\w\s\-]")
 
 
-def tokens(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     """Lower-cased word and symbol tokens with offsets; hyphens separate words."""
-    return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return tuple((m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
+
+
+def phrase_lengths(phrases, *, by_last: bool = False) -> dict[str, tuple[int, ...]]:
+    """Word counts of the phrases keyed by their first (or last) word, longest first.
+
+    Lets phrase lookups try only the lengths that can match at a position.
+    """
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        words = phrase.split(" ")
+        lengths.setdefault(words[-1] if by_last else words[0], set()).add(len(words))
+    return {word: tuple(sorted(ns, reverse=True)) for word, ns in lengths.items()}
 
 
 def _normalise_form(text: str) -> str:
@@ -73,7 +86,7 @@ class CueLexicon:
 
     forms: dict[str, list[tuple[str, str, str]]]
     regexes: list[tuple[str, regex.Pattern]]
-    max_words: int
+    lengths: dict[str, tuple[int, ...]]
     window: int = 8
     terminators: regex.Pattern | None = None
 
@@ -221,8 +234,7 @@ def _build(data: dict) -> CueLexicon:
     terminator_alts = [_terminator_pattern(t) for t in negation.get("terminators") or [] if isinstance(t, str)]
     # sentence ends always close a scope
     terminator_alts.append(r"[.!?](?=\s|$)")
-    max_words = max((f.count(" ") + 1 for f in forms), default=1)
-    return CueLexicon(forms=forms, regexes=regexes, max_words=max_words,
+    return CueLexicon(forms=forms, regexes=regexes, lengths=phrase_lengths(forms),
                       window=int(negation.get("window", 8)),
                       terminators=regex.compile("|".join(terminator_alts), regex.IGNORECASE))
 
@@ -275,6 +287,19 @@ def _backward_scope(text: str, start: int, lexicon: CueLexicon) -> tuple[int, in
     return words[0].start(), words[-1].end()
 
 
+_PREVIOUS_WORD_RE = lazy_regex(r"([A-Z][\w'’-]*)\s+$")
+
+
+def _inside_proper_name(text: str, start: int, end: int) -> bool:
+    """ "the American Heart Association": a capitalised cue word that is part of a name."""
+    word = text[start:end]
+    if not word[:1].isupper() or " " in word or word.isupper():
+        return False
+    if word.lower() not in ("association", "associations", "society", "link", "links"):
+        return False
+    return _PREVIOUS_WORD_RE.search(text[max(0, start - 40):start]) is not None
+
+
 def _all_matches(text: str, lexicon: CueLexicon) -> dict[str, list[tuple[int, int, str, str]]]:
     """Longest phrase matches per kind, as (start, end, lemma, group)."""
     found: dict[str, list[tuple[int, int, str, str]]] = {}
@@ -282,7 +307,9 @@ def _all_matches(text: str, lexicon: CueLexicon) -> dict[str, list[tuple[int, in
     words = [t for t, _, _ in toks]
     for i in range(len(toks)):
         seen_kinds: set[str] = set()
-        for n in range(min(lexicon.max_words, len(toks) - i), 0, -1):
+        for n in lexicon.lengths.get(words[i], ()):
+            if i + n > len(toks):
+                continue
             items = lexicon.forms.get(" ".join(words[i:i + n]))
             if not items:
                 continue
@@ -317,6 +344,10 @@ def _find_cues_cached(text: str, lexicon: CueLexicon) -> tuple[Cue, ...]:
     ]
     for kind in _PHRASE_KINDS:
         for s, e, lemma, group in found.get(kind, []):
+            if _inside_proper_name(text, s, e):
+                continue
+            if group == "verb" and text[s:e].isupper() and e - s > 1:
+                continue  # an acronym such as "HELP" names a programme, it is not the verb
             scope = _forward_scope(text, e, lexicon) if kind in ("hedge", "booster") else (s, e)
             cues.append(Cue(kind, text[s:e], s, e, scope[0], scope[1], lemma, group or "phrase"))
 

@@ -25,7 +25,7 @@ import regex
 
 from ._lazy import lazy_regex
 
-from .cues import Cue, CueLexicon, _read_yaml, find_cues, load_cues, tokens
+from .cues import Cue, CueLexicon, _read_yaml, find_cues, load_cues, phrase_lengths, tokens
 
 NO_RELATIONSHIP, CORRELATIONAL, CONDITIONAL_CAUSAL, DIRECT_CAUSAL = 0, 1, 2, 3
 LEVEL_NAMES = {
@@ -73,7 +73,14 @@ class StrengthRules:
     change_verbs: frozenset[str]
     describing_verbs: frozenset[str]
     epistemic_verbs: frozenset[str]
-    max_words: int
+    ends: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+
+    def lengths_ending(self, phrases: frozenset[str]) -> dict[str, tuple[int, ...]]:
+        """Phrase lengths keyed by last word for one of the lists (computed once per list)."""
+        key = id(phrases)
+        if key not in self.ends:
+            self.ends[key] = phrase_lengths(phrases, by_last=True)
+        return self.ends[key]
 
 
 _LISTS = ("conditional_markers", "reporting_hedges", "assertive_before_to", "directives", "nominalisers",
@@ -100,8 +107,7 @@ def _load_rules(extra_paths: tuple[str, ...]) -> StrengthRules:
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise InputError("expected a list of phrases", path=str(path), field=key)
             merged[key].update(_normalise(v) for v in values)
-    max_words = max((p.count(" ") + 1 for values in merged.values() for p in values), default=1)
-    return StrengthRules(**{k: frozenset(v) for k, v in merged.items()}, max_words=max_words)
+    return StrengthRules(**{k: frozenset(v) for k, v in merged.items()})
 
 
 def load_strength_rules(extra_paths=()) -> StrengthRules:
@@ -113,6 +119,8 @@ def load_strength_rules(extra_paths=()) -> StrengthRules:
 
 _CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–", ".", "!", "?", "but", "however", "although",
                            "whereas", "while", "which", "who", "because"})
+_ADJECTIVE_RE = lazy_regex(r"\w+(?:al|ant|ent|ive|ic|ous|ful|ary|able|ible|ed)$|significant|small|large|slight|"
+                           r"marked|modest|major|minor|great|greater|further|overall|mean|net|new|any|such")
 _VERB_PREFIXES = frozenset({"down", "up", "co", "re", "over", "under", "self", "pre", "de", "counter"})
 _ADVERB_RE = lazy_regex(r"\w+ly$")
 
@@ -143,8 +151,10 @@ class _Sentence:
 
     def phrase_ending_at(self, last: int, phrases: frozenset[str]) -> int | None:
         """Start index of a listed phrase whose last token is ``last``."""
-        for n in range(min(self.rules.max_words, last + 1), 0, -1):
-            if " ".join(self.words[last - n + 1:last + 1]) in phrases:
+        if last < 0:
+            return None
+        for n in self.rules.lengths_ending(phrases).get(self.words[last], ()):
+            if n <= last + 1 and " ".join(self.words[last - n + 1:last + 1]) in phrases:
                 return last - n + 1
         return None
 
@@ -241,9 +251,10 @@ def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
                                         "role", "due", "because", "leading", "induced", "driven", "mediated")
     if word.endswith("ing"):
         return True
-    if word.endswith("ed"):
-        return _next_word(sent, cue) not in sent.rules.object_starters and \
-            _previous_word(sent, i) not in sent.rules.verbal_context
+    if word.endswith("ed") and " " not in cue.lemma:
+        previous = _previous_word(sent, i)
+        if previous in sent.rules.nominalisers or previous in sent.rules.describing_verbs or not previous:
+            return _next_word(sent, cue) not in sent.rules.object_starters
     return False
 
 
@@ -257,6 +268,11 @@ def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
     previous = _previous_word(sent, i)
     if previous in sent.rules.verbal_context:
         return False
+    following = _next_word(sent, cue)
+    if word != cue.lemma and word.endswith("s"):
+        # "therapy increases oxygen" is a verb; "significant increases in" a noun
+        return (previous in sent.rules.nominalisers or _ADJECTIVE_RE.fullmatch(previous) is not None
+                or following in sent.rules.no_object)
     if word == cue.lemma and _looks_plural(previous) and _next_word(sent, cue) not in sent.rules.no_object:
         return False  # "the cells repair cartilage": a plural subject before a base-form verb
     return _next_word(sent, cue) not in sent.rules.object_starters

@@ -17,7 +17,7 @@ import regex
 from ._lazy import lazy_regex
 
 from ..errors import InputError
-from .cues import _read_yaml, tokens
+from .cues import _read_yaml, phrase_lengths, tokens
 from .numbers import normalise_number_words
 
 __all__ = [
@@ -79,7 +79,7 @@ class Vocabulary:
     names: dict[str, dict[str, str]]  # category -> canonical -> display name
     parents: dict[str, dict[str, str]]  # category -> canonical -> parent canonical
     index: dict[str, list[_Alias]]
-    max_words: int
+    lengths: dict[str, tuple[int, ...]]
 
     def name(self, category: str, canonical: str) -> str:
         return self.names.get(category, {}).get(canonical, canonical)
@@ -166,8 +166,7 @@ def _build(data: dict) -> Vocabulary:
                     item = _Alias(category, canonical, exact)
                     if item not in items:
                         items.append(item)
-    max_words = max((k.count(" ") + 1 for k in index), default=1)
-    return Vocabulary(names=names, parents=parents, index=index, max_words=max_words)
+    return Vocabulary(names=names, parents=parents, index=index, lengths=phrase_lengths(index))
 
 
 def _builtin_text() -> str:
@@ -208,7 +207,9 @@ def _extract_cached(text: str, vocabulary: Vocabulary) -> Terms:
     found: dict[str, list[Term]] = {c: [] for c in CATEGORIES}
     for i in range(len(toks)):
         seen: set[str] = set()
-        for n in range(min(vocabulary.max_words, len(toks) - i), 0, -1):
+        for n in vocabulary.lengths.get(words[i], ()):
+            if i + n > len(toks):
+                continue
             items = vocabulary.index.get(" ".join(words[i:i + n]))
             if not items:
                 continue
@@ -253,6 +254,7 @@ _STOPWORDS = frozenset(
 _WORD_RE = lazy_regex(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
 
 
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A light stem, so that plurals and -ing/-ed forms compare alike.
 
@@ -271,7 +273,7 @@ def stem(word: str) -> str:
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
     for suffix in ("ing", "ed"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and regex.search(r"[aeiouy]", w[: -len(suffix)]):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and any(v in w[: -len(suffix)] for v in "aeiouy"):
             w = w[: -len(suffix)]
             if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
                 w = w[:-1]
@@ -291,6 +293,11 @@ def content_tokens(text: str) -> list[str]:
     Numbers written in words become digits first, so "two weeks" and
     "2 weeks" give the same tokens.
     """
+    return list(_content_tokens_cached(text))
+
+
+@lru_cache(maxsize=8192)
+def _content_tokens_cached(text: str) -> tuple[str, ...]:
     text = normalise_number_words(text)
     out = []
     for m in _WORD_RE.finditer(text):
@@ -298,4 +305,4 @@ def content_tokens(text: str) -> list[str]:
         if word in _STOPWORDS:
             continue
         out.append(stem(word))
-    return out
+    return tuple(out)

@@ -1,0 +1,127 @@
+"""Run the audit behind ``claimaudit check`` with project configuration applied.
+
+The command line, the config file and its per-path overrides decide, for each
+copy file, which rules are on, at which level, which source pack applies and
+what fails the check. Files that share those settings are audited together;
+the results are merged into one :class:`~claimaudit.model.AuditResult` in the
+order the files were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimaudit.config import DocumentSettings, LoadedConfig, RuleLayer
+from claimaudit.errors import InputError
+from claimaudit.model import AuditResult, Document, Source
+
+NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
+
+
+@dataclass
+class CheckOptions:
+    """What the command line asked for; empty values defer to the config."""
+
+    copy: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    enable: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
+    use_cache: bool = True
+
+    def rule_layer(self) -> RuleLayer:
+        return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
+
+
+@dataclass
+class CheckRun:
+    result: AuditResult
+    fail_on: str
+    fail_on_by_document: dict[str, str]
+
+
+def copy_paths(options: CheckOptions, config: LoadedConfig) -> list[str]:
+    if options.copy:
+        return list(options.copy)
+    if config.config.paths:
+        return [config.resolve(p) for p in config.config.paths]
+    where = f" (or `paths` in {config.path})" if config.path else " (or set `paths` in .claimaudit.toml)"
+    raise InputError(f"nothing to check: name the copy files or folders on the command line{where}")
+
+
+def _read_documents(paths: list[str], config: LoadedConfig) -> list[Document]:
+    from claimaudit.api import read_copy
+
+    wanted = [p for p in paths if Path(p).is_dir() or not config.excluded(p)]
+    if not wanted:
+        return []
+    return [d for d in read_copy(wanted) if not config.excluded(d.path)]
+
+
+def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult:
+    order = {d.path: i for i, d in enumerate(documents)}
+    findings = [f for r in results for f in r.findings]
+    findings.sort(key=lambda f: (order.get(f.document, len(order)), f.start))
+    sources: dict[str, Source] = {}
+    rules: dict[str, object] = {}
+    warnings: list[str] = []
+    for result in results:
+        for source in result.sources:
+            sources.setdefault(source.id, source)
+        for rule in result.rules:
+            rules.setdefault(getattr(rule, "code", id(rule)), rule)
+        warnings += [w for w in result.warnings if w not in warnings]
+    version = results[0].tool_version if results else ""
+    return AuditResult(documents=documents, sources=list(sources.values()), findings=findings,
+                       rules=sorted(rules.values(), key=lambda r: getattr(r, "code", "")),
+                       tool_version=version, warnings=warnings)
+
+
+def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
+    """Read the copy, apply the settings per file, audit, and merge."""
+    from claimaudit import __version__
+    from claimaudit.api import read_sources
+    from claimaudit.pipeline import audit_documents
+    from claimaudit.rule_cache import load_rule_set, select_rules
+
+    settings_config = config.config
+    documents = _read_documents(copy_paths(options, config), config)
+    if not documents:
+        return CheckRun(AuditResult(documents=[], sources=[], findings=[], tool_version=__version__),
+                        options.fail_on or settings_config.fail_on or "overstated", {})
+    rule_packs = options.rules or [config.resolve(p) for p in settings_config.rules]
+    all_rules = load_rule_set(rule_packs, use_cache=options.use_cache)
+    cli_layer = options.rule_layer()
+    settings: dict[str, DocumentSettings] = {
+        d.path: config.settings_for(d.path, cli_layer, options.fail_on) for d in documents
+    }
+
+    groups: dict[tuple, list[Document]] = {}
+    for document in documents:
+        chosen = settings[document.path]
+        groups.setdefault((chosen.layers, chosen.sources), []).append(document)
+
+    run_pack_paths = options.sources or [config.resolve(p) for p in settings_config.sources]
+    run_pack: list[Source] | None = None
+    active_by_layers: dict[tuple, list] = {}
+    results: list[AuditResult] = []
+    for (layers, pack_paths), group in groups.items():
+        if layers not in active_by_layers:
+            active_by_layers[layers] = select_rules(all_rules, layers)
+        if pack_paths is not None:
+            pack = read_sources(list(pack_paths), group)
+        else:
+            if run_pack is None:
+                # Sources cited inside the copy are pooled over every file, as `audit` does.
+                run_pack = read_sources(list(run_pack_paths) or None, documents)
+            pack = run_pack
+        result = audit_documents(group, pack, active_by_layers[layers])
+        if not pack:
+            result.warnings.append(NO_SOURCES_WARNING)
+        results.append(result)
+    fail_on_by_document = {path: s.fail_on for path, s in settings.items()}
+    default = options.fail_on or settings_config.fail_on or "overstated"
+    return CheckRun(_merge(results, documents), default, fail_on_by_document)

@@ -1,0 +1,71 @@
+"""``check --format text``: one ``path:line:col: verdict CODE message`` line per failing finding.
+
+Findings are grouped by file (a blank line between files) and followed by a
+one-line summary. Colour is added only when the caller says the output is a
+terminal. With ``verbose`` the claim, its closest evidence and the suggested
+rewrite follow each line, and findings that do not fail are listed too.
+"""
+
+from __future__ import annotations
+
+from claimaudit.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
+from claimaudit.model import AuditResult
+
+_COLOURS = {"unsupported": "31", "overstated": "33", "supported": "32"}
+_STATE_NOTES = {
+    "baselined": "known from the baseline",
+    "outside-changes": "not on a changed line",
+    "below-threshold": "below fail-on",
+    "suppressed": "suppressed",
+}
+
+
+def one_line(text: str) -> str:
+    """Text with every run of whitespace (newlines included) made one space."""
+    return " ".join(str(text or "").split())
+
+
+def _paint(text: str, code: str, colour: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+
+def _line(item: GateItem, colour: bool) -> str:
+    verdict = _paint(item.verdict, _COLOURS.get(item.verdict, "0"), colour)
+    location = _paint(f"{display_path(item.document)}:{item.line}:{item.column}:", "1", colour)
+    code = item.code or "-"
+    note = "" if item.state == FAILING else f" ({_STATE_NOTES.get(item.state, item.state)})"
+    return f"{location} {verdict} {code} {one_line(item.message)}{note}"
+
+
+def _details(item: GateItem) -> list[str]:
+    lines = []
+    if item.text:
+        lines.append(f"    claim: {one_line(item.text)}")
+    finding = item.finding
+    if finding is not None and finding.evidence and item.code != "CA002":
+        best = finding.evidence[0]
+        lines.append(f"    closest evidence ({best.source}, similarity {best.similarity:.2f}): {one_line(best.text)}")
+    if finding is not None and finding.suggestion and item.code != "CA002":
+        lines.append(f"    instead: {one_line(finding.suggestion)}")
+    return lines
+
+
+def render_check_text(report: GateReport | AuditResult, *, colour: bool = False, verbose: bool = False) -> str:
+    report = as_gate_report(report)
+    shown = [item for item in report.items if item.failing or verbose]
+    out: list[str] = []
+    current = None
+    for item in shown:
+        if current is not None and item.document != current:
+            out.append("")
+        current = item.document
+        out.append(_line(item, colour))
+        if verbose:
+            out.extend(_details(item))
+    if shown:
+        out.append("")
+    for warning in report.result.warnings:
+        out.append(f"warning: {one_line(warning)}")
+    summary = summary_line(report)
+    out.append(_paint(summary, "31" if report.failed else "32", colour) if colour else summary)
+    return "\n".join(out) + "\n"

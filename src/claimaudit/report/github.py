@@ -1,0 +1,52 @@
+"""``check --format github``: GitHub Actions workflow commands that annotate the pull request.
+
+Failing findings become ``::error`` annotations at the claim; problems the gate
+lets through because they are milder than ``--fail-on`` become ``::warning``.
+Baselined, suppressed and unchanged-line findings stay quiet. Failing findings
+come first because GitHub shows only the first few annotations of each kind per
+step (upload the SARIF output for the full list). The summary line ends the output.
+"""
+
+from __future__ import annotations
+
+from claimaudit.gate import BELOW_THRESHOLD, FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
+from claimaudit.model import AuditResult
+
+
+def escape_data(value: str) -> str:
+    """Escape a workflow command's message (after the ``::``)."""
+    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """Escape a workflow command property value (``file=``, ``title=`` ...)."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(kind: str, item: GateItem) -> str:
+    properties = {
+        "file": display_path(item.document),
+        "line": str(max(1, item.line)),
+        "col": str(max(1, item.column)),
+    }
+    if item.end_line >= item.line:
+        properties["endLine"] = str(max(1, item.end_line))
+        if item.end_line == item.line and item.end_column > item.column:
+            properties["endColumn"] = str(item.end_column)
+    properties["title"] = " ".join(p for p in ("claimaudit", item.code, item.rule, f"({item.verdict})") if p)
+    head = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    message = " ".join(str(item.message).split())
+    claim = " ".join(str(item.text).split())
+    body = f"{item.verdict}: {message}" + (f"\nClaim: {claim}" if claim else "")
+    if item.finding is not None and item.finding.suggestion and item.code != "CA002":
+        body += f"\nInstead: {' '.join(item.finding.suggestion.split())}"
+    return f"::{kind} {head}::{escape_data(body)}"
+
+
+def render_github(report: GateReport | AuditResult) -> str:
+    report = as_gate_report(report)
+    lines = [_command("error", item) for item in report.items if item.state == FAILING]
+    lines += [_command("warning", item) for item in report.items if item.state == BELOW_THRESHOLD]
+    lines += [f"::warning title=claimaudit::{escape_data(' '.join(str(w).split()))}" for w in report.result.warnings]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
