@@ -80,7 +80,12 @@ def bench_covid(data: Path, rules) -> dict:
     gold, predicted = [], []
     top1 = top3 = linked = 0
     started = time.perf_counter()
-    claims = [json.loads(l) for l in (folder / "dev" / "covidCheck_dev_extracted.json").read_text(encoding="utf-8").splitlines() if l.strip()]
+    claims = [
+        json.loads(line)
+        for name in ("covidCheck_dev_composed.json", "covidCheck_dev_extracted.json")
+        for line in (folder / "dev" / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     for claim in claims:
         doc = corpus.get(claim["cord_id"])
         if doc is None:

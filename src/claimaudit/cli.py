@@ -133,40 +133,167 @@ def _print_summary(console, result, written) -> None:
         console.print(f"wrote {path}")
 
 
+CHECK_FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def _parse_check_formats(ctx, param, values) -> list[tuple[str, str | None]]:
+    """``-f NAME`` prints to stdout; ``-f NAME=FILE`` writes a file. Repeatable."""
+    outputs: list[tuple[str, str | None]] = []
+    for value in values or ():
+        name, _, target = value.partition("=")
+        name = name.strip().lower()
+        if name not in CHECK_FORMATS:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(CHECK_FORMATS)}")
+        if "=" in value and not target.strip():
+            raise click.BadParameter(f"{value!r} names no file; write {name}=PATH")
+        outputs.append((name, target.strip() or None))
+    if sum(1 for _, target in outputs if target is None) > 1:
+        raise click.BadParameter("only one format can go to standard output; give the others a file (sarif=PATH)")
+    return outputs
+
+
+def _parse_levels(ctx, param, values) -> dict[str, str]:
+    levels = {}
+    for value in values or ():
+        selector, _, level = value.partition("=")
+        if not selector.strip() or level.strip() not in {"overstated", "unsupported"}:
+            raise click.BadParameter(f"{value!r}: write SELECTOR=overstated or SELECTOR=unsupported")
+        levels[selector.strip()] = level.strip()
+    return levels
+
+
+def _renderer(name: str):
+    # Each renderer is imported on its own so `check` never loads jinja2 or openpyxl.
+    if name == "json":
+        from claimaudit.report.check_json import render_check_json
+
+        return render_check_json
+    if name == "sarif":
+        from claimaudit.report.sarif import render_sarif
+
+        return render_sarif
+    if name == "github":
+        from claimaudit.report.github import render_github
+
+        return render_github
+    if name == "junit":
+        from claimaudit.report.junit import render_junit
+
+        return render_junit
+    from claimaudit.report.check_text import render_check_text
+
+    return render_check_text
+
+
+def _use_colour(choice: bool | None) -> bool:
+    import os
+
+    if choice is not None:
+        return choice
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
 @main.command()
-@with_common
-@click.option("--fail-on", type=click.Choice(["overstated", "unsupported"]), default="overstated",
-              show_default=True, help="Lowest verdict that fails the check.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(copy, sources, rules, disable, fail_on, fmt):
-    """Pre-publish gate: exit 1 when a claim is overstated or unsupported."""
-    result = _run_audit(copy, sources, rules, disable).result
-    failing = FAIL_ON[fail_on]
-    if fmt == "json":
-        from claimaudit.report import render_json
+@click.argument("copy", nargs=-1, type=click.Path(path_type=str))
+@click.option("--sources", "-s", multiple=True, type=click.Path(path_type=str),
+              help="Source pack (YAML, JSON, CSV, XLSX or a folder of .md files). Repeatable; replaces the "
+                   "config's `sources`. Without either, the Source:/Reference: sections of the copy are used.")
+@click.option("--rules", "-r", "rules", multiple=True, type=click.Path(path_type=str),
+              help="Extra rule pack (a folder of rule files, or one file). Repeatable; replaces the config's `rules`.")
+@click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (code, dotted name or family). Repeatable.")
+@click.option("--enable", multiple=True, metavar="RULE", help="Switch a rule on, even one the config disables. Repeatable.")
+@click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
+              help="Set the verdict a rule gives: RULE=overstated or RULE=unsupported. Repeatable.")
+@click.option("--fail-on", type=click.Choice(["overstated", "unsupported"]), default=None,
+              help="Lowest verdict that fails the check (default: the config's, else overstated).")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[=FILE]", callback=_parse_check_formats,
+              help=f"Output format: {', '.join(CHECK_FORMATS)} (default text). FORMAT=FILE writes a file; "
+                   "repeatable, e.g. -f github -f sarif=claimaudit.sarif.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+              help="Config file (.claimaudit.toml or pyproject.toml). Default: the nearest one above the "
+                   "working folder.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=str),
+              help="Baseline of known findings that no longer fail the check (default: the config's `baseline`).")
+@click.option("--write-baseline", is_flag=True,
+              help="Write every current finding to the baseline file (default .claimaudit-baseline.json) and exit 0.")
+@click.option("--changed-since", metavar="REV",
+              help="Only findings on lines changed since this git revision fail; the rest are still counted.")
+@click.option("--color/--no-color", "colour", default=None, help="Colour the text output (default: on a terminal).")
+@click.option("--verbose", "-v", is_flag=True, help="Text output: show each claim, its evidence and a rewrite, "
+                                                     "and the findings that do not fail too.")
+@click.option("--no-cache", is_flag=True, help="Load the rules from their files, bypassing the compiled-rule cache.")
+def check(copy, sources, rules, disable, enable, levels, fail_on, formats, config_path, baseline, write_baseline,
+          changed_since, colour, verbose, no_cache):
+    """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
 
-        sys.stdout.write(render_json(result))
-    else:
-        _print_check_text(result)
-    failed = any(f.verdict in failing for f in result.findings)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    Exit codes: 0 nothing reaches --fail-on, 1 findings do, 2 usage or input error.
+    """
+    from claimaudit.check import CheckOptions, run_check
+    from claimaudit.config import load_config
+    from claimaudit.gate import evaluate_gate
+
+    config = load_config(config_path)
+    options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
+                           enable=list(enable), levels=levels, fail_on=fail_on, use_cache=not no_cache)
+    baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
+    known = None
+    if baseline_path and not write_baseline:
+        from claimaudit.baseline import read_baseline
+
+        known = read_baseline(baseline_path)
+    changed = None
+    if changed_since:
+        from claimaudit.changes import changed_lines
+
+        changed = changed_lines(changed_since)
+
+    run = run_check(options, config)
+    report = evaluate_gate(run.result, run.fail_on, fail_on_by_document=run.fail_on_by_document,
+                           baseline=known, changed=changed)
+    if write_baseline:
+        _write_baseline(report, baseline_path)
+        sys.exit(EXIT_OK)
+
+    outputs = formats or [("text", None)]
+    if all(target is not None for _, target in outputs):
+        outputs = [("text", None), *outputs]
+    for name, target in outputs:
+        render = _renderer(name)
+        if name == "text":
+            text = render(report, colour=_use_colour(colour) if target is None else False, verbose=verbose)
+        else:
+            text = render(report)
+        if target is None:
+            click.echo(text, nl=False, color=True)
+        else:
+            from claimaudit.report.common import write_atomic
+
+            write_atomic(target, text)
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
 
 
-def _print_check_text(result) -> None:
-    colour = sys.stdout.isatty()
-    for finding in result.findings:
-        if finding.verdict == "supported":
-            continue
-        reason = next((r for r in finding.reasons if r.verdict == finding.verdict), finding.reasons[0] if finding.reasons else None)
-        code = reason.code if reason else "-"
-        message = reason.message if reason else ""
-        verdict = click.style(finding.verdict, fg="red" if finding.verdict == "unsupported" else "yellow") if colour else finding.verdict
-        click.echo(f"{finding.document}:{finding.line}:{finding.column}: {verdict} {code} {message}")
-    summary = result.summary()
-    click.echo(
-        f"{summary['claims']} claims: {summary['supported']} supported, "
-        f"{summary['overstated']} overstated, {summary['unsupported']} unsupported"
-    )
+def _write_baseline(report, baseline_path: str | None) -> None:
+    """Replace the baseline with the current findings, keeping entries of files not checked this time."""
+    from pathlib import Path
+
+    from claimaudit.baseline import DEFAULT_BASELINE, read_baseline, write_baseline
+    from claimaudit.gate import baseline_entries
+
+    target = baseline_path or DEFAULT_BASELINE
+    entries = baseline_entries(report, target)
+    if Path(target).exists():
+        previous = read_baseline(target)
+        extras = {e.fingerprint: e.extra for e in previous.entries if e.extra}
+        for entry in entries:
+            entry.extra = dict(extras.get(entry.fingerprint, {}))
+        checked = {str(Path(d.path).resolve()) for d in report.result.documents}
+        base = Path(target).resolve().parent
+        entries += [e for e in previous.entries
+                    if str((base / e.document).resolve()) not in checked and str(Path(e.document).resolve()) not in checked]
+    write_baseline(target, entries)
+    click.echo(f"claimaudit: wrote {len({e.fingerprint for e in entries})} known finding(s) to {target}", err=True)
 
 
 @main.group()

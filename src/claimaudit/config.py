@@ -34,7 +34,8 @@ def _kebab(name: str) -> str:
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True,
+                              defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -106,7 +107,7 @@ class DocumentSettings:
 class LoadedConfig:
     """A validated configuration and the file it came from (``path`` None: defaults)."""
 
-    config: CheckConfig = field(default_factory=CheckConfig)
+    config: CheckConfig = field(default_factory=lambda: CheckConfig.model_construct())
     path: Path | None = None
     prefix: str = ""  # "tool.claimaudit." for pyproject.toml, so messages name the real key
 

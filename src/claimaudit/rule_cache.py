@@ -2,41 +2,28 @@
 
 Parsing and validating every YAML rule file is a large share of a one-page
 ``check``. The validated rules are pickled into the user's cache folder
-(``$CLAIMAUDIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/claimaudit``, else
-``~/.cache/claimaudit``), keyed by the path, size and modification time of
+(see :mod:`claimaudit.cache`), keyed by the path, size and modification time of
 every rule file and of the code that defines rules, and by the versions of
 claimaudit, Python and pydantic. A cache that is missing, stale, unreadable or
 unwritable is ignored: the rules are then simply loaded from their files.
-Set ``CLAIMAUDIT_CACHE_DIR=off`` to switch the cache off.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 from claimaudit import __version__
+from claimaudit.cache import cache_dir, write_cache_file
 from claimaudit.config import RuleLayer
 from claimaudit.errors import InputError
 from claimaudit.rules.loader import Rule, builtin_rules_dir, load_rule_file, rule_files
 
 CACHE_FORMAT = 1
-
-
-def cache_dir() -> Path | None:
-    configured = os.environ.get("CLAIMAUDIT_CACHE_DIR")
-    if configured is not None:
-        if configured.strip().lower() in {"", "0", "off", "no", "false"}:
-            return None
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "claimaudit"
 
 
 def _rule_code_files() -> list[Path]:
@@ -87,20 +74,10 @@ def _read_cache(path: Path) -> list[Rule] | None:
 
 def _write_cache(path: Path, rules: list[Rule]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(rules, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except Exception:  # noqa: BLE001 - a read-only home must not break the check
+        payload = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a rule that cannot be pickled is just not cached
         return
+    write_cache_file(path, payload)
 
 
 def load_rule_set(extra: Iterable[str | Path] = (), *, include_builtin: bool = True,

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-
 from claimaudit.errors import InputError
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -95,6 +93,10 @@ def decode_bytes(data: bytes, path: str) -> DecodedText:
             text = _try(data, name)
             if text is not None and _looks_like_text(text):
                 return DecodedText(normalise_newlines(text), _canonical(name))
+
+    # Imported here: detection is only needed for files that are not UTF-8, and the
+    # import is a noticeable share of a one-page `check`.
+    import charset_normalizer
 
     best = charset_normalizer.from_bytes(data).best()
     if best is None:

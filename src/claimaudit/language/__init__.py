@@ -6,7 +6,15 @@ text and returns spans into it. Lexicons and vocabularies are YAML data in
 importing this package stays cheap.
 """
 
-from .cues import CUE_KINDS, Cue, CueLexicon, find_cues, is_negated, load_cues, negated_spans
+from .cues import (
+    CUE_KINDS,
+    Cue,
+    CueLexicon,
+    find_cues,
+    is_negated,
+    load_cues,
+    negated_spans,
+)
 from .numbers import normalise_number_words
 from .quantities import Quantity, find_quantities
 from .segment import split_clauses, split_sentences
@@ -21,7 +29,16 @@ from .strength import (
     claim_strength,
     load_strength_rules,
 )
-from .terms import CATEGORIES, Term, Terms, Vocabulary, content_tokens, extract_terms, load_vocabulary, stem
+from .terms import (
+    CATEGORIES,
+    Term,
+    Terms,
+    Vocabulary,
+    content_tokens,
+    extract_terms,
+    load_vocabulary,
+    stem,
+)
 
 __all__ = [
     "split_sentences", "split_clauses",

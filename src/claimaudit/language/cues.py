@@ -19,9 +19,8 @@ from pathlib import Path
 
 import regex
 
-from ._lazy import lazy_regex
-
 from ..errors import InputError
+from ._lazy import lazy_regex
 
 CUE_KINDS = ("hedge", "booster", "negation", "correlational", "causal")
 _PHRASE_KINDS = ("hedge", "booster", "correlational", "causal")
@@ -135,10 +134,16 @@ def _terminator_pattern(term: str) -> str:
 
 def _read_yaml(path: Path | str, text: str | None = None) -> dict:
     from ruamel.yaml import YAML, YAMLError
+    from ruamel.yaml import __version__ as yaml_version
+
+    from claimaudit.cache import cached_parse
 
     yaml = YAML(typ="safe")
     try:
-        data = yaml.load(text if text is not None else Path(path).read_text(encoding="utf-8"))
+        if text is None:
+            text = Path(path).read_text(encoding="utf-8")
+        # Parsed lexicons are cached by their text: parsing them is most of a one-page check's start-up.
+        data = cached_parse("lexicon", text, lambda: yaml.load(text), version=f"ruamel.yaml {yaml_version}")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
     except YAMLError as exc:

@@ -35,7 +35,8 @@ _SIMPLE_ALT = "|".join(_SIMPLE)
 _SCALE_ALT = "|".join(SCALE_WORDS)
 
 # One number word or a hyphenated tens-units pair ("twenty-five").
-_WORD_ATOM = rf"(?:(?:{'|'.join(TENS_WORDS)})-(?:{'|'.join(k for k in UNITS_WORDS if 0 < UNITS_WORDS[k] < 10)})|{_SIMPLE_ALT}|{_SCALE_ALT}|dozen)"
+_DIGIT_WORDS = "|".join(k for k in UNITS_WORDS if 0 < UNITS_WORDS[k] < 10)
+_WORD_ATOM = rf"(?:(?:{'|'.join(TENS_WORDS)})-(?:{_DIGIT_WORDS})|{_SIMPLE_ALT}|{_SCALE_ALT}|dozen)"
 # A run of number words: "two hundred and fifty", "a dozen", "a hundred".
 _WORD_NUMBER_PATTERN = (
     rf"(?<![\w-])(?:(?:an?|one)\s+(?=(?:{_SCALE_ALT}|dozen)\b))?{_WORD_ATOM}"

@@ -18,14 +18,13 @@ from functools import lru_cache
 import regex
 
 from ._lazy import lazy_regex
-
 from .numbers import (
     DIGIT_NUMBER_RE,
     DIGIT_SCALES,
     SCALE_WORDS,
     parse_digits,
-    word_number_re,
     parse_number_words,
+    word_number_re,
 )
 
 KINDS = ("percent", "count", "ratio", "duration", "horizon", "multiplier", "money", "plain")
@@ -121,7 +120,8 @@ _BLOCKED_PARTS = (
             r"(?i:\b(?:PMID|PMCID|PMC|NCT|ISRCTN|ISBN|ISSN)\s*:?\s*[\d-]+X?)",
             r"\bPMC\d+",
             # journal citation: "2023 Jul 20;24(14):11719", "2024 Oct;127:107087"
-            rf"\b(?:1[89]|20)\d{{2}}(?:\s+{_MONTHS}\.?(?:\s+\d{{1,2}})?)?\s*;\s*\d+(?:\s*\([\w\s-]+\))?(?:\s*:\s*[\w.-]+)?",
+            rf"\b(?:1[89]|20)\d{{2}}(?:\s+{_MONTHS}\.?(?:\s+\d{{1,2}})?)?\s*;"
+            r"\s*\d+(?:\s*\([\w\s-]+\))?(?:\s*:\s*[\w.-]+)?",
             r"\b\d+\s*\(\s*\d+\s*\)\s*:\s*[\w-]+",  # volume(issue):pages
             rf"(?i:\bEpub\s+(?:ahead\s+of\s+print\s+)?\d{{4}}(?:\s+{_MONTHS}\.?(?:\s+\d{{1,2}})?)?)",
             # calendar dates
@@ -139,7 +139,8 @@ _BLOCKED_PARTS = (
             r"\b(?:a?OR|a?HR|RR|IRR|SMD|MD|WMD|SD|SE|SEM|IQR|ICC|AUC|CI|r|R2|R²|rho|β|χ2|F|t|z|df|I2|I²)"
             r"\s*[=:<>≤≥]\s*-?\d+(?:\.\d+)?(?:\s*(?:[-–—,]|to)\s*-?\d+(?:\.\d+)?)?",
             # names with digits in them: COVID-19, IL-6, CD34+, SARS-CoV-2, H1N1, B12
-            r"(?<![\w-])[A-Za-zα-ωΑ-Ω][A-Za-zα-ωΑ-Ω]*(?:-[A-Za-zα-ωΑ-Ω]+)*-?\d+(?:[.-]\d+)*[A-Za-z+]*(?![\w])",
+            r"(?<![\w-])[A-Za-zα-ωΑ-Ω][A-Za-zα-ωΑ-Ω]*(?:-[A-Za-zα-ωΑ-Ω]+)*-?\d+(?:[.-]\d+)*"
+            r"[A-Za-z+]*(?![\w])",
             # numbered things: "Type 2", "phase 3", "Table 2", "pp. 445-51"
             r"(?i:\b(?:type|phase|stage|grade|class|tables?|figures?|figs?|chapter|section|pages?|pp?|vol"
             r"|volume|issue|version|level|step|part|appendix|refs?|references?|gen|generation|tier|wave|item)"

@@ -15,16 +15,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 import regex
-
-from ._lazy import lazy_regex
 import syntok.segmenter as syntok_segmenter
 
 from ..model import Sentence
+from ._lazy import lazy_regex
 
-_BLANK_LINE_RE = lazy_regex(r"\n[ \t\r\f\v]*\n\s*")
-_LINE_RE = lazy_regex(r"[^\n]*(?:\n|$)")
 # "- item", "* item", "• item", "1. item", "2) item", "a) item"
-_BULLET_RE = lazy_regex(r"[ \t]*(?:[-*•‣◦▪▫●○■□–—→✓✔]|\(?\d{1,3}[.)]|\(?[a-z][)])[ \t]+(?=\S)")
+_BULLET_RE = lazy_regex(
+    r"[ \t]*(?:[-*•‣◦▪▫●○■□–—→✓✔]|\(?\d{1,3}[.)]|\(?[a-z][)])[ \t]+(?=\S)"
+)
 _TERMINAL_PUNCT = ".!?:;…"
 # Words that cannot end a heading, so a line ending in one is prose wrapped over lines.
 _CONTINUATION_WORDS = frozenset(

@@ -21,11 +21,17 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import regex
-
+from ..errors import InputError
 from ._lazy import lazy_regex
-
-from .cues import Cue, CueLexicon, _read_yaml, find_cues, load_cues, phrase_lengths, tokens
+from .cues import (
+    Cue,
+    CueLexicon,
+    _read_yaml,
+    find_cues,
+    load_cues,
+    phrase_lengths,
+    tokens,
+)
 
 NO_RELATIONSHIP, CORRELATIONAL, CONDITIONAL_CAUSAL, DIRECT_CAUSAL = 0, 1, 2, 3
 LEVEL_NAMES = {
@@ -60,6 +66,8 @@ class Strength:
 
 @dataclass(eq=False)
 class StrengthRules:
+    """The word lists of ``data/strength.yaml``, normalised to lower-case tokens."""
+
     conditional_markers: frozenset[str]
     reporting_hedges: frozenset[str]
     assertive_before_to: frozenset[str]
@@ -73,14 +81,14 @@ class StrengthRules:
     change_verbs: frozenset[str]
     describing_verbs: frozenset[str]
     epistemic_verbs: frozenset[str]
-    ends: dict[int, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    _ends: dict[frozenset[str], dict[str, tuple[int, ...]]] = field(default_factory=dict)
 
     def lengths_ending(self, phrases: frozenset[str]) -> dict[str, tuple[int, ...]]:
         """Phrase lengths keyed by last word for one of the lists (computed once per list)."""
-        key = id(phrases)
-        if key not in self.ends:
-            self.ends[key] = phrase_lengths(phrases, by_last=True)
-        return self.ends[key]
+        lengths = self._ends.get(phrases)
+        if lengths is None:
+            lengths = self._ends[phrases] = phrase_lengths(phrases, by_last=True)
+        return lengths
 
 
 _LISTS = ("conditional_markers", "reporting_hedges", "assertive_before_to", "directives", "nominalisers",
@@ -98,8 +106,6 @@ def _load_rules(extra_paths: tuple[str, ...]) -> StrengthRules:
     sources = [("strength.yaml (built in)", _read_yaml("strength.yaml (built in)", text))]
     sources += [(path, _read_yaml(path)) for path in extra_paths]
     merged: dict[str, set[str]] = {name: set() for name in _LISTS}
-    from ..errors import InputError
-
     for path, data in sources:
         for key, values in data.items():
             if key not in merged:
@@ -278,6 +284,18 @@ def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
     return _next_word(sent, cue) not in sent.rules.object_starters
 
 
+_COORDINATORS = frozenset({",", "and", "or", "as", "well"})
+_HARD_BREAKS = frozenset({";", ":", ".", "!", "?", "but", "however", "although", "whereas", "while", "which",
+                          "who", "because", "though", "yet"})
+
+
+def _coordinated(sent: _Sentence, previous: int, i: int) -> bool:
+    """Whether the verb at ``i`` is a further conjunct of the verb at ``previous``."""
+    if i - previous > 15 or i < 1 or sent.words[i - 1] not in _COORDINATORS:
+        return False
+    return not any(w in _HARD_BREAKS for w in sent.words[previous + 1:i])
+
+
 _DIRECTIVE_REACH = 15
 
 
@@ -329,6 +347,7 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
     correlational: list[Cue] = []
     changes: list[Cue] = []
     weak: set[int] = set()
+    last_verb: tuple[int, bool] | None = None
     for cue in cues:
         if cue.kind not in ("causal", "correlational"):
             continue
@@ -350,10 +369,12 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
             if cue.lemma in rules.change_verbs:
                 changes.append(cue)
             continue
-        if _conditional_before(sent, i) is not None or any(r < i for r in reporting_ends):
-            conditional.append(cue)
-        else:
-            direct.append(cue)
+        hedged = _conditional_before(sent, i) is not None or any(r < i for r in reporting_ends)
+        if not hedged and last_verb is not None and _coordinated(sent, last_verb[0], i):
+            hedged = last_verb[1]  # "could lead to X, reduce Y and raise Z": the modal carries over
+        (conditional if hedged else direct).append(cue)
+        if cue.group == "verb":
+            last_verb = (i, hedged)
         if _is_weak(sent, i, cue):
             weak.add(id(cue))
 

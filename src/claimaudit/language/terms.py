@@ -12,11 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import regex
-
-from ._lazy import lazy_regex
-
 from ..errors import InputError
+from ._lazy import lazy_regex
 from .cues import _read_yaml, phrase_lengths, tokens
 from .numbers import normalise_number_words
 
@@ -222,6 +219,10 @@ def _extract_cached(text: str, vocabulary: Vocabulary) -> Terms:
                     continue
                 seen.add(item.category)
                 found[item.category].append(Term(item.category, item.canonical, surface, start, end))
+    # "tumor" inside "tumor formation" names an outcome, not the condition
+    spans = [(t.start, t.end) for c, ts in found.items() if c != "conditions" for t in ts]
+    found["conditions"] = [t for t in found["conditions"]
+                           if not any(s <= t.start and t.end <= e and (e - s) > (t.end - t.start) for s, e in spans)]
     terms = Terms()
     for category, matches in found.items():
         kept: list[Term] = []

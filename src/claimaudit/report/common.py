@@ -399,6 +399,19 @@ class ClaimRow:
     source_link: str
     similarity: float | None
     suggestion: str
+    # A reviewer's decision carried from a reviewed workbook (empty otherwise).
+    review_status: str = ""
+    review_note: str = ""
+    decision: str = ""
+    comment: str = ""
+    reviewer: str = ""
+    date: str = ""
+
+
+_REVIEW_FIELDS = (
+    ("review_status", "status"), ("review_note", "note"), ("decision", "decision"),
+    ("comment", "comment"), ("reviewer", "reviewer"), ("date", "date"),
+)
 
 
 def claim_rows(result: AuditResult) -> list[ClaimRow]:
@@ -424,5 +437,6 @@ def claim_rows(result: AuditResult) -> list[ClaimRow]:
             source_link=source_link(sources.get(best.source)) if best else "",
             similarity=round3(best.similarity) if best else None,
             suggestion=text_of(finding.suggestion),
+            **{key: text_of(finding.review.get(field_name)) for key, field_name in _REVIEW_FIELDS},
         ))
     return rows

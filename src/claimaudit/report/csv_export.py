@@ -51,7 +51,10 @@ def render_claims_csv(result: AuditResult) -> bytes:
             row.source_link,
             "" if row.similarity is None else f"{row.similarity:.3f}",
             neutralise(row.suggestion),
-            "", "", "", "",
+            neutralise(row.decision),
+            neutralise(row.comment),
+            neutralise(row.reviewer),
+            neutralise(row.date),
         ])
     return buffer.getvalue().encode("utf-8-sig")
 

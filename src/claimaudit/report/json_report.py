@@ -34,6 +34,28 @@ def _span(span) -> list[int] | None:
         return None
 
 
+REVIEW_KEYS = ("status", "decision", "comment", "reviewer", "date", "note", "previous_id",
+               "previous_verdict")
+GONE_KEYS = ("id", "document", "line", "claim", "verdict", "decision", "comment", "reviewer", "date")
+
+
+def _review(finding: Finding) -> dict:
+    return {key: text_of(finding.review.get(key)) for key in REVIEW_KEYS}
+
+
+def _review_block(result: AuditResult) -> dict:
+    from claimaudit.review import review_counts
+
+    return {
+        "workbook": text_of(result.review.get("workbook")),
+        "counts": review_counts(result),
+        "gone": [
+            {key: (item.get(key) if key == "line" else text_of(item.get(key))) for key in GONE_KEYS}
+            for item in result.review.get("gone", [])
+        ],
+    }
+
+
 def _finding(finding: Finding, rulebook: RuleBook) -> dict:
     return {
         "id": text_of(finding.id),
@@ -83,7 +105,7 @@ def report_data(result: AuditResult) -> dict:
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     summary = result.summary()
-    return {
+    data = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "documents": [
@@ -114,6 +136,12 @@ def report_data(result: AuditResult) -> dict:
         ],
         "warnings": [text_of(w) for w in result.warnings],
     }
+    # Review fields appear only when decisions were carried, so a plain audit's JSON is unchanged.
+    if result.review:
+        for item, finding in zip(data["findings"], findings, strict=True):
+            item["review"] = _review(finding)
+        data["review"] = _review_block(result)
+    return data
 
 
 def render_json(result: AuditResult) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from claimaudit.model import VERDICTS, AuditResult
+from claimaudit.review import DECISIONS, review_counts
 
 from .common import (
     TOOL_NAME,
@@ -47,8 +48,6 @@ FIXED_TIMESTAMP = datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIMESTAMP = (2000, 1, 1, 0, 0, 0)
 EXCEL_CELL_LIMIT = 32767
 
-DECISIONS = ("Approve", "Approve with change", "Reject", "Needs source")
-
 # (header, width, wrap)
 CLAIM_COLUMNS = (
     ("ID", 16, False),
@@ -68,12 +67,28 @@ CLAIM_COLUMNS = (
     ("Date", 12, False),
 )
 REVIEWER_COLUMNS = ("Decision", "Comment", "Reviewer", "Date")
+# Shown before Decision when the audit carried decisions from a reviewed workbook.
+REVIEW_COLUMNS = (
+    ("Review status", 13, False),
+    ("Review note", 44, True),
+)
+GONE_COLUMNS = (
+    ("ID", 16, False), ("Document", 24, True), ("Line", 7, False), ("Claim", 60, True),
+    ("Verdict", 13, False), ("Decision", 22, False), ("Comment", 40, True),
+    ("Reviewer", 16, False), ("Date", 12, False),
+)
 
 VERDICT_STYLES = {
     # Excel's own good / neutral / bad cell styles: dark text on a light fill.
     "supported": ("C6EFCE", "006100"),
     "overstated": ("FFEB9C", "7A4500"),
     "unsupported": ("FFC7CE", "9C0006"),
+}
+REVIEW_STATUS_STYLES = {
+    "carried": ("E2EFDA", "375623"),
+    "changed": ("FFEB9C", "7A4500"),
+    "re-review": ("FFEB9C", "7A4500"),
+    "new": ("DDEBF7", "1F3A68"),
 }
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -204,6 +219,28 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
             number_cell(ws, row, column, counts[verdict])
         number_cell(ws, row, len(VERDICTS) + 2, sum(counts.values()))
 
+    if result.review:
+        row += 2
+        _header(ws, row, ("Review", "Claims"))
+        row += 1
+        text_cell(ws, row, 1, f"Decisions carried from {text_of(result.review.get('workbook'))}")
+        labels = {
+            "carried": "carried (unchanged)", "re-review": "re-review (verdict changed)",
+            "changed": "changed (reworded)", "new": "new", "gone": "gone (see the Gone sheet)",
+        }
+        for status, count in review_counts(result).items():
+            row += 1
+            text_cell(ws, row, 1, labels.get(status, status))
+            number_cell(ws, row, 2, count)
+        decided = [f.review.get("decision", "") for f in findings]
+        for decision in DECISIONS:
+            row += 1
+            text_cell(ws, row, 1, f"Decision: {decision}")
+            number_cell(ws, row, 2, decided.count(decision))
+        row += 1
+        text_cell(ws, row, 1, "No decision yet")
+        number_cell(ws, row, 2, decided.count(""))
+
     if result.warnings:
         row += 2
         _header(ws, row, ("Warnings",))
@@ -212,24 +249,55 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
             text_cell(ws, row, 1, warning)
 
 
+def claim_columns(result: AuditResult) -> tuple:
+    """The Claims sheet's columns: the review columns join them once decisions were carried."""
+    if not result.review:
+        return CLAIM_COLUMNS
+    at = [name for name, _, _ in CLAIM_COLUMNS].index("Decision")
+    return CLAIM_COLUMNS[:at] + REVIEW_COLUMNS + CLAIM_COLUMNS[at:]
+
+
+def date_cell(ws: Worksheet, row: int, column: int, value: str) -> Cell:
+    """A reviewer's date: a real date when it reads as one, else the text as they typed it."""
+    cell = ws.cell(row=row, column=column)
+    try:
+        cell.value = date.fromisoformat(value) if value else None
+    except ValueError:
+        text_cell(ws, row, column, value)
+    cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def _colour_rules(ws: Worksheet, cell_range: str, styles: dict) -> None:
+    for value, (fill, font) in styles.items():
+        ws.conditional_formatting.add(cell_range, CellIsRule(
+            operator="equal", formula=[f'"{value}"'],
+            fill=PatternFill("solid", start_color=fill, end_color=fill),
+            font=Font(color=font, bold=True),
+        ))
+
+
 def _claims_sheet(ws: Worksheet, result: AuditResult) -> None:
-    headers = [name for name, _, _ in CLAIM_COLUMNS]
-    _header(ws, 1, headers, [width for _, width, _ in CLAIM_COLUMNS])
+    columns = claim_columns(result)
+    headers = [name for name, _, _ in columns]
+    _header(ws, 1, headers, [width for _, width, _ in columns])
     column_of = {name: i for i, name in enumerate(headers, 1)}
-    wrap_columns = {column_of[name] for name, _, wrap in CLAIM_COLUMNS if wrap}
+    wrap_columns = {column_of[name] for name, _, wrap in columns if wrap}
     rows = claim_rows(result)
     for r, row in enumerate(rows, 2):
         values = {
             "ID": row.id, "Document": row.document, "Claim": row.claim, "Verdict": row.verdict,
             "Rules": row.rules, "Reasons": row.reasons, "Best evidence": row.best_evidence,
             "Source": row.source, "Suggestion": row.suggestion,
-            "Decision": "", "Comment": "", "Reviewer": "",
+            "Decision": row.decision, "Comment": row.comment, "Reviewer": row.reviewer,
+            "Review status": row.review_status, "Review note": row.review_note,
         }
         for name, value in values.items():
-            text_cell(ws, r, column_of[name], value)
+            if name in column_of:
+                text_cell(ws, r, column_of[name], value)
         number_cell(ws, r, column_of["Line"], row.line)
         number_cell(ws, r, column_of["Confidence"], row.confidence, "0.00")
-        ws.cell(row=r, column=column_of["Date"]).number_format = "yyyy-mm-dd"
+        date_cell(ws, r, column_of["Date"], row.date)
         link(ws.cell(row=r, column=column_of["Source"]), row.source_link)
         for column in range(1, len(headers) + 1):
             cell = ws.cell(row=r, column=column)
@@ -248,14 +316,13 @@ def _claims_sheet(ws: Worksheet, result: AuditResult) -> None:
     ws.add_table(table)
     ws.freeze_panes = "A2"
 
-    verdict_range = f"{get_column_letter(column_of['Verdict'])}2:" \
-                    f"{get_column_letter(column_of['Verdict'])}{last_row}"
-    for verdict, (fill, font) in VERDICT_STYLES.items():
-        ws.conditional_formatting.add(verdict_range, CellIsRule(
-            operator="equal", formula=[f'"{verdict}"'],
-            fill=PatternFill("solid", start_color=fill, end_color=fill),
-            font=Font(color=font, bold=True),
-        ))
+    def column_range(name: str) -> str:
+        letter = get_column_letter(column_of[name])
+        return f"{letter}2:{letter}{last_row}"
+
+    _colour_rules(ws, column_range("Verdict"), VERDICT_STYLES)
+    if "Review status" in column_of:
+        _colour_rules(ws, column_range("Review status"), REVIEW_STATUS_STYLES)
 
     decision_letter = get_column_letter(column_of["Decision"])
     decisions = DataValidation(
@@ -307,6 +374,20 @@ def _sources_sheet(ws: Worksheet, result: AuditResult) -> None:
         link(ws.cell(row=r, column=5), safe_url(source.url))
 
 
+def _gone_sheet(ws: Worksheet, result: AuditResult) -> None:
+    """Reviewed claims that no longer occur in the copy, with the decision they had."""
+    gone = result.review.get("gone", [])
+    rows = [
+        tuple(item.get(key) if key == "line" else text_of(item.get(key))
+              for key in ("id", "document", "line", "claim", "verdict", "decision", "comment",
+                          "reviewer", "date"))
+        for item in gone
+    ]
+    rows = [tuple("" if value is None else value for value in row) for row in rows]
+    _plain_table(ws, [name for name, _, _ in GONE_COLUMNS], [width for _, width, _ in GONE_COLUMNS],
+                 rows, wrap_columns={i for i, (_, _, wrap) in enumerate(GONE_COLUMNS, 1) if wrap})
+
+
 def _rules_sheet(ws: Worksheet, result: AuditResult) -> None:
     rulebook = RuleBook(result.rules)
     rows = [
@@ -332,6 +413,8 @@ def build_workbook(result: AuditResult) -> Workbook:
     _evidence_sheet(workbook.create_sheet("Evidence"), result)
     _sources_sheet(workbook.create_sheet("Sources"), result)
     _rules_sheet(workbook.create_sheet("Rules"), result)
+    if result.review:
+        _gone_sheet(workbook.create_sheet("Gone"), result)
 
     properties = workbook.properties
     properties.creator = TOOL_NAME

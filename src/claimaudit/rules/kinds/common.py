@@ -15,6 +15,8 @@ PATTERN_TIMEOUT = 0.05
 FIGURE_KINDS = {"percent", "count", "ratio", "multiplier", "money", "plain"}
 SEPARATE_KINDS = {"duration", "horizon", "identifier"}
 
+YEAR_RANGE = (1900, 2100)
+
 
 @lru_cache(maxsize=4096)
 def phrase_pattern(words: tuple[str, ...]) -> regex.Pattern:
@@ -44,8 +46,28 @@ def find_phrases(words, text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in phrase_pattern(tuple(words)).finditer(text)]
 
 
+def is_year(quantity) -> bool:
+    """A bare four-digit year read as a count ("a 2021 systematic review")."""
+    if quantity.kind not in {"count", "plain"} or quantity.is_range:
+        return False
+    value = quantity.value
+    if not (YEAR_RANGE[0] <= value <= YEAR_RANGE[1]) or value != int(value) or "," in quantity.text:
+        return False
+    words = quantity.text.split()
+    # "1950 patients" counts people; "2021 systematic" or "in 2021" names a year.
+    return len(words) < 2 or not words[1].lower().endswith("s")
+
+
+def is_scale(quantity) -> bool:
+    """The ends of a rating scale ("0-10 scale", "10-point scale"): a ruler, not a result."""
+    unit = (quantity.unit or "").lower()
+    text = quantity.text.lower()
+    return unit.startswith("scale") or "point scale" in text or "-point" in text or unit in {"points scale"}
+
+
 def figures(statement, kinds=FIGURE_KINDS) -> list:
-    return [q for q in statement.quantities if q.kind in kinds]
+    """The statement's figures of the given kinds, without years and scale ends."""
+    return [q for q in statement.quantities if q.kind in kinds and not is_year(q) and not is_scale(q)]
 
 
 def as_percent(quantity) -> float | None:
@@ -67,6 +89,8 @@ def close(a: float, b: float, tolerance: float) -> bool:
 # How far past a bound ("over 1,200") an evidence figure may lie and still be
 # what the claim states.
 BOUND_SLACK = 0.25
+# "About a third" for 35%, "about 1 point" for 1.2: an approximate figure's margin.
+ABOUT_TOLERANCE = 0.2
 
 
 def _within_bound(claim_q, value: float) -> bool:
@@ -82,8 +106,14 @@ def same_figure(claim_q, evidence_q, tolerance: float) -> bool:
     """Whether two figures state the same amount, within a rounding tolerance.
 
     A bounded claim ("over 1,200", "nearly 30%") matches an evidence figure on
-    the right side of its bound.
+    the right side of its bound; an "about" figure is read with a wider margin.
     """
+    if claim_q.qualifier in {"about", "nearly"}:
+        tolerance = max(tolerance, ABOUT_TOLERANCE)
+    if claim_q.kind == "duration" or evidence_q.kind == "duration":
+        a_days, b_days = _days(claim_q), _days(evidence_q)
+        return (claim_q.kind == evidence_q.kind and a_days is not None and b_days is not None
+                and close(a_days, b_days, max(tolerance, 0.1)))
     a, b = as_percent(claim_q), as_percent(evidence_q)
     if a is not None and b is not None and _within_bound(claim_q, b):
         return True
@@ -104,13 +134,28 @@ def same_figure(claim_q, evidence_q, tolerance: float) -> bool:
 
 def comparable(claim_q, evidence_q) -> bool:
     """Whether two figures measure the same kind of quantity."""
+    if is_year(claim_q) or is_year(evidence_q) or is_scale(claim_q) or is_scale(evidence_q):
+        return False
     if as_percent(claim_q) is not None and as_percent(evidence_q) is not None:
         return True
     if claim_q.kind != evidence_q.kind:
         return False
-    if claim_q.kind == "count":
+    if claim_q.kind in {"count", "plain"}:
         return _unit_stem(claim_q.unit) == _unit_stem(evidence_q.unit)
+    if claim_q.kind == "duration":
+        return _days(claim_q) is not None and _days(evidence_q) is not None
     return True
+
+
+def _days(quantity) -> float | None:
+    days = getattr(quantity, "days", None)
+    return days() if callable(days) else days
+
+
+def same_range(claim_q, evidence_q) -> bool:
+    """Both figures are the same range ("1 to 2 kg" and "1-2 kg")."""
+    return (claim_q.is_range and evidence_q.is_range and close(claim_q.low, evidence_q.low, 0.01)
+            and close(claim_q.high, evidence_q.high, 0.01))
 
 
 def _unit_stem(unit: str) -> str:

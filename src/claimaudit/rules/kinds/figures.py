@@ -1,152 +1,314 @@
-"""Check kinds for figures: absent, inflated, qualifier dropped, time stretched."""
+"""Check kinds for figures: absent, inflated, qualifier dropped, time stretched.
+
+Every figure in a claim is first *aligned* with the figures of its related
+evidence: the same kind of quantity (a share of people, a count of the same
+thing, an amount in the same unit) is its counterpart. A figure whose
+counterpart says the same amount is matched; one larger than its counterpart
+is inflated; one with no counterpart and found nowhere in the pack is absent.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import regex
+
+from claimaudit.evidence.rank import Match
 from claimaudit.rules.context import Hit, Params, RuleContext, kind
 from claimaudit.rules.kinds.common import (
+    _days,
     as_percent,
+    close,
     comparable,
     figures,
     find_phrases,
+    is_scale,
+    is_year,
     replace_span,
     same_figure,
+    same_range,
 )
+
+# Outcomes where a smaller figure is the stronger claim (an adverse-event rate).
+HARMS = ["side effect", "side effects", "adverse", "sensitivity", "irritation", "complication",
+         "complications", "soreness", "swelling", "redness", "peeling", "headache", "headaches", "nausea",
+         "returned", "returns", "relapse", "relapses", "deaths", "infection", "infections", "discomfort",
+         "dropouts", "dropped out", "stomach upset"]
 
 
 class FigureParams(Params):
     tolerance: float = 0.05
-    kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money"]
+    kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain"]
+    # Counts below this are incidental ("two injections") unless a source gives a counterpart.
     min_count: float = 10
+    harms: list[str] = HARMS
+    # Words that state a share of people, with the share they stand for (percent).
+    quantifiers: dict[str, float] = {"most": 50, "the majority of": 50, "a majority of": 50,
+                                     "more than half": 50, "over half": 50, "nearly all": 90,
+                                     "almost all": 90, "virtually all": 90, "the vast majority": 80}
+
+
+@dataclass
+class Aligned:
+    """A claim figure and what the related evidence says for the same quantity."""
+
+    quantity: object
+    status: str  # matched | inflated | understated | differs | absent
+    match: Match | None = None
+    counterpart: object = None
+
+
+def _value(q) -> float:
+    pct = as_percent(q)
+    if pct is not None:
+        return pct
+    if q.kind == "duration":
+        return _days(q) or q.value
+    return q.value
+
+
+def _bounds(q) -> tuple[float, float]:
+    if q.kind == "percent" and q.is_range:
+        return q.low, q.high
+    if q.kind in {"count", "plain", "money", "multiplier"} and q.is_range:
+        return q.low, q.high
+    value = _value(q)
+    return value, value
+
+
+def _is_harm(ctx: RuleContext, q, harms: list[str]) -> bool:
+    if not find_phrases(harms, ctx.claim.text):
+        return False
+    before = ctx.claim.text[max(0, q.start - 4):q.start].lower()
+    # "cut side effects by 40%" is a reduction (bigger is stronger), not a rate.
+    return not before.rstrip().endswith("by")
 
 
 def _claim_figures(ctx: RuleContext, params: FigureParams) -> list:
-    found = []
-    for q in figures(ctx.claim, set(params.kinds)):
-        if q.kind == "count" and q.value < params.min_count:
+    return figures(ctx.claim, set(params.kinds))
+
+
+def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
+    """Each claim figure with its counterpart in the related evidence."""
+    out: list[Aligned] = []
+    related = ctx.related
+    for q in _claim_figures(ctx, params):
+        candidates = [(m, eq) for m in related for eq in m.statement.quantities if comparable(q, eq)]
+        same = next(((m, eq) for m, eq in candidates if same_figure(q, eq, params.tolerance)), None)
+        if same:
+            out.append(Aligned(q, "matched", *same))
             continue
-        found.append(q)
-    return found
+        if not candidates:
+            anywhere = any(
+                same_figure(q, eq, params.tolerance) and not is_year(eq)
+                for sentence in ctx.index.sentences for eq in sentence.statement.quantities
+            )
+            small = q.kind in {"count", "plain"} and q.value < params.min_count
+            out.append(Aligned(q, "matched" if anywhere or small else "absent", ctx.best))
+            continue
+        claimed = _value(q)
+        match, eq = min(candidates, key=lambda c: (abs(_value(c[1]) - claimed), -c[0].similarity))
+        low, high = _bounds(eq)
+        harm = _is_harm(ctx, q, params.harms)
+        tol = params.tolerance
+        status = "matched"
+        if q.qualifier in {"under", "nearly"}:
+            if low > claimed * (1 + tol):
+                status = "understated" if harm else "differs"
+        elif q.qualifier in {"over", "at_least"}:
+            if high < claimed * (1 - tol):
+                status = "differs" if harm else "inflated"
+        elif claimed > high * (1 + tol) and not (as_percent(q) is not None and claimed - high <= 1.0):
+            status = "differs" if harm else "inflated"
+        elif claimed < low * (1 - tol) and not (as_percent(q) is not None and low - claimed <= 1.0):
+            status = "understated" if harm else "differs"
+        out.append(Aligned(q, status, match, eq))
+    return out
 
 
 @kind("figure_absent", FigureParams)
 def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
-    """A figure in the claim that no source in the pack states."""
+    """A figure in the claim that no source states, for that quantity or at all."""
     hits = []
-    for q in _claim_figures(ctx, params):
-        matched = any(
-            same_figure(q, eq, params.tolerance)
-            for sentence in ctx.index.sentences
-            for eq in sentence.statement.quantities
-        )
-        if not matched:
-            best = ctx.best
-            hits.append(Hit({"figure": q.text}, (q.start, q.end), best, None))
-    return hits
+    for item in align(ctx, params):
+        q = item.quantity
+        if item.status == "absent":
+            hits.append(Hit({"figure": q.text, "closest": ""}, (q.start, q.end), item.match, None))
+        elif item.status == "differs":
+            eq = item.counterpart
+            hits.append(Hit({"figure": q.text, "closest": f'; for that quantity {item.match.source_id} gives "{eq.text}"'},
+                            (q.start, q.end), item.match, (eq.start, eq.end),
+                            replace_span(ctx.claim.text, q.start, q.end, eq.text)))
+    return hits[:1]
+
+
+QUANTIFIED_PEOPLE = r"(?:\s+(?:of\s+)?(?:the\s+|our\s+|all\s+)?[\p{L}-]+){0,2}?\s+(?:patients|participants|people|users|members|customers|clients|adults|women|men|children|subjects|volunteers|respondents)\b"
+
+
+def _quantifier_hits(ctx: RuleContext, params: FigureParams) -> list[Hit]:
+    """ "Most participants" where the best evidence gives a minority share."""
+    best = ctx.related[0] if ctx.related else None
+    if best is None:
+        return []
+    claim_values = {round(_value(q), 3) for q in ctx.claim.quantities}
+    for start, end, word in find_phrases(list(params.quantifiers), ctx.claim.text):
+        if not regex.match(QUANTIFIED_PEOPLE, ctx.claim.text[end:], regex.IGNORECASE):
+            continue
+        floor = params.quantifiers.get(word.lower(), 50)
+        shares = [eq for eq in best.statement.quantities
+                  if as_percent(eq) is not None and round(_value(eq), 3) not in claim_values]
+        if shares and all(as_percent(eq) < floor for eq in shares):
+            eq = shares[0]
+            return [Hit({"figure": word, "source_figure": eq.text, "source": best.source_id},
+                        (start, end), best, (eq.start, eq.end),
+                        replace_span(ctx.claim.text, start, end, eq.text + " of"))]
+    return []
 
 
 @kind("figure_inflated", FigureParams)
 def figure_inflated(ctx: RuleContext, params: FigureParams) -> list[Hit]:
-    """A figure larger than the source's figure for the same quantity."""
-    hits = []
-    for q in _claim_figures(ctx, params):
-        if q.qualifier in {"under", "nearly"}:
-            continue
-        claim_value = as_percent(q) if as_percent(q) is not None else q.value
-        for match in ctx.related:
-            candidates = [eq for eq in match.statement.quantities if comparable(q, eq)]
-            if not candidates or any(same_figure(q, eq, params.tolerance) for eq in candidates):
-                continue
-            eq = min(candidates, key=lambda e: abs((as_percent(e) or e.value) - claim_value))
-            evidence_value = as_percent(eq) if as_percent(eq) is not None else (eq.high or eq.value)
-            if evidence_value is not None and as_percent(eq) is not None and getattr(eq, "high", None):
-                evidence_value = max(evidence_value, eq.high)
-            if claim_value > evidence_value * (1 + params.tolerance):
-                suggestion = replace_span(ctx.claim.text, q.start, q.end, eq.text)
-                hits.append(
-                    Hit({"figure": q.text, "source_figure": eq.text, "source": match.source_id},
-                        (q.start, q.end), match, (eq.start, eq.end), suggestion)
-                )
-                break
-    return hits
+    """A figure larger than the source's figure for the same quantity (or, for
+    an adverse-event rate, smaller), and "most" for a minority."""
+    for item in align(ctx, params):
+        if item.status in {"inflated", "understated"}:
+            q, eq = item.quantity, item.counterpart
+            return [Hit({"figure": q.text, "source_figure": eq.text, "source": item.match.source_id},
+                        (q.start, q.end), item.match, (eq.start, eq.end),
+                        replace_span(ctx.claim.text, q.start, q.end, eq.text))]
+    return _quantifier_hits(ctx, params)
 
 
 class QualifierParams(Params):
     tolerance: float = 0.05
     # Qualifiers in the source that mark a figure as a ceiling, not a typical result.
-    ceiling: list[str] = ["up_to", "under", "nearly"]
+    ceiling: list[str] = ["up_to"]
     # Claim qualifiers that present a figure as typical or as a floor.
     typical: list[str] = ["exact", "over", "at_least", "about"]
+    # Words near a source figure that make it the typical result.
+    average_words: list[str] = ["average", "on average", "mean", "median", "typical", "typically"]
+    kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain", "duration"]
+
+
+def _qualifier_hit(ctx, q, match, eq, what, suggestion_text):
+    return Hit({"figure": q.text, "source_figure": eq.text, "what": what, "source": match.source_id},
+               (q.start, q.end), match, (eq.start, eq.end),
+               replace_span(ctx.claim.text, q.start, q.end, suggestion_text))
 
 
 @kind("figure_qualifier", QualifierParams)
 def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
-    """A source's "up to" or range stated as a typical or guaranteed figure."""
-    hits = []
-    for q in figures(ctx.claim):
+    """A source's "up to" or range stated as a typical or guaranteed figure, or
+    a claim's "up to" that the source reached only in a few."""
+    averages = regex.compile(r"\b(?:" + "|".join(regex.escape(w) for w in params.average_words) + r")\b",
+                             regex.IGNORECASE)
+    for q in figures(ctx.claim, set(params.kinds)):
         for match in ctx.related:
-            for eq in match.statement.quantities:
-                if not comparable(q, eq):
+            quantities = [eq for eq in match.statement.quantities if comparable(q, eq)]
+            for eq in quantities:
+                if same_range(q, eq) or is_scale(eq):
                     continue
-                ceiling = eq.qualifier in params.ceiling and same_figure(q, eq, params.tolerance)
-                eq_high = getattr(eq, "high", None)
-                eq_low = getattr(eq, "low", None)
-                collapsed = (
-                    eq_high is not None and eq_low is not None and eq_high != eq_low
-                    and getattr(q, "high", None) in (None, q.value)
-                    and abs(q.value - eq_high) <= max(abs(eq_high) * params.tolerance, 1e-9)
-                )
-                if (ceiling and q.qualifier in params.typical) or collapsed:
-                    what = "a range's top" if collapsed else f'"{eq.text}" (a ceiling)'
-                    suggestion = replace_span(ctx.claim.text, q.start, q.end, eq.text)
-                    hits.append(Hit({"figure": q.text, "source_figure": eq.text, "what": what,
-                                     "source": match.source_id},
-                                    (q.start, q.end), match, (eq.start, eq.end), suggestion))
-                    return hits
-    return hits
+                if (eq.qualifier in params.ceiling and q.qualifier in params.typical
+                        and same_figure(q, eq, params.tolerance)):
+                    return [_qualifier_hit(ctx, q, match, eq, f'"{eq.text}" (a ceiling)', eq.text)]
+                if (eq.is_range and not q.is_range and eq.low != eq.high and q.qualifier in params.typical
+                        and close(_value(q), eq.high, params.tolerance)):
+                    return [_qualifier_hit(ctx, q, match, eq, f'the range "{eq.text}", not its top', eq.text)]
+            if q.qualifier == "up_to":
+                ceiling = next((eq for eq in quantities if same_figure(q, eq, params.tolerance)), None)
+                typical = [eq for eq in quantities if eq is not ceiling and _value(eq) < _value(q) * (1 - params.tolerance)
+                           and averages.search(match.statement.text[max(0, eq.start - 30):eq.end + 5])]
+                if ceiling is not None and typical:
+                    eq = typical[0]
+                    return [_qualifier_hit(ctx, q, match, eq,
+                                           f'"{eq.text}" on average, and "{ceiling.text}" only at best',
+                                           f"on average {eq.text}")]
+    return []
 
 
 class TimeframeParams(Params):
     tolerance: float = 0.1
-    long_words: list[str] = ["months", "years", "long-term", "long term", "lasting", "permanent",
-                             "permanently", "for good", "lifelong"]
-    short_limit_days: float = 60
+    # Durability words and the time (days) they promise.
+    long_words: dict[str, float] = {"for life": 36500, "lifelong": 36500, "for good": 36500, "permanently": 36500,
+                                    "permanent": 36500, "forever": 36500, "for years": 730, "for months": 60,
+                                    "long-term": 365, "long term": 365, "lasting": 180, "stays off": 365,
+                                    "stay off": 365}
+    # Speed words and the time (days) they promise.
+    short_words: dict[str, float] = {"first night": 1, "first day": 1, "overnight": 1, "instantly": 1,
+                                     "immediately": 1, "right away": 1, "from day one": 1, "within days": 5,
+                                     "in days": 5, "within hours": 1, "single session": 1, "after one session": 1,
+                                     "first session": 1, "first use": 1, "first application": 1}
+    # Only time frames of at least this many days are compared ("19 minutes faster" is an amount).
+    min_days: float = 1
     # Time frames compare across looser matches than figures: the shared
     # outcome is often all two sentences have in common.
     min_similarity: float = 0.28
 
 
-def _days(q) -> float | None:
-    days = getattr(q, "days", None)
-    return days() if callable(days) else days
+def _frames(statement, min_days: float) -> list:
+    return [q for q in statement.quantities if q.kind == "duration" and (_days(q) or 0) >= min_days]
+
+
+def _pack_frames(ctx: RuleContext, params: TimeframeParams) -> list[tuple[Match, object]]:
+    """Time frames of evidence about the claim: its related sentences, else any
+    sentence sharing the claim's rarest content words."""
+    out = [(m, q) for m in ctx.related_or_best(params.min_similarity) for q in _frames(m.statement, params.min_days)]
+    if out:
+        return out
+    tokens = sorted(set(ctx.claim.tokens), key=lambda t: -ctx.index.idf.get(t, 0.0))[:3]
+    for sentence in ctx.index.sentences:
+        if set(sentence.statement.tokens) & set(tokens):
+            frames = _frames(sentence.statement, params.min_days)
+            out.extend((Match(sentence, 0.0), q) for q in frames)
+    return out
 
 
 @kind("timeframe_stretched", TimeframeParams)
 def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
-    """A time frame or horizon stretched beyond the source's."""
-    claim_durations = [q for q in ctx.claim.quantities if q.kind == "duration" and _days(q)]
+    """A time frame or horizon stretched beyond the source's, or a speed of
+    benefit shortened below it."""
+    claim_frames = _frames(ctx.claim, params.min_days)
+    related = ctx.related_or_best(params.min_similarity)
+    evidence_frames = [(m, q) for m in related for q in _frames(m.statement, params.min_days)]
+    for q in claim_frames:
+        if not evidence_frames or any(same_figure(q, e, params.tolerance) for _, e in evidence_frames):
+            continue
+        match, e = min(evidence_frames, key=lambda me: (abs(_days(me[1]) - _days(q)), -me[0].similarity))
+        faster = q.qualifier == "under" or "within" in q.text.lower() or q.qualifier == "up_to"
+        if (faster and _days(q) < _days(e)) or (not faster and _days(q) > _days(e)):
+            return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
+                        (q.start, q.end), match, (e.start, e.end),
+                        replace_span(ctx.claim.text, q.start, q.end, e.text))]
     claim_horizons = [q for q in ctx.claim.quantities if q.kind == "horizon"]
-    for match in ctx.related_or_best(params.min_similarity):
-        ev_durations = [q for q in match.statement.quantities if q.kind == "duration" and _days(q)]
-        ev_horizons = [q for q in match.statement.quantities if q.kind == "horizon"]
-        for q in claim_durations:
-            if ev_durations and not any(abs(_days(q) - _days(e)) <= params.tolerance * max(_days(e), 1)
-                                        for e in ev_durations):
-                e = min(ev_durations, key=lambda x: abs(_days(x) - _days(q)))
-                faster = q.qualifier in {"under"} or "within" in q.text.lower()
-                if (faster and _days(q) < _days(e)) or (not faster and _days(q) > _days(e)):
-                    return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
-                                (q.start, q.end), match, (e.start, e.end),
-                                replace_span(ctx.claim.text, q.start, q.end, e.text))]
+    for match in related:
         for q in claim_horizons:
-            for e in ev_horizons:
+            for e in (x for x in match.statement.quantities if x.kind == "horizon"):
                 if q.value < e.value and abs(q.value - e.value) < 100:
                     return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
                                 (q.start, q.end), match, (e.start, e.end),
                                 replace_span(ctx.claim.text, q.start, q.end, e.text))]
-        if not claim_durations and ev_durations and all(_days(e) <= params.short_limit_days for e in ev_durations):
-            for start, end, word in find_phrases(params.long_words, ctx.claim.text):
-                e = ev_durations[0]
-                return [Hit({"figure": word, "source_figure": e.text, "source": match.source_id},
-                            (start, end), match, (e.start, e.end))]
+    if claim_frames:
+        return []
+    long_found = find_phrases(list(params.long_words), ctx.claim.text)
+    short_found = find_phrases(list(params.short_words), ctx.claim.text)
+    if not long_found and not short_found:
+        return []
+    frames = _pack_frames(ctx, params)
+    if not frames:
+        return []
+    for start, end, word in long_found:
+        if ctx.claim.negated_at(start, end):
+            continue
+        promised = params.long_words.get(word.lower(), 365)
+        match, e = max(frames, key=lambda me: (_days(me[1]), me[0].similarity))
+        if _days(e) < promised * (1 - params.tolerance):
+            return [Hit({"figure": word, "source_figure": e.text, "source": match.source_id},
+                        (start, end), match, (e.start, e.end),
+                        replace_span(ctx.claim.text, start, end, f"for {e.text}"))]
+    for start, end, word in short_found:
+        promised = params.short_words.get(word.lower(), 1)
+        match, e = min(frames, key=lambda me: (_days(me[1]), -me[0].similarity))
+        if _days(e) > promised * (1 + params.tolerance):
+            return [Hit({"figure": word, "source_figure": e.text, "source": match.source_id},
+                        (start, end), match, (e.start, e.end),
+                        replace_span(ctx.claim.text, start, end, f"after {e.text}"))]
     return []
-

@@ -1,0 +1,205 @@
+"""How fast the pre-publish gate is.
+
+1. ``claimaudit check`` on one page, timed from process start to exit (the
+   time a pre-commit hook or CI step waits), as the median of repeated runs:
+   on the bundled example page with its source pack, and on the real clinic
+   page ``../shared/corpus/stemedix-blog-page.txt`` (read where it lies, never
+   copied) with the sources it cites itself. Each is timed with a warm
+   compiled-rule cache (the usual case) and with an empty one (first run).
+2. Audit throughput in claims per second on a synthetic site of 1,000 pages
+   held against a 500-source pack, both generated here from templates.
+3. Which heavy libraries the ``check`` process imported (it should need
+   neither pandas, openpyxl nor jinja2).
+
+    python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500] [--only page,site,imports] [--json FILE]
+
+Target: under 0.5 s for one page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "src"))
+
+EXAMPLE_PAGE = REPO / "examples" / "clinic-page.html"
+EXAMPLE_SOURCES = REPO / "examples" / "sources.yaml"
+REAL_PAGE = REPO.parent / "shared" / "corpus" / "stemedix-blog-page.txt"
+HEAVY = ("pandas", "openpyxl", "jinja2")
+TARGET_SECONDS = 0.5
+
+
+def _environment(cache_dir: str) -> dict:
+    env = dict(os.environ)
+    env["CLAIMAUDIT_CACHE_DIR"] = cache_dir
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def time_check(arguments: list[str], runs: int, cache_dir: str, cold: bool) -> dict:
+    """Median wall time of ``python -m claimaudit check ARGS`` from start to exit."""
+    command = [sys.executable, "-m", "claimaudit", "check", *arguments, "--format", "json"]
+    times, exit_code, claims = [], None, None
+    for _ in range(runs):
+        folder = tempfile.mkdtemp(prefix="claimaudit-cold-") if cold else cache_dir
+        started = time.perf_counter()
+        completed = subprocess.run(command, capture_output=True, env=_environment(folder), cwd=REPO)
+        times.append(time.perf_counter() - started)
+        exit_code = completed.returncode
+        if exit_code not in (0, 1):
+            raise SystemExit(f"check failed ({exit_code}): {completed.stderr.decode(errors='replace')}")
+        claims = json.loads(completed.stdout)["summary"]["claims"]
+    return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
+            "max_s": round(max(times), 3), "runs": runs, "claims": claims, "exit_code": exit_code}
+
+
+def bench_pages(runs: int) -> dict:
+    pages = {"example page": [str(EXAMPLE_PAGE), "--sources", str(EXAMPLE_SOURCES)]}
+    if REAL_PAGE.is_file():
+        pages["stemedix page"] = [str(REAL_PAGE)]
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="claimaudit-cache-") as cache:
+        for name, arguments in pages.items():
+            time_check(arguments, 1, cache, cold=False)  # fill the cache
+            results[name] = {
+                "warm cache": time_check(arguments, runs, cache, cold=False),
+                "cold cache": time_check(arguments, max(3, runs // 2), cache, cold=True),
+            }
+    return results
+
+
+def bench_imports() -> dict:
+    """Heavy modules the check process loads (python -X importtime)."""
+    with tempfile.TemporaryDirectory(prefix="claimaudit-cache-") as cache:
+        command = [sys.executable, "-X", "importtime", "-m", "claimaudit", "check", str(EXAMPLE_PAGE),
+                   "--sources", str(EXAMPLE_SOURCES), "--format", "sarif"]
+        completed = subprocess.run(command, capture_output=True, env=_environment(cache), cwd=REPO)
+    loaded = set()
+    for line in completed.stderr.decode(errors="replace").splitlines():
+        if line.startswith("import time:"):
+            name = line.rsplit("|", 1)[-1].strip()
+            loaded.add(name.split(".")[0])
+    return {name: name in loaded for name in HEAVY}
+
+
+# --------------------------------------------------------------------------- synthetic site
+
+SUBJECTS = ["Mesenchymal stem cells", "Our cell therapy", "Umbilical cord cells", "Exosome infusions",
+            "Platelet-rich plasma", "The infusion protocol", "Adipose-derived cells", "Our regenerative programme"]
+CONDITIONS = ["multiple sclerosis", "knee osteoarthritis", "Parkinson's disease", "spinal cord injury",
+              "rheumatoid arthritis", "chronic back pain", "type 2 diabetes", "heart failure", "COPD", "lupus"]
+OUTCOMES = ["inflammation", "pain scores", "walking distance", "relapse rates", "fatigue", "joint stiffness",
+            "cartilage thickness", "blood glucose", "exercise capacity", "quality of life"]
+VERBS_CLAIM = ["reduces", "cures", "reverses", "improves", "eliminates", "may reduce", "can improve", "lowers"]
+VERBS_SOURCE = ["was associated with lower", "reduced", "did not significantly change", "modestly improved",
+                "was linked to better"]
+POPULATIONS = ["in mice", "in rats", "in 24 adults", "in a small pilot study of 12 patients",
+               "in cultured cells", "in 120 patients in a randomized trial"]
+FILLER = ["Book a consultation today.", "Our friendly team is here to help.", "Call us to learn more.",
+          "Read our latest news.", "Parking is available on site."]
+
+
+def make_sources(count: int, rng: random.Random) -> list[dict]:
+    sources = []
+    for n in range(count):
+        condition, outcome = rng.choice(CONDITIONS), rng.choice(OUTCOMES)
+        subject = rng.choice(SUBJECTS).lower().replace("our ", "")
+        figure = rng.randint(5, 60)
+        summary = (
+            f"This study examined {subject} {rng.choice(POPULATIONS)} with {condition}. "
+            f"Treatment {rng.choice(VERBS_SOURCE)} {outcome} by {figure}% after {rng.randint(2, 12)} weeks. "
+            f"{rng.choice(['Mild headache was reported by 3 of 24 participants.', 'No serious adverse events occurred.', 'The authors called for larger controlled trials.'])}"
+        )
+        sources.append({"id": f"src{n:04d}", "citation": f"Synthetic Author {n}. Synthetic Journal. 2024;{n}.",
+                        "summary": summary})
+    return sources
+
+
+def make_page(n: int, rng: random.Random) -> str:
+    paragraphs = []
+    for _ in range(rng.randint(3, 5)):
+        subject, condition, outcome = rng.choice(SUBJECTS), rng.choice(CONDITIONS), rng.choice(OUTCOMES)
+        claims = [
+            f"{subject} {rng.choice(VERBS_CLAIM)} {outcome} in people with {condition}.",
+            f"Patients saw {outcome} improve by up to {rng.randint(20, 95)}% within {rng.randint(1, 6)} months.",
+            rng.choice(["The treatment is completely safe with no side effects.",
+                        "Studies show lasting results for most patients.",
+                        f"Research in {condition} suggests a possible benefit."]),
+        ]
+        paragraphs.append(f"<p>{' '.join(claims)} {rng.choice(FILLER)}</p>")
+    return (f"<!DOCTYPE html><html><head><title>Page {n}</title></head><body><main>"
+            f"<h1>Treatment page {n}</h1>{''.join(paragraphs)}</main></body></html>\n")
+
+
+def bench_site(pages: int, source_count: int, seed: int = 7) -> dict:
+    from claimaudit.api import read_copy, read_sources
+    from claimaudit.pipeline import audit_documents
+    from claimaudit.rule_cache import load_rule_set, select_rules
+
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory(prefix="claimaudit-site-") as folder:
+        site = Path(folder) / "site"
+        site.mkdir()
+        for n in range(pages):
+            (site / f"page-{n:04d}.html").write_text(make_page(n, rng), encoding="utf-8")
+        pack = Path(folder) / "sources.json"
+        pack.write_text(json.dumps({"sources": make_sources(source_count, rng)}), encoding="utf-8")
+        started = time.perf_counter()
+        documents = read_copy([str(site)])
+        sources = read_sources([str(pack)], documents)
+        rules = select_rules(load_rule_set([]))
+        read_s = time.perf_counter() - started
+        started = time.perf_counter()
+        result = audit_documents(documents, sources, rules)
+        audit_s = time.perf_counter() - started
+    claims = len(result.findings)
+    return {"pages": pages, "sources": source_count, "claims": claims, "read_s": round(read_s, 2),
+            "audit_s": round(audit_s, 2), "claims_per_s": round(claims / audit_s, 1) if audit_s else None,
+            "pages_per_s": round(pages / (read_s + audit_s), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--only", default="page,site,imports")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    wanted = {part.strip() for part in args.only.split(",")}
+    figures: dict = {}
+    if "page" in wanted:
+        figures["check one page"] = bench_pages(args.runs)
+        for name, modes in figures["check one page"].items():
+            for mode, row in modes.items():
+                flag = "ok" if row["median_s"] < TARGET_SECONDS else f"over the {TARGET_SECONDS} s target"
+                print(f"check {name:<14} {mode:<10} median {row['median_s']:.3f} s "
+                      f"(min {row['min_s']:.3f}, max {row['max_s']:.3f}, {row['runs']} runs, "
+                      f"{row['claims']} claims) {flag}")
+    if "imports" in wanted:
+        figures["heavy imports in check"] = bench_imports()
+        print("heavy modules imported by check: " + ", ".join(
+            f"{name} {'YES' if loaded else 'no'}" for name, loaded in figures["heavy imports in check"].items()))
+    if "site" in wanted:
+        row = bench_site(args.pages, args.sources)
+        figures["synthetic site"] = row
+        print(f"site: {row['pages']} pages, {row['sources']} sources, {row['claims']} claims: read {row['read_s']} s, "
+              f"audit {row['audit_s']} s = {row['claims_per_s']} claims/s ({row['pages_per_s']} pages/s overall)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
