@@ -1,6 +1,6 @@
 """Screenshot an HTML report for the README.
 
-    python benchmarks/screenshot.py [--html reports/audit.html] [--out docs/report.png]
+    python benchmarks/screenshot.py [--html reports/audit.html] [--out docs/report.png] [--details N ...]
 
 Needs the ``playwright`` Python package and a Chromium binary (Debian's
 ``chromium`` package; ``playwright install`` is not needed). The page is opened
@@ -36,7 +36,7 @@ def find_chromium(explicit: str | None) -> str:
 
 
 def screenshot(html: Path, out: Path, chromium: str, width: int, height: int,
-               full_page: bool) -> None:
+               full_page: bool, details: tuple[int, ...] = ()) -> None:
     from playwright.sync_api import sync_playwright
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +46,11 @@ def screenshot(html: Path, out: Path, chromium: str, width: int, height: int,
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(html.resolve().as_uri())
             page.wait_for_selector("#claims-table")
+            # Open the side-by-side view of some claims, as a reviewer would.
+            toggles = page.locator("tbody.finding button.toggle-details")
+            for number in details:
+                if 1 <= number <= toggles.count():
+                    toggles.nth(number - 1).click()
             page.screenshot(path=str(out), full_page=full_page)
         finally:
             browser.close()
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--full-page", action="store_true", help="capture the whole page")
+    parser.add_argument("--details", type=int, nargs="+", default=[], metavar="N",
+                        help="open the details of claim number N (repeatable) before capturing")
     args = parser.parse_args(argv)
     if not args.html.is_file():
         print(f"screenshot: {args.html} not found; run `claimaudit audit` first", file=sys.stderr)
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print("screenshot: pip install playwright", file=sys.stderr)
         return 2
     screenshot(args.html, args.out, find_chromium(args.chromium), args.width, args.height,
-               args.full_page)
+               args.full_page, tuple(args.details))
     print(f"wrote {args.out}")
     return 0
 

@@ -112,7 +112,8 @@ class Baseline:
             return entries
         base = self.path.parent if self.path else Path(".")
         checked = {_absolute(d, Path(".")) for d in documents}
-        return [e for e in entries if _absolute(e.document, base) in checked or _absolute(e.document, Path(".")) in checked]
+        return [e for e in entries
+                if _absolute(e.document, base) in checked or _absolute(e.document, Path(".")) in checked]
 
 
 def _entry_from(data, index: int, path: str) -> BaselineEntry:
@@ -174,7 +175,8 @@ def render_baseline(entries: Iterable[BaselineEntry]) -> str:
         "version": BASELINE_VERSION,
         "entries": [e.to_dict() for e in sorted(unique.values(), key=_sort_key)],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # default=str: a reviewer's date or other extra value is written as text, never a crash.
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 def document_for_baseline(document: str, baseline_path: str | Path) -> str:

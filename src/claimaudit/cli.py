@@ -46,7 +46,18 @@ def _split_formats(value: str, allowed: tuple[str, ...]) -> list[str]:
 def _run_audit(copy, sources, rules, disable, on_document=None):
     from claimaudit.api import audit
 
-    return audit([Path(c) for c in copy], [Path(s) for s in sources] or None, rules=list(rules), disable=list(disable), on_document=on_document)
+    levels = click.get_current_context().meta.get(LEVELS_KEY) or None
+    return audit([Path(c) for c in copy], [Path(s) for s in sources] or None, rules=list(rules), disable=list(disable),
+                 levels=levels, on_document=on_document)
+
+
+LEVELS_KEY = "claimaudit.levels"
+
+
+def _store_levels(ctx, param, values):
+    # Kept in the context rather than passed as an argument, so every command
+    # that takes the common options reads it without a new parameter.
+    ctx.meta[LEVELS_KEY] = _parse_levels(ctx, param, values)
 
 
 common_options = [
@@ -58,6 +69,8 @@ common_options = [
                  help="Extra rule pack (a folder of rule files, or one file). Repeatable."),
     click.option("--disable", multiple=True, metavar="RULE",
                  help="Switch a rule off by code, dotted name or family. Repeatable."),
+    click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_store_levels, expose_value=False,
+                 help="Change the verdict a rule gives: CA201=unsupported (code, dotted name or family). Repeatable."),
 ]
 
 
@@ -81,7 +94,9 @@ def main() -> None:
               help=f"Comma-separated outputs: {', '.join(AUDIT_FORMATS)}.")
 @click.option("--templates", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder of HTML templates that override the built-in ones.")
-def audit(copy, sources, rules, disable, out, formats, templates):
+@click.option("--review", "review_path", type=click.Path(dir_okay=False, path_type=str),
+              help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
+def audit(copy, sources, rules, disable, out, formats, templates, review_path):
     """Audit COPY (pages, copy decks, claims tables or folders) and write the reports."""
     from rich.console import Console
     from rich.progress import Progress
@@ -89,6 +104,11 @@ def audit(copy, sources, rules, disable, out, formats, templates):
     from claimaudit.report import write_claims_csv, write_html, write_json, write_xlsx
 
     wanted = _split_formats(formats, AUDIT_FORMATS)
+    reviewed = None
+    if review_path:
+        from claimaudit.review import read_review
+
+        reviewed = read_review(review_path)  # before the audit, so a bad workbook fails fast
     console = Console(stderr=False)
     if len(copy) > 1 or any(Path(c).is_dir() for c in copy):
         with Progress(console=console, transient=True) as progress:
@@ -96,6 +116,10 @@ def audit(copy, sources, rules, disable, out, formats, templates):
             result = _run_audit(copy, sources, rules, disable, on_document=lambda d: progress.advance(task))
     else:
         result = _run_audit(copy, sources, rules, disable)
+    if reviewed is not None:
+        from claimaudit.review import apply_review
+
+        apply_review(result.result, reviewed)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     writers = {
@@ -121,6 +145,10 @@ def _print_summary(console, result, written) -> None:
     table.add_row(*(str(summary[c]) for c in ("claims", "supported", "overstated", "unsupported")))
     console.print(table)
     console.print(f"{len(result.documents)} document(s) audited against {len(result.sources)} source(s).")
+    if result.review:
+        from claimaudit.review import review_line
+
+        console.print(review_line(result), markup=False, highlight=False, soft_wrap=True)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     flagged = [f for f in result.findings if f.verdict != "supported"][:8]
@@ -331,11 +359,54 @@ def rules_show(selector, extra):
 @click.option("--evidence", "-e", multiple=True, help="Evidence text (each one a source). Repeatable.")
 @click.option("--sources", "-s", multiple=True, type=click.Path(path_type=str), help="Source pack instead of --evidence.")
 @click.option("--rules", "-r", "extra", multiple=True, type=click.Path(path_type=str), help="Extra rule pack.")
-def explain(claim, evidence, sources, extra):
+@click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (code, dotted name or family). Repeatable.")
+@click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
+              help="Change the verdict a rule gives: CA201=unsupported. Repeatable.")
+def explain(claim, evidence, sources, extra, disable, levels):
     """Show step by step how the engine reads CLAIM and which rules fire."""
     from claimaudit.explain import explain_claim
 
-    click.echo(explain_claim(claim, list(evidence), list(sources), list(extra)))
+    click.echo(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable), levels=levels))
+
+
+@main.group()
+def review() -> None:
+    """Read a workbook a reviewer filled in: who decided what, and a baseline for `check`."""
+
+
+@review.command("summary")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def review_summary(workbook, fmt):
+    """Print who approved what in WORKBOOK and which claims are still open."""
+    import json
+
+    from claimaudit.review import read_review, render_summary, summarise
+
+    summary = summarise(read_review(workbook))
+    if fmt == "json":
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_summary(summary), nl=False)
+
+
+@review.command("baseline")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", "-o", default=".claimaudit-baseline.json", show_default=True,
+              type=click.Path(dir_okay=False, path_type=str), help="Baseline file to write.")
+@click.option("--merge", is_flag=True, help="Keep the entries already in the baseline file.")
+def review_baseline(workbook, out, merge):
+    """Write the approved claims of WORKBOOK as a baseline, so `check --baseline` passes them."""
+    from claimaudit.review import read_review, summarise, write_review_baseline
+
+    reviewed = read_review(workbook)
+    path, count = write_review_baseline(reviewed, out, merge=merge)
+    summary = summarise(reviewed)
+    approved = len([row for row in reviewed.rows if row.approved])
+    click.echo(f"wrote {path}: {count} entr{'y' if count == 1 else 'ies'} for {approved} approved claim(s)")
+    if summary.to_confirm:
+        click.echo(f"{len(summary.to_confirm)} decision(s) carried onto a changed claim are not in the "
+                   f"baseline until a reviewer confirms them (fills in Reviewer)", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

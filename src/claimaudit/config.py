@@ -295,7 +295,8 @@ def read_config(path: str | Path) -> LoadedConfig:
     if is_pyproject:
         data = data.get("tool", {}).get("claimaudit", {})
         if not isinstance(data, dict):
-            raise InputError("[tool.claimaudit] must be a table", path=str(path), line=_line_of_key(text, "claimaudit", ("tool",)))
+            raise InputError("[tool.claimaudit] must be a table", path=str(path),
+                             line=_line_of_key(text, "claimaudit", ("tool",)))
     try:
         config = CheckConfig.model_validate(data)
     except ValidationError as error:

@@ -6,14 +6,15 @@ from claimaudit.ingest import load_sources
 from claimaudit.pipeline import describe
 from claimaudit.rules.examples import judge_claim, sources_from_text
 from claimaudit.rules.loader import load_rules
-from claimaudit.verdicts.aggregate import decide
+from claimaudit.verdicts.aggregate import decide, effective_reasons
 
 STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional causal", 3: "3 direct causal"}
 
 
-def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: list[str]) -> str:
+def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: list[str],
+                  disable: list[str] = (), levels: dict[str, str] | None = None) -> str:
     sources = [s for pack in packs for s in load_sources(pack)] + sources_from_text(evidence)
-    rules = load_rules(extra_rules)
+    rules = load_rules(extra_rules, disable=list(disable), levels=levels)
     statement, matches, reasons = judge_claim(claim, sources, rules)
     read = describe(statement)
     out = [f"Claim: {claim}", "", "1. What the engine reads",
@@ -39,6 +40,9 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
         span = f" [claim words: {claim[reason.claim_span[0]:reason.claim_span[1]]!r}]" if reason.claim_span else ""
         out.append(f"   {reason.code} {reason.rule} -> {reason.verdict}: {reason.message}{span}")
     verdict, confidence, suggestion = decide(reasons, matches[0].similarity if matches else 0.0)
+    deciding = effective_reasons(reasons)
+    if len(deciding) < len(reasons):
+        out.append("   (evidence.* fallbacks are set aside: another rule found evidence about the claim)")
     out += ["", f"4. Verdict: {verdict} (confidence {confidence:.2f})"]
     if suggestion:
         out.append(f"   suggestion: {suggestion}")

@@ -89,6 +89,7 @@ class GateReport:
     fail_on: str = "overstated"
     fail_on_by_document: dict[str, str] = field(default_factory=dict)
     baseline_path: str | None = None
+    with_baseline: bool = False
     changed_since: str | None = None
     stale_baseline: int = 0  # baseline entries of checked documents that no longer occur
 
@@ -135,7 +136,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def summary_line(report: GateReport) -> str:
     """One line for a human: what was checked, what fails, what was let through and why."""
     c = report.counts()
-    fail_on = report.fail_on + (" (with per-path settings)" if set(report.fail_on_by_document.values()) - {report.fail_on} else "")
+    per_path = set(report.fail_on_by_document.values()) - {report.fail_on}
+    fail_on = report.fail_on + (" (with per-path settings)" if per_path else "")
     head = (f"{_plural(c['claims'], 'claim')} in {_plural(c['documents'], 'document')}: "
             f"{c['supported']} supported, {c['overstated']} overstated, {c['unsupported']} unsupported.")
     if c["failing"]:
@@ -181,12 +183,16 @@ def _end_of(finding: Finding, document: Document | None) -> tuple[int, int]:
     return finding.line, finding.column + len(finding.text)
 
 
+def _field(rule, key: str) -> str:
+    value = rule.get(key) if isinstance(rule, Mapping) else getattr(rule, key, None)
+    return str(value) if value else ""
+
+
 def _rule_lookup(rules) -> dict[str, tuple[str, str, str]]:
     """code or name → (code, name, level) for the loaded rule definitions."""
     table: dict[str, tuple[str, str, str]] = {}
     for rule in rules or ():
-        get = rule.get if isinstance(rule, Mapping) else lambda key, default="": getattr(rule, key, default)
-        code, name, level = get("code", "") or "", get("name", "") or "", get("level", "") or ""
+        code, name, level = (_field(rule, key) for key in ("code", "name", "level"))
         for key in (code, name):
             if key:
                 table.setdefault(key, (code, name, level))
@@ -207,9 +213,12 @@ def _problem_reasons(finding: Finding) -> list[Reason | None]:
     return reasons
 
 
-def _missing_reasons(result: AuditResult, findings: list[Finding]) -> dict[str, tuple[Finding | None, Document | None, list[str], int]]:
+_Missing = tuple[Finding | None, Document | None, list[str], int]
+
+
+def _missing_reasons(result: AuditResult, findings: list[Finding]) -> dict[str, _Missing]:
     """Suppressions written without a reason, per claim: (finding, document, selectors, block start)."""
-    missing: dict[str, tuple[Finding | None, Document | None, list[str], int]] = {}
+    missing: dict[str, _Missing] = {}
     by_document: dict[str, list[Finding]] = {}
     for finding in findings:
         by_document.setdefault(finding.document, []).append(finding)
@@ -252,7 +261,8 @@ def evaluate_gate(
     documents = {d.path: d for d in result.documents}
     rules = _rule_lookup(result.rules)
     order = {d.path: i for i, d in enumerate(result.documents)}
-    findings = sorted(result.findings, key=lambda f: (order.get(f.document, len(order)), f.document, f.start, f.end, f.id))
+    findings = sorted(result.findings,
+                      key=lambda f: (order.get(f.document, len(order)), f.document, f.start, f.end, f.id))
 
     def judge(item: GateItem) -> GateItem:
         if baseline is not None and baseline.find(item.claim_id, item.rule_key, item.document, item.text):
@@ -326,6 +336,7 @@ def evaluate_gate(
     return GateReport(
         result=result, items=items, fail_on=fail_on, fail_on_by_document=per_document,
         baseline_path=str(baseline.path) if baseline is not None and baseline.path else None,
+        with_baseline=baseline is not None,
         changed_since=getattr(changed, "revision", None), stale_baseline=stale,
     )
 

@@ -10,11 +10,11 @@ from typing import Callable
 import regex
 
 from claimaudit import __version__
-from claimaudit.claims.detect import Claim, find_claims
+from claimaudit.claims.detect import Claim, claim_parts, find_claims
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
 from claimaudit.model import AuditResult, Document, Evidence, Finding, Reason, Source
-from claimaudit.rules.engine import evaluate
+from claimaudit.rules.engine import evaluate, evaluate_parts
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 
@@ -65,11 +65,21 @@ def audit_documents(
     statements = [c.statement for c in found]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
     ranked = rank_evidence(statements, index, resolutions)
+    # A compound claim is judged clause by clause; all clauses are ranked in one batch.
+    parts = [claim_parts(c.statement) for c in found]
+    flat = [(i, part) for i, claim_part in enumerate(parts) for part in claim_part]
+    part_ranked = rank_evidence([part.statement for _, part in flat], index, [resolutions[i] for i, _ in flat])
+    ranked_parts: dict[int, list] = {}
+    for (i, _), matches in zip(flat, part_ranked):
+        ranked_parts.setdefault(i, []).append(matches)
 
     findings: list[Finding] = []
     seen: Counter = Counter()
-    for claim, matches, resolution in zip(found, ranked, resolutions):
-        reasons = evaluate(claim.statement, matches, index, resolution, rules)
+    for n, (claim, matches, resolution) in enumerate(zip(found, ranked, resolutions)):
+        if parts[n]:
+            reasons, matches = evaluate_parts(parts[n], ranked_parts[n], index, resolution, rules, claim.text)
+        else:
+            reasons = evaluate(claim.statement, matches, index, resolution, rules)
         suppressed = []
         kept = []
         for reason in reasons:

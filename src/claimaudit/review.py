@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
 from claimaudit.errors import InputError
 from claimaudit.model import AuditResult, Finding
@@ -89,8 +90,24 @@ def _cell_date(value) -> str:
     return _cell_text(value)
 
 
-def _document_key(path: str) -> str:
-    return PurePosixPath(path.replace("\\", "/")).as_posix().removeprefix("./")
+def _same_document(reviewed: str, audited: str) -> bool:
+    """Whether two spellings of a path name the same page: equal, or one ends with the other.
+
+    The audit may run from another folder than the reviewed one did
+    ("examples/page.html" then, "page.html" now).
+    """
+    if not reviewed:
+        return True
+    a = PurePosixPath(reviewed.replace("\\", "/")).parts
+    b = PurePosixPath(audited.replace("\\", "/")).parts
+    a = tuple(part for part in a if part != ".")
+    b = tuple(part for part in b if part != ".")
+    shorter, longer = sorted((a, b), key=len)
+    return bool(shorter) and longer[len(longer) - len(shorter):] == shorter
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 # --------------------------------------------------------------------------- reading
@@ -128,19 +145,11 @@ class ReviewRow:
     def approved(self) -> bool:
         return self.decision in APPROVED and not self.awaiting_confirmation
 
-    @property
-    def open(self) -> bool:
-        return not self.decision or self.awaiting_confirmation
-
 
 @dataclass
 class ReviewedWorkbook:
     path: str
     rows: list[ReviewRow] = field(default_factory=list)
-
-    @property
-    def reviewed_rows(self) -> list[ReviewRow]:
-        return [row for row in self.rows if row.reviewed]
 
 
 def _load_workbook(path: Path):
@@ -168,22 +177,20 @@ def _columns(header: tuple) -> dict[str, int]:
 
 
 def _claims_sheet(workbook, path: Path):
-    """The Claims sheet, or any sheet whose header names an ID and a Decision column."""
-    sheets = list(workbook.worksheets)
-    sheets.sort(key=lambda ws: ws.title != CLAIMS_SHEET)
-    for ws in sheets:
+    """The Claims sheet; in a workbook without one, a sheet whose header has ID and Decision."""
+    claims = [ws for ws in workbook.worksheets if ws.title == CLAIMS_SHEET]
+    for ws in claims or workbook.worksheets:
         header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
         columns = _columns(header)
         if all(name in columns for name in REQUIRED_COLUMNS):
             return ws, columns
-    claims = next((ws for ws in workbook.worksheets if ws.title == CLAIMS_SHEET), None)
-    if claims is None:
+    if not claims:
         raise InputError(
             f"not a claimaudit workbook: no {CLAIMS_SHEET!r} sheet with ID and Decision columns "
             f"(sheets: {', '.join(ws.title for ws in workbook.worksheets)})",
             path=str(path),
         )
-    header = next(claims.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    header = next(claims[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
     missing = [name for name in REQUIRED_COLUMNS if name not in _columns(header)]
     labels = ", ".join({"id": "ID", "decision": "Decision"}[name] for name in missing)
     raise InputError(f"not a claimaudit workbook: the {CLAIMS_SHEET!r} sheet has no {labels} column "
@@ -214,7 +221,7 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
         rows: list[ReviewRow] = []
         first_row: dict[str, int] = {}
         for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
-            def get(name: str):
+            def get(name: str, values=values):
                 index = columns.get(name)
                 return values[index] if index is not None and index < len(values) else None
 
@@ -250,10 +257,6 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
 
 
 # --------------------------------------------------------------------------- applying
-
-
-def _similarity(a: str, b: str) -> float:
-    return fuzz.ratio(a, b, processor=utils.default_process)
 
 
 def _signed(row: ReviewRow) -> str:
@@ -328,14 +331,14 @@ def apply_review(result: AuditResult, reviewed: ReviewedWorkbook) -> AuditResult
     # Reworded claims: pair the closest (finding, row) first, each used once.
     left = [row for row in reviewed.rows if row.id not in matched and row.claim]
     pairs = []
-    for f_index, finding in enumerate(pending):
-        document = _document_key(finding.document)
-        for r_index, row in enumerate(left):
-            if row.document and _document_key(row.document) != document:
+    if pending and left:
+        scores = process.cdist([f.text for f in pending], [row.claim for row in left], scorer=fuzz.ratio,
+                               processor=utils.default_process, score_cutoff=SIMILAR_CLAIM)
+        for f_index, r_index in zip(*scores.nonzero()):
+            finding, row = pending[f_index], left[r_index]
+            if not _same_document(row.document, finding.document):
                 continue
-            score = _similarity(finding.text, row.claim)
-            if score >= SIMILAR_CLAIM:
-                pairs.append((-score, f_index, r_index))
+            pairs.append((-float(scores[f_index, r_index]), int(f_index), int(r_index)))
     taken_findings: set[int] = set()
     taken_rows: set[int] = set()
     for _, f_index, r_index in sorted(pairs):
@@ -343,8 +346,10 @@ def apply_review(result: AuditResult, reviewed: ReviewedWorkbook) -> AuditResult
             continue
         taken_findings.add(f_index)
         taken_rows.add(r_index)
-        matched.add(left[r_index].id)
-        pending[f_index].review = _reworded(pending[f_index], left[r_index])
+        finding, row = pending[f_index], left[r_index]
+        matched.add(row.id)
+        # The same words under another spelling of the page's path are the same claim.
+        finding.review = _exact(finding, row) if _same_words(finding.text, row.claim) else _reworded(finding, row)
     for f_index, finding in enumerate(pending):
         if f_index not in taken_findings:
             finding.review = _state(NEW, None, finding)
@@ -471,7 +476,10 @@ def render_summary(summary: ReviewSummary) -> str:
         for row in summary.to_confirm:
             lines.append(f"  {row.status}: was {row.decision}  {_where(row)}  {_short(row.claim)}")
     if summary.undecided:
-        lines += ["", "Still open (no decision):"]
+        verdicts = Counter(row.verdict or "unknown" for row in summary.undecided)
+        split = ", ".join(f"{verdicts[v]} {v}" for v in ("unsupported", "overstated", "supported", "unknown")
+                          if verdicts[v])
+        lines += ["", f"Still open (no decision): {split}"]
         for row in summary.undecided:
             lines.append(f"  {row.verdict or '-':<11}  {_where(row)}  {_short(row.claim)}")
     return "\n".join(lines) + "\n"

@@ -17,14 +17,18 @@ from claimaudit.language import (
     extract_terms,
     find_cues,
     find_quantities,
+    split_clauses,
 )
 
 # Disclaimers ride along with claims ("results may vary"); their hedges must not
 # soften the claim they are attached to.
 DISCLAIMER = regex.compile(
-    r"\b(?:results?\s+(?:may|can|will)\s+vary|individual\s+results\s+(?:may\s+)?vary|"
+    r"\b(?:results?\s+(?:may|can|will)\s+vary(?:\s+from\s+\w+\s+to\s+\w+)?|individual\s+results\s+(?:may\s+)?vary|"
     r"results\s+are\s+not\s+(?:typical|guaranteed)|not\s+intended\s+to\s+diagnose[^.;]*|"
-    r"consult\s+(?:your|a)\s+(?:doctor|physician)[^.;]*|this\s+is\s+not\s+medical\s+advice)",
+    r"(?:consult|talk\s+to|speak\s+to|ask)\s+(?:your|a)\s+(?:doctor|physician|pharmacist|dentist|GP)[^.;]*|"
+    r"(?:this\s+(?:page|site|information|content)\s+is\s+)?(?:general\s+information\s+and\s+is\s+)?not\s+medical\s+advice|"
+    r"(?:these\s+)?statements?\s+(?:has|have)\s+not\s+been\s+evaluated\s+by\s+the\s+(?:Food\s+and\s+Drug\s+Administration|FDA)|"
+    r"is\s+not\s+a\s+substitute\s+for\s+(?:professional\s+)?medical\s+(?:care|advice|treatment))",
     regex.IGNORECASE,
 )
 
@@ -32,7 +36,12 @@ VAGUE_ATTRIBUTION = regex.compile(
     r"\b(?:(?:many\s+|several\s+|numerous\s+|recent\s+|clinical\s+|scientific\s+)?(?:studies|research|trials|data|evidence|science|scientists|experts|doctors|physicians)"
     r"\s+(?:has\s+|have\s+)?(?:shows?|showed|shown|indicates?|indicated|suggests?|suggested|proves?|proved|proven|confirms?|confirmed|demonstrates?|demonstrated|recommends?|reports?|reported|found|agree)"
     r"|clinically\s+(?:proven|tested|shown|demonstrated)|scientifically\s+(?:proven|shown)|research(?:ers)?\s+(?:has\s+|have\s+)?found"
-    r"|according\s+to\s+(?:research|studies|experts|scientists))\b",
+    r"|according\s+to\s+(?:research|studies|experts|scientists))\b"
+    # Expert endorsement: "audiologists recommend", "recommended by sleep doctors".
+    r"|\b(?:[\p{L}-]*(?:ologists|icians|iatrists)|doctors|physicians|dentists|experts|specialists|surgeons|nurses|"
+    r"pharmacists|clinicians|dietitians|scientists|professionals)\s+(?:\w+\s+)?(?:agree|recommend|endorse|prefer|prescribe|trust)s?\b"
+    r"|\b(?:recommended|endorsed|trusted|preferred|prescribed)\s+by\s+(?:\w+\s+){0,3}?(?:[\p{L}-]*(?:ologists|icians|iatrists)|"
+    r"doctors|physicians|dentists|experts|specialists|surgeons|nurses|pharmacists|clinicians|dietitians|professionals)\b",
     regex.IGNORECASE,
 )
 
@@ -58,9 +67,14 @@ FIRST_PERSON_BUSINESS = regex.compile(
     r"\b(?:we|our|us|our\s+(?:clinic|team|physicians|doctors|patients|center|centre|practice|staff|specialists))\b",
     regex.IGNORECASE,
 )
+_PEOPLE = r"(?:patients|clients|customers|users|people|members|buyers|reviewers|parents)"
+_OFTEN = r"(?:often\s+|regularly\s+|always\s+|frequently\s+|routinely\s+|now\s+)?"
 TESTIMONIAL = regex.compile(
-    r"\b(?:(?:many|most|countless|our|some|numerous|thousands\s+of|hundreds\s+of)\s+(?:of\s+our\s+)?(?:patients|clients|customers|users|people)\s+"
-    r"(?:have\s+|has\s+)?(?:report(?:s|ed)?|tell\s+us|told\s+us|say|said|describe[sd]?|notice[sd]?|experience[sd]?|feel|felt|share[sd]?)"
+    # "many of our patients report", "our customers describe"
+    r"\b(?:(?:many|most|countless|our|some|numerous|thousands\s+of|hundreds\s+of)\s+(?:of\s+our\s+)?" + _PEOPLE + r"\s+"
+    + _OFTEN + r"(?:have\s+|has\s+)?(?:report(?:s|ed)?|tell\s+us|told\s+us|say|said|describe[sd]?|notice[sd]?|experience[sd]?|feel|felt|share[sd]?|rave|swear)"
+    # "users tell us", "members say": what customers say, whoever they are
+    r"|" + _PEOPLE + r"\s+" + _OFTEN + r"(?:tell\s+us|told\s+us|say|said|rave|swear|write\s+to\s+(?:tell\s+)?us)"
     r"|success\s+stor(?:y|ies)|testimonials?|patient\s+stories|in\s+their\s+own\s+words|reviews\s+from\s+(?:our\s+)?patients)\b",
     regex.IGNORECASE,
 )
@@ -83,7 +97,15 @@ GREETING = regex.compile(
 )
 BUSINESS_FACT = regex.compile(
     r"\b(?:treated|served|helped|performed|success\s+rate|satisfaction|years\s+of\s+experience|patients\s+(?:since|each\s+year|annually)|"
-    r"leading|leader|pioneer(?:s|ed|ing)?|top|award|accredited|certified|board-certified)\b",
+    r"leading|leader|pioneer(?:s|ed|ing)?|top|award|accredited|certified|board-certified|"
+    r"(?:led|run|staffed|delivered|supervised)\s+by|registered|qualified|licensed\s+(?:staff|physicians|doctors|therapists))\b",
+    regex.IGNORECASE,
+)
+# Market position: "the best-selling", "most used by dentists", "the UK's number one".
+MARKET_POSITION = regex.compile(
+    r"\b(?:best[-\s]selling|top[-\s]selling|most\s+(?:used|popular|trusted|prescribed|recommended|sold|downloaded)|"
+    r"number\s+one|no\.\s*1|#1|market[-\s]leading|the\s+only\s+[\p{L}-]+(?:\s+[\p{L}-]+)?\s+(?:that|to|recommended|approved|with)|"
+    r"the\s+(?:world|nation|country|uk|us|europe)['’]s\s+(?:leading|favourite|favorite|best|most|first|largest))",
     regex.IGNORECASE,
 )
 
@@ -179,3 +201,48 @@ def analyse(text: str) -> Statement:
         attribution=find_attribution(text),
         disclaimers=disclaimers,
     )
+
+
+@dataclass
+class Part:
+    """One clause of a compound claim, analysed on its own.
+
+    ``statement`` reads ``subject + clause``: a clause that starts with its
+    verb ("... and improve mobility") borrows the first clause's subject, whose
+    ``subject`` characters map back to the start of the sentence.
+    """
+
+    start: int  # offset of the clause in the sentence
+    end: int
+    statement: Statement
+    subject: int = 0  # length of the borrowed subject at the front of statement.text
+
+    def to_sentence(self, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Map a span in the part's text to the sentence's offsets."""
+        if span is None:
+            return None
+        def one(offset: int) -> int:
+            return offset if offset < self.subject else self.start + offset - self.subject
+        return one(span[0]), max(one(span[0]), one(span[1]))
+
+
+def compound_parts(statement: Statement) -> list[Part]:
+    """The clauses of a sentence that makes several assertions ("reduced
+    relapses and improved mobility"); empty for a single assertion."""
+    spans = split_clauses(statement.text)
+    if len(spans) < 2:
+        return []
+    first_start, first_end = spans[0]
+    first = analyse(statement.text[first_start:first_end])
+    verbs = [c.start for c in first.cues if c.kind == "causal"]
+    subject = statement.text[first_start:first_start + verbs[0]] if verbs and verbs[0] > 0 else ""
+    parts = []
+    for start, end in spans:
+        clause = statement.text[start:end]
+        borrowed = ""
+        if start > first_start and subject and clause[:1].islower():
+            opening = analyse(clause)
+            if any(c.kind == "causal" and c.start == 0 for c in opening.cues):
+                borrowed = subject
+        parts.append(Part(start, end, analyse(borrowed + clause), len(borrowed)))
+    return parts

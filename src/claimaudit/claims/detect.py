@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import regex
+
 from claimaudit.claims.anatomy import (
     BUSINESS_FACT,
+    MARKET_POSITION,
     CALL_TO_ACTION,
     COMPARATIVE,
     CONTACT,
@@ -14,6 +17,7 @@ from claimaudit.claims.anatomy import (
     TESTIMONIAL,
     Statement,
     analyse,
+    compound_parts,
 )
 from claimaudit.language import split_sentences
 from claimaudit.model import Block, Document
@@ -49,6 +53,36 @@ class Claim:
         return self.statement.claim_type
 
 
+# Usage directions and other instructions: they tell the reader what to do and
+# assert nothing checkable ("Take one capsule daily with food.").
+INSTRUCTION = regex.compile(
+    r"^(?:please\s+)?(?:use|take|apply|see|add|order|leave|talk|speak|buy|shop|compare|store|avoid|remember|meet|"
+    r"check|consult|keep|rinse|wash|swallow|chew|place|insert|wear|charge|pair|install|open|start\s+(?:your|today|now|with)|"
+    r"try\s+(?:it|our|one|the)|do\s+not|don['’]t|never\s+(?:use|take|apply|exceed))\b",
+    regex.IGNORECASE,
+)
+# Page furniture written as "Label: value".
+LABELLED_INFO = regex.compile(
+    r"^(?:opening\s+hours|hours|address|phone|telephone|tel|fax|email|e-mail|location|directions|parking|price|prices|"
+    r"ingredients|directions\s+for\s+use|dosage|storage|warnings?)\s*:", regex.IGNORECASE)
+# Verbs that assert an effect or a property even where the cue lexicon does
+# not rate them ("regrow", "lasts", "works", "stays off").
+EFFECT_WORDS = regex.compile(
+    r"\b(?:regrows?|regrew|regrown|restores?|restored|repairs?|repaired|heals?|healed|whitens?|whitened|damages?|"
+    r"works?|worked|lasts?|lasted|stays?|stayed|keeps?\s+\w+\s+off|helps?|helped|supports?|protects?|boosts?|"
+    r"strengthens?|rejuvenates?|renews?|revers(?:es?|ed)|stops?|slows?|prevents?|relieves?|eases?|improves?|"
+    r"reduces?|lowers?|raises?|speeds?\s+up|sped\s+up|accelerates?|shortens?|increases?|decreases?|produced?|produces|resets?|ends?|ended|gets?\s+rid|"
+    r"sleep\s+better|feel\s+better|lose|loses|lost|gain(?:s|ed)?|cuts?|fights?|treats?|cures?|"
+    r"will\s+\w+|never\s+(?:feel|get|have|causes?)|(?:is|are)\s+(?:gentle|safe|effective|proven|clinically|free))\b",
+    regex.IGNORECASE,
+)
+DURABILITY = regex.compile(
+    r"\b(?:for\s+life|lifelong|for\s+good|permanently|forever|for\s+years|for\s+months|long[-\s]term|"
+    r"from\s+the\s+(?:very\s+)?first\s+(?:night|day|session|use)|overnight|instantly|immediately)\b",
+    regex.IGNORECASE,
+)
+
+
 def classify(statement: Statement) -> tuple[str, str]:
     """Return (claim_type, "") for a claim, or ("", why-not) for a non-claim."""
     text = statement.text.strip()
@@ -59,19 +93,28 @@ def classify(statement: Statement) -> tuple[str, str]:
         return "", "a question"
     if GREETING.match(text):
         return "", "a greeting or page furniture"
+    if LABELLED_INFO.match(text):
+        return "", "page furniture (a labelled detail)"
+    if _navigation(text):
+        return "", "navigation"
     if CALL_TO_ACTION.match(text):
         return "", "a call to action"
-    if CONTACT.search(text) and not statement.cues_of("causal") and not statement.cues_of("booster"):
+    causal = statement.cues_of("causal")
+    correlational = statement.cues_of("correlational")
+    boosters = statement.cues_of("booster")
+    if INSTRUCTION.match(text) and not boosters:
+        return "", "an instruction"
+    if CONTACT.search(text) and not causal and not boosters:
         return "", "contact details"
-    if statement.disclaimers and sum(e - s for s, e in statement.disclaimers) >= 0.6 * len(text):
+    readable = _unmasked_length(statement)
+    if statement.disclaimers and (readable < 0.4 * len(text) or statement.disclaimers[0][0] <= 1) and not _signal_outside(statement):
         return "", "a disclaimer"
 
     terms = statement.terms
     has = lambda category: bool(getattr(terms, category, None))  # noqa: E731
     figures = [q for q in statement.quantities if q.kind not in {"identifier", "horizon"}]
-    causal = statement.cues_of("causal")
-    correlational = statement.cues_of("correlational")
-    boosters = statement.cues_of("booster")
+    first_person = bool(FIRST_PERSON_BUSINESS.search(text))
+    attribution = statement.attribution
 
     if TESTIMONIAL.search(text):
         return "testimonial", ""
@@ -79,26 +122,46 @@ def classify(statement: Statement) -> tuple[str, str]:
         return "regulatory", ""
     if has("safety"):
         return "safety", ""
-    first_person = bool(FIRST_PERSON_BUSINESS.search(text))
-    if first_person and (BUSINESS_FACT.search(text) or figures):
+    if first_person and (BUSINESS_FACT.search(text) or figures) and not attribution.vague:
         return "business", ""
-    if statement.attribution.vague or statement.attribution.named_kinds or statement.attribution.named_sources:
+    if attribution.vague or attribution.named_kinds or attribution.named_sources:
         return "establishment", ""
+    if MARKET_POSITION.search(text) or (BUSINESS_FACT.search(text) and not causal and not has("outcomes")):
+        return "business", ""
     if figures:
         return "figure", ""
-    if has("design") and (causal or correlational):
+    if has("designs") and (causal or correlational):
         return "establishment", ""
-    if COMPARATIVE.search(text) and (causal or has("interventions")):
+    if COMPARATIVE.search(text) and (causal or has("interventions") or EFFECT_WORDS.search(text)):
         return "comparative", ""
-    if causal or boosters:
-        subject = has("interventions") or first_person or has("conditions") or has("outcomes")
-        if subject:
-            return ("mechanism" if not has("conditions") and not has("populations") and _mechanistic(statement) else "efficacy"), ""
-    if correlational and (has("interventions") or has("outcomes")):
+    effect = causal or boosters or correlational or EFFECT_WORDS.search(text) or DURABILITY.search(text)
+    if effect:
+        if not has("conditions") and not has("populations") and _mechanistic(statement):
+            return "mechanism", ""
         return "efficacy", ""
     if first_person and BUSINESS_FACT.search(text):
         return "business", ""
     return "", "states no checkable effect, figure, status or comparison"
+
+
+NAV_SEPARATOR = regex.compile(r"\s[·•|»›]\s")
+
+
+def _navigation(text: str) -> bool:
+    """A row of short links ("Home · How it works · Pricing")."""
+    parts = NAV_SEPARATOR.split(text)
+    return len(parts) >= 3 and all(len(part.split()) <= 4 for part in parts)
+
+
+def _unmasked_length(statement: Statement) -> int:
+    return len(statement.text) - sum(e - s for s, e in statement.disclaimers)
+
+
+def _signal_outside(statement: Statement) -> bool:
+    """Whether the words outside a disclaimer still assert something."""
+    outside = [c for c in statement.cues if c.kind in {"causal", "booster"}]
+    figures = [q for q in statement.quantities if q.kind not in {"identifier", "horizon"}]
+    return bool(outside or figures)
 
 
 def _mechanistic(statement: Statement) -> bool:
@@ -133,3 +196,15 @@ def find_claims(document: Document) -> tuple[list[Claim], list[tuple[str, int, i
             else:
                 passed.append((sentence.text, sentence.start, sentence.end, why_not))
     return claims, passed
+
+
+def claim_parts(statement: Statement) -> list:
+    """The clauses of a compound claim that are claims themselves, typed;
+    empty when the sentence makes one assertion."""
+    parts = []
+    for part in compound_parts(statement):
+        claim_type, _ = classify(part.statement)
+        if claim_type:
+            part.statement = replace(part.statement, claim_type=claim_type, is_claim=True)
+            parts.append(part)
+    return parts if len(parts) >= 2 else []

@@ -64,9 +64,18 @@ def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tup
         if hit:
             if hit.id not in resolution.cited:
                 resolution.cited.append(hit.id)
+        elif cited_ids and resolution.cited and not _identifies(named):
+            # The claim cites its source explicitly (a claims table's source
+            # column); "a study in a journal" then refers to that source.
+            continue
         else:
             resolution.missing.append(named)
     return resolution
+
+
+def _identifies(named: dict) -> bool:
+    """Whether a named source carries an identifier that can be checked."""
+    return bool(named.get("doi") or named.get("pmid") or named.get("author"))
 
 
 def _term_overlap(claim: Statement, evidence: Statement, idf: dict[str, float]) -> tuple[float, list[str]]:

@@ -233,6 +233,56 @@ def _rule_view(info: RuleInfo) -> dict:
     }
 
 
+def _useful_suggestion(finding: Finding) -> str:
+    """The suggested rewrite, unless it only repeats the claim."""
+    suggestion = text_of(finding.suggestion)
+    if " ".join(suggestion.split()).casefold() == " ".join(text_of(finding.text).split()).casefold():
+        return ""
+    return suggestion
+
+
+_REVIEW_LABELS = {
+    "carried": "decision carried",
+    "changed": "reworded since review",
+    "re-review": "verdict changed: re-review",
+    "new": "new since review",
+}
+
+
+def _review_view(finding: Finding) -> dict:
+    review = finding.review or {}
+    status = text_of(review.get("status"))
+    return {
+        "status": status,
+        "label": _REVIEW_LABELS.get(status, status),
+        "decision": text_of(review.get("decision")),
+        "comment": text_of(review.get("comment")),
+        "reviewer": text_of(review.get("reviewer")),
+        "date": text_of(review.get("date")),
+        "note": text_of(review.get("note")),
+    }
+
+
+def _review_context(result: AuditResult) -> dict | None:
+    if not result.review:
+        return None
+    from claimaudit.review import DECISIONS, review_counts
+
+    decided = [text_of(f.review.get("decision")) for f in result.findings]
+    return {
+        "workbook": text_of(result.review.get("workbook")),
+        "counts": review_counts(result),
+        "labels": _REVIEW_LABELS,
+        "decisions": {decision: decided.count(decision) for decision in DECISIONS},
+        "undecided": decided.count(""),
+        "gone": [
+            {key: text_of(item.get(key)) for key in
+             ("id", "document", "line", "claim", "verdict", "decision", "comment", "reviewer", "date")}
+            for item in result.review.get("gone", [])
+        ],
+    }
+
+
 def build_context(result: AuditResult) -> dict:
     """Everything the templates need, with no markup in it."""
     rulebook = RuleBook(result.rules)
@@ -287,7 +337,8 @@ def build_context(result: AuditResult) -> dict:
             "evidence": evidence_views,
             "claim_pieces": claim_pieces,
             "evidence_pieces": evidence_pieces,
-            "suggestion": finding.suggestion,
+            "suggestion": _useful_suggestion(finding),
+            "review": _review_view(finding),
             "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
             "in_copy": False,
         })
@@ -355,6 +406,7 @@ def build_context(result: AuditResult) -> dict:
         "sources": source_views,
         "rules": [_rule_view(info) for info in rulebook.fired(findings)],
         "warnings": [text_of(w) for w in result.warnings],
+        "review": _review_context(result),
         "data": report_data(result),
     }
 

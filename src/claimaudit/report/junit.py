@@ -102,7 +102,8 @@ def render_junit(report: GateReport | AuditResult) -> str:
             continue
         first = items[0]
         if first.document not in suites:
-            suites[first.document] = (ET.SubElement(root, "testsuite", {"name": xml_text(display_path(first.document))}), [0, 0, 0])
+            suite = ET.SubElement(root, "testsuite", {"name": xml_text(display_path(first.document))})
+            suites[first.document] = (suite, [0, 0, 0])
         failed, skipped = _case(suites[first.document][0], first.document, first.line, first.text, items, "")
         count(first.document, failed, skipped)
     totals = [0, 0, 0]

@@ -130,9 +130,9 @@ def _rule_table(report: GateReport) -> tuple[list[dict], dict[str, int]]:
         key = item.rule_key
         if key not in infos:
             # A rule that fired but is not among the loaded definitions still needs a descriptor.
-            infos[key] = (RuleInfo(code=key, name=item.rule or key, family=item.rule.split(".")[0] if "." in item.rule else "",
-                                   level=item.verdict, message="", what="", why="", example="", use_instead="",
-                                   references=()), None)
+            family = item.rule.split(".")[0] if "." in item.rule else ""
+            infos[key] = (RuleInfo(code=key, name=item.rule or key, family=family, level=item.verdict, message="",
+                                   what="", why="", example="", use_instead="", references=()), None)
     keys = sorted(infos)
     return [_descriptor(*infos[k]) for k in keys], {k: n for n, k in enumerate(keys)}
 
@@ -191,7 +191,7 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
 
 def sarif_data(report: GateReport) -> dict:
     rules, index = _rule_table(report)
-    with_baseline = report.baseline_path is not None
+    with_baseline = report.with_baseline
     version = text_of(report.result.tool_version)
     driver = {"name": "claimaudit", "informationUri": PROJECT_URL, "rules": rules}
     if version:

@@ -55,3 +55,40 @@ def evaluate(
                 )
             )
     return reasons
+
+
+def evaluate_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, resolution: Resolution,
+                   rules: list[Rule], sentence: str = "") -> tuple[list[Reason], list[Match]]:
+    """Judge each clause of a compound claim; the claim carries every clause's
+    reasons (their spans mapped back into the sentence) and the best evidence
+    of all of them."""
+    reasons: list[Reason] = []
+    evidence: list[Match] = []
+    for part, matches in zip(parts, ranked):
+        for reason in evaluate(part.statement, matches, index, resolution, rules):
+            reason.claim_span = part.to_sentence(reason.claim_span)
+            reason.suggestion = _whole_sentence(reason.suggestion, part, sentence)
+            reasons.append(reason)
+        evidence.extend(matches)
+    seen, best = set(), []
+    for match in sorted(evidence, key=lambda m: (-m.similarity, m.source_id, m.sentence.start)):
+        key = (match.source_id, match.sentence.start)
+        if key not in seen:
+            seen.add(key)
+            best.append(match)
+    unique: dict = {}
+    for reason in reasons:
+        unique.setdefault((reason.code, reason.claim_span, reason.evidence_text, reason.message), reason)
+    return list(unique.values()), best[: len(ranked[0]) if ranked and ranked[0] else 3]
+
+
+def _whole_sentence(suggestion: str, part, sentence: str) -> str:
+    """A clause's rewrite put back into its sentence."""
+    if not suggestion or not sentence:
+        return suggestion
+    clause_text = part.statement.text
+    if not suggestion.startswith(clause_text[:max(part.subject, 1)]) and suggestion[:20] != clause_text[:20]:
+        return suggestion  # advice, not a rewrite of the clause
+    rewritten = suggestion[part.subject:] if part.subject and suggestion.startswith(clause_text[:part.subject]) else suggestion
+    rewritten = rewritten.rstrip(".") if not sentence[part.start:part.end].endswith(".") else rewritten
+    return sentence[:part.start] + rewritten + sentence[part.end:]

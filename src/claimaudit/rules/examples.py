@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from claimaudit.claims.anatomy import Statement, analyse
-from claimaudit.claims.detect import classify
+from claimaudit.claims.detect import claim_parts, classify
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
 from claimaudit.model import Reason, Source
-from claimaudit.rules.engine import evaluate
+from claimaudit.rules.engine import evaluate, evaluate_parts
 from claimaudit.rules.loader import Rule
 
 
@@ -21,14 +21,25 @@ def sources_from_text(evidence: list[str], internal: bool = False) -> list[Sourc
     ]
 
 
-def judge_claim(claim_text: str, sources: list[Source], rules: list[Rule]) -> tuple[Statement, list[Match], list[Reason]]:
-    """Analyse one claim, rank its evidence and run the rules on it."""
+def judge_claim(
+    claim_text: str, sources: list[Source], rules: list[Rule], cited: tuple[str, ...] = ()
+) -> tuple[Statement, list[Match], list[Reason]]:
+    """Analyse one claim, rank its evidence and run the rules on it.
+
+    ``cited`` names the sources the claim cites, as a claims table's ``source``
+    column does: they are searched first.
+    """
     statement = analyse(claim_text)
     claim_type, _ = classify(statement)
     # A claim typed by hand is a claim even where the detector would pass it over.
     statement = _typed(statement, claim_type or "efficacy")
     index = SourceIndex.build(sources)
-    resolution = resolve_attribution(statement, index)
+    resolution = resolve_attribution(statement, index, tuple(cited))
+    parts = claim_parts(statement)
+    if parts:
+        ranked = rank_evidence([part.statement for part in parts], index, [resolution] * len(parts))
+        reasons, matches = evaluate_parts(parts, ranked, index, resolution, rules, claim_text)
+        return statement, matches, reasons
     matches = rank_evidence([statement], index, [resolution])[0]
     reasons = evaluate(statement, matches, index, resolution, rules)
     return statement, matches, reasons

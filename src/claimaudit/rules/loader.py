@@ -62,14 +62,12 @@ class Rule:
 
 def builtin_rules_dir() -> Path:
     """The rule files shipped with claimaudit (installed as package data)."""
-    try:
-        from importlib.resources import files
-
-        candidate = Path(str(files("claimaudit.builtin_rules")))
-        if candidate.is_dir():
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
+    # An installed wheel puts rules/ at claimaudit/builtin_rules. It has no
+    # __init__.py, so importlib.resources sees a namespace package whose
+    # MultiplexedPath does not turn into a path with str(): look for the folder directly.
+    installed = Path(__file__).resolve().parents[1] / "builtin_rules"
+    if installed.is_dir():
+        return installed
     # A source checkout or editable install: the repository's rules/ folder.
     return Path(__file__).resolve().parents[3] / "rules"
 

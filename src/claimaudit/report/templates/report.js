@@ -14,6 +14,7 @@
     verdict: document.getElementById("filter-verdict"),
     family: document.getElementById("filter-family"),
     document: document.getElementById("filter-document"),
+    review: document.getElementById("filter-review"),
     text: document.getElementById("filter-text")
   };
   var status = document.getElementById("filter-status");
@@ -45,12 +46,17 @@
     var family = controls.family.value;
     var doc = controls.document.value;
     var terms = controls.text.value.toLowerCase().split(/\s+/).filter(Boolean);
+    /* "status:changed" or "decision:Approve"; absent when no review was carried. */
+    var review = controls.review ? controls.review.value : "";
+    var reviewField = review ? review.slice(0, review.indexOf(":")) : "";
+    var reviewValue = review ? review.slice(review.indexOf(":") + 1) : "";
     var shown = 0;
     bodies.forEach(function (body, i) {
       var families = (body.getAttribute("data-families") || "").split(" ");
       var visible = (!verdict || body.getAttribute("data-verdict") === verdict) &&
         (!family || families.indexOf(family) !== -1) &&
         (!doc || body.getAttribute("data-document") === doc) &&
+        (!review || body.getAttribute(reviewField === "status" ? "data-review" : "data-decision") === reviewValue) &&
         terms.every(function (term) { return haystacks[i].indexOf(term) !== -1; });
       body.hidden = !visible;
       if (visible) { shown += 1; }
@@ -63,11 +69,12 @@
     controls.family.value = "";
     controls.document.value = "";
     controls.text.value = "";
+    if (controls.review) { controls.review.value = ""; }
     applyFilters();
   }
 
-  ["verdict", "family", "document"].forEach(function (name) {
-    controls[name].addEventListener("change", applyFilters);
+  ["verdict", "family", "document", "review"].forEach(function (name) {
+    if (controls[name]) { controls[name].addEventListener("change", applyFilters); }
   });
   controls.text.addEventListener("input", applyFilters);
   document.getElementById("filter-reset").addEventListener("click", clearFilters);

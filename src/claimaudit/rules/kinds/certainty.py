@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import regex
+
 from claimaudit.rules.context import Hit, Params, RuleContext, kind
-from claimaudit.rules.kinds.common import hedge_rewrite, phrase_pattern, search_user_pattern
+from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_user_pattern
 
 STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
 
@@ -11,38 +13,75 @@ STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional caus
 class StrengthParams(Params):
     min_gap: int = 1
     min_claim_level: int = 2
+    # Evidence within this much of the best match's similarity counts as
+    # equally about the claim; the strongest of them decides.
+    margin: float = 0.08
+
+
+# "42% lower than untreated mice" compares groups; it does not hedge.
+COMPARISON = regex.compile(r"\b(?:lower|higher|more|less|greater|fewer|smaller|larger|better|worse)\b|\d",
+                           regex.IGNORECASE)
+
+
+def weakening_cues(statement) -> list:
+    """The hedges and correlational wording that make evidence weaker than a
+    direct finding ("may", "suggest", "associated with")."""
+    return [c for c in statement.cues if c.kind in {"hedge", "correlational"}
+            and not COMPARISON.search(c.text) and not statement.negated_at(c.start, c.end)]
+
+
+def effective_level(statement, result_is_direct: bool = False) -> int:
+    """A statement's strength once its own wording is read whole: a direct
+    verb under a hedge is conditional ("suggests X reduces"), a correlation
+    without a causal verb is correlational, and, for evidence, a measured
+    result ("fell by 31%") is a direct finding."""
+    level = statement.level
+    weak = weakening_cues(statement)
+    causal = [c for c in statement.cues if c.kind == "causal" and not statement.negated_at(c.start, c.end)]
+    if level == 3 and any(c.kind == "hedge" for c in weak):
+        level = 2
+    if level >= 2 and any(c.kind == "correlational" for c in weak) and not causal:
+        level = 1
+    if level <= 1 and result_is_direct and not weak and figures(statement):
+        level = 3
+    if level == 0 and not weak and any(c.group == "verb" for c in causal):
+        # A causal verb the strength scale did not rate ("causes you to lose sleep").
+        level = 3
+    return level
 
 
 @kind("strength_exceeds", StrengthParams)
 def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
-    """The claim asserts a stronger relationship than its best evidence."""
-    claim_level = ctx.claim.level
+    """The claim asserts a stronger relationship than its best evidence: the
+    evidence hedges or only correlates, and the claim drops that."""
+    claim_level = effective_level(ctx.claim)
     related = ctx.related
-    if claim_level < params.min_claim_level or not related:
+    if claim_level < params.min_claim_level or not related or ctx.claim.strength.negated:
         return []
-    if ctx.claim.strength.negated:
+    top = related[0].similarity
+    peers = [m for m in related if m.similarity >= top - params.margin]
+    levels = [(m, effective_level(m.statement, result_is_direct=True)) for m in peers]
+    if any(level >= claim_level for _, level in levels):
         return []
-    strongest = max(related, key=lambda m: (m.statement.level, m.similarity))
-    if claim_level - strongest.statement.level < params.min_gap:
+    evidence, evidence_level = min(levels, key=lambda ml: (claim_level - ml[1] < params.min_gap, -ml[0].similarity))
+    if claim_level - evidence_level < params.min_gap:
         return []
-    hedges = [c for c in strongest.statement.cues if c.kind in {"hedge", "correlational"}]
-    hedge = hedges[0] if hedges else None
+    cues = weakening_cues(evidence.statement)
+    hedge = cues[0] if cues else None
     causal = [c for c in ctx.claim.cues if c.kind == "causal"]
     span = (causal[0].start, causal[0].end) if causal else None
-    suggestion = ""
-    if causal:
-        suggestion = hedge_rewrite(ctx.claim.text, causal[0].start, causal[0].end, "may")
-    removed = f' The source hedges with "{hedge.text}".' if hedge else ""
+    suggestion = hedge_rewrite(ctx.claim.text, causal[0].start, causal[0].end, "may") if causal else ""
+    removed = f' The source hedges with "{hedge.text}", which the claim drops.' if hedge else ""
     return [Hit(
         {
             "claim_strength": STRENGTH_NAMES.get(claim_level, claim_level),
-            "evidence_strength": STRENGTH_NAMES.get(strongest.statement.level, strongest.statement.level),
+            "evidence_strength": STRENGTH_NAMES.get(evidence_level, evidence_level),
             "hedge": hedge.text if hedge else "",
             "removed": removed,
-            "source": strongest.source_id,
+            "source": evidence.source_id,
         },
         span,
-        strongest,
+        evidence,
         (hedge.start, hedge.end) if hedge else None,
         suggestion,
     )]
@@ -55,7 +94,8 @@ class BoosterParams(Params):
 @kind("booster_unbacked", BoosterParams)
 def booster_unbacked(ctx: RuleContext, params: BoosterParams) -> list[Hit]:
     """Boosters and absolutes in the claim that no related evidence matches."""
-    boosters = [(c.start, c.end, c.text) for c in ctx.claim.cues if c.kind == "booster"]
+    boosters = [(c.start, c.end, c.text) for c in ctx.claim.cues
+                if c.kind == "booster" and not ctx.claim.negated_at(c.start, c.end)]
     if params.words:
         boosters += [(m.start(), m.end(), m.group(0)) for m in phrase_pattern(tuple(params.words)).finditer(ctx.claim.text)]
     if not boosters:
@@ -79,6 +119,9 @@ class ExistenceParams(Params):
     patterns: list[str] = []
     unless_evidence: list[str] = []  # words that, in related evidence, back the claim
     claim_types: list[str] = []
+    # The level when related evidence exists but does not back the word (a
+    # cure claim on a modest finding is overstated; on nothing, unsupported).
+    related_level: str = ""
 
 
 @kind("existence", ExistenceParams)
@@ -105,4 +148,5 @@ def existence(ctx: RuleContext, params: ExistenceParams) -> list[Hit]:
             m = backing.search(match.statement.text)
             if m and not match.statement.negated_at(m.start(), m.end()):
                 return []
-    return [Hit({"word": found[2]}, (found[0], found[1]), ctx.best, None)]
+    level = params.related_level if params.related_level and ctx.related else None
+    return [Hit({"word": found[2]}, (found[0], found[1]), ctx.best, None, level=level)]

@@ -65,9 +65,21 @@ def is_scale(quantity) -> bool:
     return unit.startswith("scale") or "point scale" in text or "-point" in text or unit in {"points scale"}
 
 
+INTENSIFIER_AFTER = regex.compile(r"^\s*(?!of\b|in\b|for\b|to\b|on\b|at\b|per\b|more\b|less\b)[\p{L}][\p{L}-]*")
+
+
+def is_intensifier(statement, quantity) -> bool:
+    """ "100% safe", "100% natural": a booster written as a figure."""
+    if quantity.kind != "percent" or quantity.value != 100 or quantity.is_range:
+        return False
+    return bool(INTENSIFIER_AFTER.match(statement.text[quantity.end:quantity.end + 30]))
+
+
 def figures(statement, kinds=FIGURE_KINDS) -> list:
-    """The statement's figures of the given kinds, without years and scale ends."""
-    return [q for q in statement.quantities if q.kind in kinds and not is_year(q) and not is_scale(q)]
+    """The statement's figures of the given kinds, without years, scale ends
+    and "100%" used as an intensifier."""
+    return [q for q in statement.quantities
+            if q.kind in kinds and not is_year(q) and not is_scale(q) and not is_intensifier(statement, q)]
 
 
 def as_percent(quantity) -> float | None:

@@ -76,8 +76,14 @@ def _bounds(q) -> tuple[float, float]:
     return value, value
 
 
+# A harm that "went down" is a benefit: larger is then the stronger claim.
+CHANGE_WORDS = regex.compile(
+    r"\b(?:went\s+down|fell|falls?|reduc\w*|decreas\w*|improv\w*|eas(?:ed|es)|lower\w*|cuts?|drop\w*|"
+    r"reliev\w*|resolv\w*|disappear\w*|prevent\w*)\b", regex.IGNORECASE)
+
+
 def _is_harm(ctx: RuleContext, q, harms: list[str]) -> bool:
-    if not find_phrases(harms, ctx.claim.text):
+    if not find_phrases(harms, ctx.claim.text) or CHANGE_WORDS.search(ctx.claim.text):
         return False
     before = ctx.claim.text[max(0, q.start - 4):q.start].lower()
     # "cut side effects by 40%" is a reduction (bigger is stronger), not a rate.
@@ -273,15 +279,19 @@ def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
         if not evidence_frames or any(same_figure(q, e, params.tolerance) for _, e in evidence_frames):
             continue
         match, e = min(evidence_frames, key=lambda me: (abs(_days(me[1]) - _days(q)), -me[0].similarity))
-        faster = q.qualifier == "under" or "within" in q.text.lower() or q.qualifier == "up_to"
+        before = ctx.claim.text[max(0, q.start - 8):q.start].lower()
+        # "within two weeks", "in a week": how soon the benefit comes.
+        faster = (q.qualifier in {"under", "up_to"} or "within" in q.text.lower()
+                  or before.rstrip().endswith(("in", "within")))
         if (faster and _days(q) < _days(e)) or (not faster and _days(q) > _days(e)):
             return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
                         (q.start, q.end), match, (e.start, e.end),
                         replace_span(ctx.claim.text, q.start, q.end, e.text))]
-    claim_horizons = [q for q in ctx.claim.quantities if q.kind == "horizon"]
+    # Forecast horizons ("by 2040"); a start date ("since 2019") is not a horizon to bring forward.
+    claim_horizons = [q for q in ctx.claim.quantities if q.kind == "horizon" and q.qualifier == "up_to"]
     for match in related:
         for q in claim_horizons:
-            for e in (x for x in match.statement.quantities if x.kind == "horizon"):
+            for e in (x for x in match.statement.quantities if x.kind == "horizon" and x.qualifier == "up_to"):
                 if q.value < e.value and abs(q.value - e.value) < 100:
                     return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
                                 (q.start, q.end), match, (e.start, e.end),

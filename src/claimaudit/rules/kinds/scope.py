@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from claimaudit.rules.context import Hit, Params, RuleContext, kind
-from claimaudit.rules.kinds.common import find_phrases, lower_first
+from claimaudit.evidence.rank import Match
+from claimaudit.rules.kinds.common import find_phrases, lower_first, phrase_pattern
 
 
 def _first_term(statement, category: str, canonical: set[str]):
@@ -18,6 +19,8 @@ def _pretty(canonicals) -> str:
 
 
 class PopulationParams(Params):
+    # Evidence within this much of the best match's similarity is equally about the claim.
+    margin: float = 0.1
     narrow: list[str] = ["animal", "cells", "in_vitro", "preclinical"]
     broad: list[str] = ["human"]
     prefix: dict[str, str] = {
@@ -40,7 +43,7 @@ def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
         return []
     backed_in_humans = False
     shifted = None
-    for match in related:
+    for match in [m for m in related if m.similarity >= related[0].similarity - params.margin]:
         pops = match.statement.canon("populations")
         if not pops:
             pops = ctx.index.source_canon(match.source_id, "populations")
@@ -146,23 +149,39 @@ def outcome_unmeasured(ctx: RuleContext, params: OutcomeParams) -> list[Hit]:
 class SubgroupParams(Params):
     everyone: list[str] = ["every patient", "all patients", "everyone", "every person", "all people",
                            "anyone", "all users", "every user", "all customers", "every customer",
-                           "all of our patients", "each patient", "every participant", "all participants"]
+                           "all of our patients", "each patient", "every participant", "all participants",
+                           "every skin type", "all skin types", "any age", "all ages", "whatever the stage",
+                           "at any stage", "every stage", "including"]
     subgroup: list[str] = ["some patients", "some participants", "a subset", "a subgroup", "subgroup",
                            "a minority", "a few patients", "several patients", "most patients", "many patients",
                            "some people", "some users", "in those with", "among those with", "responders",
-                           "a portion of", "some of the"]
+                           "a portion of", "some of the", "only in", "only when", "only if", "only those",
+                           "within the first"]
+    # Evidence that left groups out of the study.
+    excluded: list[str] = ["excluded", "were not included", "was not included", "not eligible", "ineligible",
+                           "were not studied", "was not studied", "did not include"]
 
 
 @kind("subgroup_generalised", SubgroupParams)
 def subgroup_generalised(ctx: RuleContext, params: SubgroupParams) -> list[Hit]:
-    """A result for some participants stated for everyone."""
+    """A result for some participants stated for everyone, or for groups the
+    study excluded."""
     everyone = find_phrases(params.everyone, ctx.claim.text)
     if not everyone:
         return []
+    start, end, word = everyone[0]
+    claim_tokens = set(ctx.claim.tokens)
+    excluded = phrase_pattern(tuple(params.excluded))
+    candidates = ctx.related_or_best() + [Match(s, 0.0) for s in ctx.index.sentences]
+    for match in candidates:
+        found = excluded.search(match.statement.text)
+        if found and len(claim_tokens & set(match.statement.tokens)) >= 2:
+            return [Hit({"everyone": word, "subgroup": found.group(0), "source": match.source_id},
+                        (start, end), match, (found.start(), found.end()),
+                        ctx.claim.text[:start].rstrip() + "." if start > 10 else "")]
     for match in ctx.related_or_best():
         sub = find_phrases(params.subgroup, match.statement.text)
-        if sub:
-            start, end, word = everyone[0]
+        if sub and word.lower() != "including":
             return [Hit({"everyone": word, "subgroup": sub[0][2], "source": match.source_id},
                         (start, end), match, (sub[0][0], sub[0][1]),
                         ctx.claim.text[:start] + sub[0][2] + ctx.claim.text[end:])]

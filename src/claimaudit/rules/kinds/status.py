@@ -82,12 +82,26 @@ def regulatory_status(ctx: RuleContext, params: RegulatoryParams) -> list[Hit]:
             span = (denial.start(), denial.end()) if denial else None
             return [Hit({"word": found.group(0), "status": "contradicted by", "source": match.source_id},
                         (found.start(), found.end()), match, span)]
+    claimed = _status(found.group(0))
     for match in candidates:
-        affirmed = words.search(match.statement.text)
-        if affirmed and not match.statement.negated_at(affirmed.start(), affirmed.end()):
-            return []
+        for affirmed in words.finditer(match.statement.text):
+            if _status(affirmed.group(0)) == claimed and not match.statement.negated_at(affirmed.start(), affirmed.end()):
+                return []
     return [Hit({"word": found.group(0), "status": "stated by no source", "source": ""},
                 (found.start(), found.end()), ctx.best, None)]
+
+
+STATUS_STEMS = (("approv", "approved"), ("clear", "cleared"), ("licen", "licensed"), ("authori", "authorised"),
+                ("regist", "registered"), ("certif", "certified"))
+
+
+def _status(word: str) -> str:
+    """The kind of status a word names: "cleared" does not back "approved"."""
+    lowered = word.lower()
+    for stem, status in STATUS_STEMS:
+        if stem in lowered:
+            return status
+    return lowered
 
 
 def _pack_matches(ctx: RuleContext):

@@ -4,8 +4,10 @@ testimonials."""
 
 from __future__ import annotations
 
+import regex
+
 from claimaudit.evidence.rank import Match
-from claimaudit.language import content_tokens
+from claimaudit.language import content_tokens, split_clauses
 from claimaudit.rules.context import RELATED, Hit, Params, RuleContext, kind
 from claimaudit.rules.kinds.common import figures, find_phrases, phrase_pattern, same_figure
 
@@ -57,32 +59,147 @@ def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
 class ContradictionParams(Params):
     failures: list[str]
     min_similarity: float = RELATED
+    # A comparison the claim wins ("outperforms") against evidence of no difference.
+    superiority: list[str] = ["outperforms", "outperform", "better than", "superior to", "more effective than",
+                              "works better", "beats", "faster than", "stronger than", "more than any"]
+    no_difference: list[str] = ["no significant difference", "not statistically significant", "did not differ",
+                                "not significantly different", "similar", "comparable", "no better than",
+                                "non-inferior", "noninferior", "no difference"]
+    # Negated evidence must share at least this many content words with the claim.
+    min_shared: int = 2
+    # Pairs of opposite directions: a claim word swapped for its opposite
+    # reverses a finding ("more likely" for "less likely").
+    opposites: list[list[list[str]]] = [
+        [["increase", "increases", "increased", "increasing", "raise", "raises", "raised", "rise", "rises", "rose"],
+         ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "lower", "lowers",
+          "lowered", "fall", "falls", "fell", "decline", "declines", "declined"]],
+        [["higher"], ["lower"]],
+        [["more", "greater"], ["less", "fewer"]],
+        [["larger", "bigger"], ["smaller"]],
+        [["longer"], ["shorter"]],
+        [["faster", "quicker"], ["slower"]],
+        [["better"], ["worse"]],
+        [["improve", "improves", "improved"], ["worsen", "worsens", "worsened"]],
+        [["most"], ["least"]],
+        [["positive", "positively"], ["negative", "negatively"]],
+        [["beneficial", "benefit", "benefits"], ["harmful", "harm", "harms"]],
+        [["effective", "efficacious", "efficient"], ["ineffective", "inefficient"]],
+        [["safe"], ["unsafe", "dangerous"]],
+        [["strong", "stronger"], ["weak", "weaker"]],
+    ]
+    # A swapped word only reverses a finding the two sentences otherwise share.
+    min_shared_for_flip: int = 3
+    # Only evidence about as close to the claim as the best is checked for a reversal.
+    flip_margin: float = 0.1
+    # Negations that describe the study, not its result ("were excluded", "without a control group").
+    not_results: list[str] = ["excluded", "exclude", "without", "not included", "not blinded", "no control",
+                              "not randomised", "not randomized", "no placebo"]
+
+
+def _clauses(statement) -> list[tuple[int, int]]:
+    return split_clauses(statement.text) or [(0, len(statement.text))]
+
+
+def _best_clause(claim_tokens: set[str], statement) -> tuple[int, int]:
+    """The clause of an evidence sentence that is about the claim."""
+    def shared(span):
+        return len(set(content_tokens(statement.text[span[0]:span[1]])) & claim_tokens)
+    return max(_clauses(statement), key=lambda span: (shared(span), -span[0]))
+
+
+QUANTITY_WORDS = regex.compile(r"\b(?:more|less|fewer)\s+than\b|\bat\s+(?:least|most)\b|\bno\s+more\b", regex.IGNORECASE)
+
+
+def _words(text: str) -> set[str]:
+    """Direction-bearing words, leaving out those that qualify a figure ("more than 1,000")."""
+    return {w.lower() for w in regex.findall(r"[\p{L}]+", QUANTITY_WORDS.sub(" ", text))}
+
+
+def _flipped(claim_text: str, clause: str, params: ContradictionParams) -> tuple[str, str] | None:
+    """A direction word in the claim whose opposite stands in the evidence instead."""
+    claim_words, clause_words = _words(claim_text), _words(clause)
+    for up, down in params.opposites:
+        for mine, theirs in ((set(up), set(down)), (set(down), set(up))):
+            said = claim_words & mine
+            if said and not (clause_words & mine) and clause_words & theirs and not (claim_words & theirs):
+                return sorted(said)[0], sorted(clause_words & theirs)[0]
+    return None
+
+
+def _negated_claim_hit(ctx: RuleContext, params: ContradictionParams) -> list[Hit]:
+    """The claim denies what the evidence about it affirms ("showed no
+    symptoms" against "were mainly troubled with fatigue")."""
+    negations = [c for c in ctx.claim.cues if c.kind == "negation" and not find_phrases(params.not_results, c.text)]
+    if not negations:
+        return []
+    cue = negations[0]
+    scope = set(content_tokens(ctx.claim.text[cue.scope_start:cue.scope_end]))
+    claim_tokens = set(ctx.claim.tokens)
+    best = None
+    for match in ctx.evidence:
+        if match.similarity < params.min_similarity:
+            continue
+        start, end = _best_clause(claim_tokens, match.statement)
+        clause_tokens = set(content_tokens(match.statement.text[start:end]))
+        shared = len(scope & clause_tokens)
+        negated_there = any(c.kind == "negation" and start <= c.start < end for c in match.statement.cues)
+        if negated_there and shared:
+            return []  # a source denies it too
+        if shared >= params.min_shared and (best is None or shared > best[0]):
+            best = (shared, match, start, end)
+    if best is None:
+        return []
+    _, match, start, end = best
+    return [Hit({"evidence_words": match.statement.text[start:end].strip(), "source": match.source_id},
+                (cue.start, cue.scope_end), match, (start, end))]
 
 
 @kind("contradicted", ContradictionParams)
 def contradicted(ctx: RuleContext, params: ContradictionParams) -> list[Hit]:
-    """The best evidence negates what the claim asserts."""
-    if ctx.claim.strength.negated or ctx.claim.level == 0 and not figures(ctx.claim):
+    """The evidence about the claim negates it: a failed endpoint, a negated
+    effect, a finding in the opposite direction, or no difference where the
+    claim says better; or the claim denies what the evidence affirms."""
+    if ctx.claim.strength.negated or any(c.kind == "negation" for c in ctx.claim.cues):
+        return _negated_claim_hit(ctx, params)
+    if ctx.claim.level == 0 and not figures(ctx.claim) and not find_phrases(params.superiority, ctx.claim.text):
         return []
     failures = phrase_pattern(tuple(params.failures))
+    no_difference = phrase_pattern(tuple(params.no_difference))
+    superior = find_phrases(params.superiority, ctx.claim.text)
     claim_tokens = set(ctx.claim.tokens)
+    top = ctx.evidence[0].similarity if ctx.evidence else 0.0
     for match in ctx.evidence:
         if match.similarity < params.min_similarity:
             continue
         statement = match.statement
-        failure = failures.search(statement.text)
+        start, end = _best_clause(claim_tokens, statement)
+        clause = statement.text[start:end]
+        if superior:
+            found = no_difference.search(statement.text)
+            if found:
+                return [Hit({"evidence_words": found.group(0), "source": match.source_id},
+                            (superior[0][0], superior[0][1]), match, (found.start(), found.end()))]
+        flip = _flipped(ctx.claim.text, clause, params) if match.similarity >= top - params.flip_margin else None
+        if flip and len(set(content_tokens(clause)) & claim_tokens) >= params.min_shared_for_flip:
+            word = regex.search(r"\b" + regex.escape(flip[1]) + r"\b", clause, regex.IGNORECASE)
+            mine = regex.search(r"\b" + regex.escape(flip[0]) + r"\b", ctx.claim.text, regex.IGNORECASE)
+            return [Hit({"evidence_words": flip[1], "source": match.source_id},
+                        (mine.start(), mine.end()) if mine else None, match,
+                        (start + word.start(), start + word.end()) if word else (start, end))]
+        failure = failures.search(clause)
         if failure:
             return [Hit({"evidence_words": failure.group(0), "source": match.source_id},
-                        None, match, (failure.start(), failure.end()))]
+                        None, match, (start + failure.start(), start + failure.end()))]
         for cue in statement.cues:
-            if cue.kind != "negation":
+            if cue.kind != "negation" or not (start <= cue.start < end):
                 continue
-            scope_tokens = set(_tokens_in(statement, cue.scope_start, cue.scope_end))
-            shared = scope_tokens & claim_tokens
-            if len(shared) >= 1 and not any(c.kind == "negation" for c in ctx.claim.cues):
-                return [Hit({"evidence_words": statement.text[cue.start:cue.scope_end].strip(),
+            if find_phrases(params.not_results, cue.text):
+                continue
+            scope_tokens = set(_tokens_in(statement, cue.scope_start, min(cue.scope_end, end)))
+            if len(scope_tokens & claim_tokens) >= params.min_shared:
+                return [Hit({"evidence_words": statement.text[cue.start:min(cue.scope_end, end)].strip(),
                              "source": match.source_id},
-                            None, match, (cue.start, cue.scope_end))]
+                            None, match, (cue.start, min(cue.scope_end, end)))]
     return []
 
 
@@ -146,7 +263,13 @@ def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[H
 
 
 class TestimonialParams(Params):
-    pass
+    # Evidence at least this similar makes the testimonial an exaggeration of a
+    # real (usually modest) finding rather than a claim with nothing behind it.
+    related_similarity: float = 0.3
+    # Sources of these kinds record what customers said; a testimonial whose
+    # figures match one of them is reported, not invented.
+    survey_words: list[str] = ["survey", "questionnaire", "panel", "poll", "respondents", "reviews"]
+    tolerance: float = 0.05
 
 
 @kind("testimonial", TestimonialParams)
@@ -154,4 +277,17 @@ def testimonial(ctx: RuleContext, params: TestimonialParams) -> list[Hit]:
     """Patient reports offered as proof that a treatment works."""
     if ctx.claim.claim_type != "testimonial":
         return []
-    return [Hit({}, None, ctx.best, None)]
+    survey = phrase_pattern(tuple(params.survey_words))
+    claim_figures = figures(ctx.claim)
+    for match in ctx.related:
+        if claim_figures and survey.search(match.statement.text) and all(
+            any(same_figure(q, e, params.tolerance) for e in match.statement.quantities) for q in claim_figures
+        ):
+            return []
+    outcomes = ctx.claim.canon("outcomes") - {"adverse_events"}
+    measured = outcomes & ctx.index.pack_canon("outcomes")
+    related = ctx.related_or_best(params.related_similarity)
+    if related or measured:
+        best = related[0] if related else ctx.best
+        return [Hit({"what": "goes beyond what the studies measured"}, None, best, None, level="overstated")]
+    return [Hit({"what": "rests on nothing the sources measured"}, None, ctx.best, None)]
