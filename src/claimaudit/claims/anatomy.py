@@ -7,7 +7,7 @@ compare like with like: figures, strength, scope, cues and attribution.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -134,6 +134,7 @@ class Statement:
     claim_type: str = ""
     is_claim: bool = False
     not_claim_reason: str = ""
+    _canon: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def level(self) -> int:
@@ -145,8 +146,25 @@ class Statement:
     def terms_of(self, category: str) -> list:
         return list(getattr(self.terms, category, []) or [])
 
-    def canon(self, category: str) -> set[str]:
-        return {t.canonical for t in self.terms_of(category)}
+    def canon(self, category: str) -> frozenset[str]:
+        # Ranking asks this for every claim-sentence pair, so it is worked out once.
+        cached = self._canon.get(category)
+        if cached is None:
+            cached = self._canon[category] = frozenset(t.canonical for t in self.terms_of(category))
+        return cached
+
+    @cached_property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.tokens)
+
+    def key_terms(self) -> frozenset[str]:
+        """Interventions, conditions, outcomes and populations, as canonical names."""
+        cached = self._canon.get("*key")
+        if cached is None:
+            cached = self._canon["*key"] = frozenset().union(
+                *(self.canon(c) for c in ("interventions", "conditions", "outcomes", "populations"))
+            )
+        return cached
 
     def negated_at(self, start: int, end: int) -> bool:
         return any(

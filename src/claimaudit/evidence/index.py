@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import regex
 
 from claimaudit.claims.anatomy import Statement, analyse
@@ -41,6 +42,7 @@ class SourceIndex:
     sentences: list[SourceSentence] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
     postings: dict[str, list[int]] = field(default_factory=dict)
+    rows_by_source: dict[str, list[int]] = field(default_factory=dict)
     _canon_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -53,18 +55,34 @@ class SourceIndex:
                 )
         document_frequency = Counter()
         for row, item in enumerate(index.sentences):
-            for token in set(item.statement.tokens):
+            index.rows_by_source.setdefault(item.source.id, []).append(row)
+            for token in item.statement.token_set:
                 document_frequency[token] += 1
                 index.postings.setdefault(token, []).append(row)
         total = max(len(index.sentences), 1)
         index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
         return index
 
+    def posting_rows(self, token: str):
+        """The rows holding a token, as an integer array (built on first use)."""
+        arrays = self._canon_cache.setdefault("*postings", {})
+        if token not in arrays:
+            rows = self.postings.get(token)
+            arrays[token] = None if rows is None else np.asarray(rows, dtype=np.int64)
+        return arrays[token]
+
+    @property
+    def pack_text(self) -> str:
+        """Every citation and summary, for checks on what kind of evidence the pack holds."""
+        if "*text" not in self._canon_cache:
+            self._canon_cache["*text"] = " ".join(f"{s.citation} {s.summary}" for s in self.sources)
+        return self._canon_cache["*text"]
+
     def texts(self) -> list[str]:
         return [s.text for s in self.sentences]
 
     def by_source(self, source_id: str) -> list[int]:
-        return [i for i, s in enumerate(self.sentences) if s.source.id == source_id]
+        return self.rows_by_source.get(source_id, [])
 
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -74,22 +92,25 @@ class SourceIndex:
         text = f" {source.citation} {source.summary} ".lower()
         return {kind for kind, words in STUDY_KIND_WORDS.items() if any(w in text for w in words)}
 
-    def source_canon(self, source_id: str, category: str) -> set[str]:
+    def source_canon(self, source_id: str, category: str) -> frozenset[str]:
         """Canonical terms of one category that a whole source mentions."""
         key = (source_id, category)
         if key not in self._canon_cache:
             found: set[str] = set()
-            for item in self.sentences:
-                if item.source.id == source_id:
-                    found |= item.statement.canon(category)
-            self._canon_cache[key] = found
+            for row in self.by_source(source_id):
+                found |= self.sentences[row].statement.canon(category)
+            self._canon_cache[key] = frozenset(found)
         return self._canon_cache[key]
 
-    def pack_canon(self, category: str) -> set[str]:
-        found: set[str] = set()
-        for item in self.sentences:
-            found |= item.statement.canon(category)
-        return found
+    def pack_canon(self, category: str) -> frozenset[str]:
+        """Canonical terms of one category that any source mentions."""
+        key = ("*pack", category)
+        if key not in self._canon_cache:
+            found: set[str] = set()
+            for item in self.sentences:
+                found |= item.statement.canon(category)
+            self._canon_cache[key] = frozenset(found)
+        return self._canon_cache[key]
 
 
 def citation_surnames(source: Source) -> list[str]:

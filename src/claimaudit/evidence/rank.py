@@ -16,6 +16,7 @@ TOP_K = 3
 WEIGHTS_WITH_FIGURES = (0.3, 0.5, 0.2)
 WEIGHTS_WITHOUT_FIGURES = (0.4, 0.6, 0.0)
 NAMED_SOURCE_BONUS = 0.15
+SHORTLIST = 60
 
 
 @dataclass
@@ -78,21 +79,24 @@ def _identifies(named: dict) -> bool:
     return bool(named.get("doi") or named.get("pmid") or named.get("author"))
 
 
-def _term_overlap(claim: Statement, evidence: Statement, idf: dict[str, float]) -> tuple[float, list[str]]:
-    claim_tokens = set(claim.tokens)
-    if not claim_tokens:
-        return 0.0, []
-    shared = claim_tokens & set(evidence.tokens)
-    weight = lambda toks: sum(idf.get(t, 1.0) for t in toks)  # noqa: E731
-    score = weight(shared) / max(weight(claim_tokens), 1e-9)
-    canon_claim = set()
-    canon_evidence = set()
-    for category in ("interventions", "conditions", "outcomes", "populations"):
-        canon_claim |= claim.canon(category)
-        canon_evidence |= evidence.canon(category)
-    if canon_claim:
-        score = 0.7 * score + 0.3 * (len(canon_claim & canon_evidence) / len(canon_claim))
-    return min(score, 1.0), sorted(shared)
+def _canon_overlap(claim: Statement, evidence: Statement) -> float | None:
+    canon_claim = claim.key_terms()
+    if not canon_claim:
+        return None
+    return len(canon_claim & evidence.key_terms()) / len(canon_claim)
+
+
+def _token_scores(claim: Statement, index: SourceIndex) -> np.ndarray:
+    """IDF-weighted share of the claim's words that each source sentence holds."""
+    scores = np.zeros(len(index.sentences), dtype=np.float32)
+    total = 0.0
+    for token in claim.token_set:
+        weight = index.idf.get(token, 1.0)
+        total += weight
+        rows = index.posting_rows(token)
+        if rows is not None:
+            scores[rows] += weight
+    return scores / total if total else scores
 
 
 def _number_overlap(claim: Statement, evidence: Statement) -> float:
@@ -124,30 +128,26 @@ def rank_evidence(
     results: list[list[Match]] = []
     for row, claim in enumerate(claims):
         cited = set(resolutions[row].cited) if resolutions else set()
-        candidate_rows = np.argsort(-fuzzy[row], kind="stable")[: max(60, top_k * 10)]
-        # Shared key terms matter more than surface overlap, so score a wide
-        # fuzzy shortlist with the full blend.
-        term_rows = _term_shortlist(claim, index)
         has_figures = any(q.kind not in {"identifier"} for q in claim.quantities)
         w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
+        tokens = _token_scores(claim, index)
+        # A cheap blend picks the shortlist; only it gets the canonical-term and
+        # figure comparison.
+        rough = w_fuzz * fuzzy[row] + w_terms * tokens
+        shortlist = np.argsort(-rough, kind="stable")[:SHORTLIST]
         scored: list[Match] = []
-        for j in sorted(set(candidate_rows.tolist()) | term_rows):
+        for j in sorted(shortlist.tolist()):
             sentence = index.sentences[j]
-            terms, shared = _term_overlap(claim, sentence.statement, index.idf)
-            numbers = _number_overlap(claim, sentence.statement)
-            similarity = w_fuzz * float(fuzzy[row, j]) + w_terms * terms + w_numbers * numbers
+            terms = float(tokens[j])
+            canon = _canon_overlap(claim, sentence.statement)
+            if canon is not None:
+                terms = 0.7 * terms + 0.3 * canon
+            numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
+            similarity = w_fuzz * float(fuzzy[row, j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
             if sentence.source.id in cited:
                 similarity += NAMED_SOURCE_BONUS
+            shared = sorted(claim.token_set & sentence.statement.token_set)
             scored.append(Match(sentence, round(min(similarity, 1.0), 4), shared))
         scored.sort(key=lambda m: (-m.similarity, m.sentence.source.id, m.sentence.start))
         results.append(scored[:top_k])
     return results
-
-
-def _term_shortlist(claim: Statement, index: SourceIndex, limit: int = 200) -> set[int]:
-    """Sentences sharing the claim's rarest key terms, via the postings lists."""
-    tokens = sorted(set(claim.tokens), key=lambda t: -index.idf.get(t, 0.0))
-    rows: set[int] = set()
-    for token in tokens[:6]:
-        rows.update(index.postings.get(token, [])[:limit])
-    return rows

@@ -125,8 +125,25 @@ def load_strength_rules(extra_paths=()) -> StrengthRules:
 
 _CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–", ".", "!", "?", "but", "however", "although",
                            "whereas", "while", "which", "who", "because"})
-_ADJECTIVE_RE = lazy_regex(r"\w+(?:al|ant|ent|ive|ic|ous|ful|ary|able|ible|ed)$|significant|small|large|slight|"
-                           r"marked|modest|major|minor|great|greater|further|overall|mean|net|new|any|such")
+# Words that, right before "increases" or "benefits", make it a plural noun ("significant increases").
+# Suffixes catch most adjectives; "-ant"/"-ent" and "-al" also end common nouns ("treatment",
+# "variant", "hospital"), so only the adjectives among those are listed.
+_ADJECTIVE_RE = lazy_regex(r"\w+(?:ive|ic|ous|ful|ary|able|ible|ed)$|\w{3,}(?:er)$|significant|important|different|"
+                           r"consistent|persistent|frequent|recent|subsequent|apparent|relevant|prevalent|"
+                           r"sufficient|independent|transient|permanent|concurrent|modest|substantial|additional|"
+                           r"potential|annual|seasonal|gradual|marginal|minimal|maximal|total|global|functional|"
+                           r"clinical|small|large|slight|marked|major|minor|great|further|overall|mean|net|new|"
+                           r"any|such|sharp|steep|steady|rapid|early|late|initial|modest|moderate|notable|"
+                           r"meaningful|average|absolute|relative|similar")
+# "-er" words that are not comparatives
+_NOT_COMPARATIVE = frozenset({"never", "other", "either", "neither", "rather", "whether", "together", "however",
+                              "under", "over", "after", "water", "cancer", "number", "member", "paper", "center",
+                              "centre", "order", "liver", "disorder", "computer", "provider", "user", "layer",
+                              "marker", "partner", "officer", "manager", "worker", "smoker", "drinker",
+                              "teenager", "consumer", "register", "fever", "filter", "ulcer", "tumor", "matter",
+                              "chapter", "danger", "powder", "finger", "master", "winter", "summer", "river",
+                              "mother", "father", "daughter", "sister", "brother", "monster", "letter", "trigger"})
+_SINGULAR_SUBJECTS = frozenset({"this", "that", "it", "which", "who"})
 _VERB_PREFIXES = frozenset({"down", "up", "co", "re", "over", "under", "self", "pre", "de", "counter"})
 _ADVERB_RE = lazy_regex(r"\w+ly$")
 
@@ -195,6 +212,8 @@ def _is_nominal(sent: _Sentence, i: int, cue: Cue) -> bool:
     if j < 0:
         # a sentence opening with "Reduced ..." or "Increasing ..." describes, it does not assert
         return sent.words[i].endswith(("ed", "ing"))
+    if sent.words[j] in _SINGULAR_SUBJECTS and sent.words[i].endswith("s") and sent.words[i] != cue.lemma.split()[0]:
+        return False  # "this leads to", "that causes": a pronoun subject and its verb
     return sent.words[j] in sent.rules.nominalisers
 
 
@@ -248,8 +267,9 @@ def _is_participle_adjective(sent: _Sentence, i: int, cue: Cue) -> bool:
 def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
     """A causal cue that modifies a noun rather than makes the sentence's claim.
 
-    "an infection caused by", "the effect of", "girls with conditions causing":
-    such cues give way to a correlational cue in the same sentence.
+    "an infection caused by", "the effect of", "girls with conditions causing",
+    "a condition that affects": such cues give way to a correlational cue or a
+    hedged causal verb in the same sentence.
     """
     word = sent.words[i]
     if cue.group != "verb":
@@ -257,6 +277,8 @@ def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
                                         "role", "due", "because", "leading", "induced", "driven", "mediated")
     if word.endswith("ing"):
         return True
+    if i > 0 and sent.words[i - 1] in ("that", "which", "who"):
+        return True  # "a condition that affects 1 in 10 adults": a relative clause describes a noun
     if word.endswith("ed") and " " not in cue.lemma:
         previous = _previous_word(sent, i)
         if previous in sent.rules.nominalisers or previous in sent.rules.describing_verbs or not previous:
@@ -277,8 +299,8 @@ def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
     following = _next_word(sent, cue)
     if word != cue.lemma and word.endswith("s"):
         # "therapy increases oxygen" is a verb; "significant increases in" a noun
-        return (previous in sent.rules.nominalisers or _ADJECTIVE_RE.fullmatch(previous) is not None
-                or following in sent.rules.no_object)
+        return (previous in sent.rules.nominalisers or following in sent.rules.no_object
+                or (_ADJECTIVE_RE.fullmatch(previous) is not None and previous not in _NOT_COMPARATIVE))
     if word == cue.lemma and _looks_plural(previous) and _next_word(sent, cue) not in sent.rules.no_object:
         return False  # "the cells repair cartilage": a plural subject before a base-form verb
     return _next_word(sent, cue) not in sent.rules.object_starters
@@ -307,6 +329,11 @@ def _after_directive(sent: _Sentence, i: int, directive_ends: list[int]) -> bool
     return False
 
 
+_MODAL_REACH = 15
+_HEDGING_ADVERBS = frozenset({"potentially", "possibly", "probably", "presumably", "plausibly", "conceivably",
+                              "perhaps"})
+
+
 def _conditional_before(sent: _Sentence, i: int) -> int | None:
     """Index of a conditional marker governing the cue at token ``i``."""
     covering = sent.phrase_ending_at(i, sent.rules.conditional_markers)
@@ -314,7 +341,10 @@ def _conditional_before(sent: _Sentence, i: int) -> int | None:
         return covering  # "can help" ends with the causal word itself
     j = i - 1
     steps = 0
-    while j >= 0 and steps < 5:
+    # A modal governs the rest of its clause ("may at least in part be responsible
+    # for", "could play a crucial role in reducing"); an adverb such as
+    # "potentially" only the words next to it ("potentially deadly clots").
+    while j >= 0 and steps < _MODAL_REACH:
         if sent.words[j] in _CLAUSE_BREAK:
             return None
         start = sent.phrase_ending_at(j, sent.rules.conditional_markers)
@@ -322,6 +352,10 @@ def _conditional_before(sent: _Sentence, i: int) -> int | None:
             # "more likely" compares groups; it does not soften a cause
             if sent.words[start] == "likely" and start > 0 and sent.words[start - 1] in ("more", "less", "most"):
                 return None
+            if start == j and sent.words[j] in _HEDGING_ADVERBS and steps > 2:
+                j -= 1
+                steps += 1
+                continue
             return start
         j -= 1
         steps += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from claimaudit.rules.context import Hit, Params, RuleContext, kind
-from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_user_pattern
+from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_user_pattern, source_wording
 
 STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
 
@@ -71,6 +71,7 @@ def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
     causal = [c for c in ctx.claim.cues if c.kind == "causal"]
     span = (causal[0].start, causal[0].end) if causal else None
     suggestion = hedge_rewrite(ctx.claim.text, causal[0].start, causal[0].end, "may") if causal else ""
+    suggestion = suggestion or source_wording(evidence)
     removed = f' The source hedges with "{hedge.text}", which the claim drops.' if hedge else ""
     return [Hit(
         {
@@ -107,9 +108,21 @@ def booster_unbacked(ctx: RuleContext, params: BoosterParams) -> list[Hit]:
             for m in related
         )
         if not backed:
-            stripped = (ctx.claim.text[:start] + ctx.claim.text[end:]).replace("  ", " ").strip()
-            return [Hit({"word": word}, (start, end), ctx.best, None, stripped)]
+            return [Hit({"word": word}, (start, end), ctx.best, None, _without_adverb(ctx.claim.text, start, end))]
     return []
+
+
+def _without_adverb(text: str, start: int, end: int) -> str:
+    """The claim without its booster, where dropping the word leaves a sentence.
+
+    Only adverbs ("completely", "always", "dramatically") can go without
+    rewording; nouns and adjectives ("a breakthrough", "no side effects") need
+    a person, so no rewrite is offered for them.
+    """
+    word = text[start:end].lower()
+    if " " in word or not (word.endswith("ly") or word in {"always", "never", "forever"}):
+        return ""
+    return " ".join((text[:start] + text[end:]).split())
 
 
 class ExistenceParams(Params):

@@ -260,11 +260,11 @@ def _pack_frames(ctx: RuleContext, params: TimeframeParams) -> list[tuple[Match,
     out = [(m, q) for m in ctx.related_or_best(params.min_similarity) for q in _frames(m.statement, params.min_days)]
     if out:
         return out
-    tokens = sorted(set(ctx.claim.tokens), key=lambda t: -ctx.index.idf.get(t, 0.0))[:3]
-    for sentence in ctx.index.sentences:
-        if set(sentence.statement.tokens) & set(tokens):
-            frames = _frames(sentence.statement, params.min_days)
-            out.extend((Match(sentence, 0.0), q) for q in frames)
+    tokens = sorted(ctx.claim.token_set, key=lambda t: (-ctx.index.idf.get(t, 0.0), t))[:3]
+    rows = sorted({row for token in tokens for row in ctx.index.postings.get(token, ())})
+    for row in rows:
+        sentence = ctx.index.sentences[row]
+        out.extend((Match(sentence, 0.0), q) for q in _frames(sentence.statement, params.min_days))
     return out
 
 

@@ -48,7 +48,7 @@ class KindParams(Params):
 def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
     """The claim names a kind of evidence ("clinically proven", "a systematic
     review found") that no source in the pack is."""
-    pack_text = " ".join(f"{s.citation} {s.summary}" for s in ctx.index.sources)
+    pack_text = ctx.index.pack_text
     for named, required in params.kinds.items():
         for start, end, word in find_phrases([named], ctx.claim.text):
             if not phrase_pattern(tuple(required)).search(pack_text):
