@@ -113,3 +113,29 @@ def test_invalid_yaml_reports_the_line(tmp_path):
 
 def test_lexicon_loading_is_cached():
     assert load_cues() is load_cues()
+
+
+def test_group_comparisons_are_correlational_cues_marked_as_comparisons():
+    cues = find_cues("Relapses were 3 times more frequent in smokers and were associated with age.")
+    groups = {(c.text, c.group) for c in cues if c.kind == "correlational"}
+    assert ("3 times more", "comparison") in groups
+    assert ("associated with", "phrase") in groups
+
+
+def test_comparisons_can_be_extended_by_a_user_lexicon(tmp_path):
+    extra = tmp_path / "cues.yaml"
+    extra.write_text("correlational:\n  comparisons: [edged out]\n", encoding="utf-8")
+    cues = find_cues("The new brace edged out the old one.", load_cues([extra]))
+    assert [(c.text, c.group) for c in cues if c.kind == "correlational"] == [("edged out", "comparison")]
+
+
+def test_the_month_may_is_not_a_hedge():
+    assert not any(kind == "hedge" for kind, _ in kinds("Enrolment closed in May 2023."))
+    assert not any(kind == "hedge" for kind, _ in kinds("Results arrived on May 4."))
+    assert ("hedge", "May") in kinds("Vitamin D May Lower Relapse Rates")
+
+
+def test_negation_survives_a_lost_apostrophe():
+    text = "The spray doesn t stop snoring."
+    cues = find_cues(text)
+    assert is_negated(cues, text.index("stop"), text.index("stop") + 4)

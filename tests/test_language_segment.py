@@ -63,3 +63,16 @@ def test_conjunction_inside_brackets_is_not_a_clause_boundary():
 def test_while_joins_two_effects():
     text = "The drug lowers cytokines while boosting tissue repair"
     assert [text[s:e] for s, e in split_clauses(text)] == ["The drug lowers cytokines", "boosting tissue repair"]
+
+
+def test_a_verb_outside_the_lexicon_after_and_starts_a_clause():
+    text = "The injection eases pain and gives you more energy."
+    assert [text[s:e] for s, e in split_clauses(text)] == ["The injection eases pain", "gives you more energy."]
+    text = "The gel whitens teeth and freshens breath."
+    assert [text[s:e] for s, e in split_clauses(text)] == ["The gel whitens teeth", "freshens breath."]
+
+
+def test_nouns_joined_by_and_stay_in_one_clause():
+    for text in ("The balm eases aches and pains.", "It relieves pain and stiffness in the knee.",
+                 "It lowers pain and related symptoms.", "Patients and doctors agree."):
+        assert split_clauses(text) == [(0, len(text))], text

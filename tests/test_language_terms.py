@@ -85,3 +85,24 @@ def test_content_tokens_drop_stopwords_and_stem():
 
 def test_content_tokens_read_number_words_as_digits():
     assert content_tokens("within two weeks") == content_tokens("within 2 weeks")
+
+
+def test_laboratory_work_reads_as_cells():
+    for text in ("Fibroblasts grown in the laboratory made more collagen.",
+                 "In lab-grown skin cells the serum worked.", "The gel was tested on extracted teeth."):
+        assert canon(text, "populations") == ["cells"], text
+
+
+def test_conditions_added_for_consumer_health_copy():
+    text = "It eases plantar fasciitis, IBS, insomnia, hearing loss, eczema and sun damage."
+    assert canon(text, "conditions") == ["plantar_fasciitis", "ibs", "insomnia", "hearing_loss", "eczema",
+                                         "photoageing"]
+
+
+def test_probiotic_strains_sit_under_probiotics():
+    vocabulary = load_vocabulary()
+    assert canon("Lactobacillus rhamnosus eased bloating.", "interventions") == ["lactobacillus"]
+    assert vocabulary.is_a("interventions", "lactobacillus", "probiotics")
+    assert vocabulary.is_a("interventions", "saccharomyces_boulardii", "probiotics")
+    assert canon("Shockwave therapy and exercise therapy were compared.", "interventions") == [
+        "shockwave_therapy", "exercise_therapy"]

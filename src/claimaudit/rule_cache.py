@@ -21,7 +21,7 @@ from claimaudit import __version__
 from claimaudit.cache import cache_dir, write_cache_file
 from claimaudit.config import RuleLayer
 from claimaudit.errors import InputError
-from claimaudit.rules.loader import Rule, builtin_rules_dir, load_rule_file, rule_files
+from claimaudit.rules.loader import Rule, builtin_rules_dir, parse_rule_packs, rule_files
 
 CACHE_FORMAT = 1
 
@@ -45,20 +45,6 @@ def _cache_key(files: list[Path]) -> str:
     for path in _rule_code_files() + files:
         digest.update(_stamp(path).encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()[:32]
-
-
-def _parse_all(files_by_pack: list[list[Path]]) -> list[Rule]:
-    by_code: dict[str, Rule] = {}
-    names: dict[str, str] = {}
-    for files in files_by_pack:
-        for path in files:
-            rule = load_rule_file(path)
-            if rule.name in names and names[rule.name] != rule.code:
-                raise InputError(f"rule name {rule.name!r} is already used by {names[rule.name]}",
-                                 path=str(path), field="name")
-            by_code[rule.code] = rule
-            names[rule.name] = rule.code
-    return sorted(by_code.values(), key=lambda r: r.code)
 
 
 def _read_cache(path: Path) -> list[Rule] | None:
@@ -92,15 +78,15 @@ def load_rule_set(extra: Iterable[str | Path] = (), *, include_builtin: bool = T
     files_by_pack = [rule_files(directory) for directory in directories]
     folder = cache_dir() if use_cache else None
     if folder is None:
-        return _parse_all(files_by_pack)
+        return parse_rule_packs(files_by_pack)
     try:
         target = folder / f"rules-{_cache_key([f for files in files_by_pack for f in files])}.pickle"
     except OSError:
-        return _parse_all(files_by_pack)
+        return parse_rule_packs(files_by_pack)
     cached = _read_cache(target)
     if cached is not None:
         return cached
-    rules = _parse_all(files_by_pack)
+    rules = parse_rule_packs(files_by_pack)
     _write_cache(target, rules)
     return rules
 

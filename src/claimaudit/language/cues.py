@@ -24,6 +24,8 @@ from ._lazy import lazy_regex
 
 CUE_KINDS = ("hedge", "booster", "negation", "correlational", "causal")
 _PHRASE_KINDS = ("hedge", "booster", "correlational", "causal")
+# Keys a kind's section may hold in a lexicon file.
+_SECTION_KEYS = {"correlational": ("phrases", "verbs", "comparisons")}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,9 @@ class Cue:
     the words the cue governs: for a negation the negated words, for a hedge
     or booster the words it qualifies; for a relationship cue its own span.
     ``lemma`` is the lexicon entry that matched ("reduce" for "reduced") and
-    ``group`` says how: "verb" or "phrase", and for negations "pre" or "post".
+    ``group`` says how: "verb" or "phrase"; correlational cues that compare
+    groups ("higher among", "3 times more") are "comparison"; negations are
+    "pre" or "post".
     """
 
     kind: str
@@ -78,13 +82,14 @@ class CueLexicon:
 
     Phrases are looked up token by token in ``forms`` (normalised form ->
     [(kind, lemma, group)]), which keeps loading fast however long the lists
-    grow; the few entries given as regular expressions are kept in ``regexes``.
+    grow; the few entries given as regular expressions are kept in ``regexes``
+    as (kind, pattern, group).
     Negation triggers use the kinds ``negation_pre``, ``negation_post`` and
     ``negation_pseudo``.
     """
 
     forms: dict[str, list[tuple[str, str, str]]]
-    regexes: list[tuple[str, regex.Pattern]]
+    regexes: list[tuple[str, regex.Pattern, str]]
     lengths: dict[str, tuple[int, ...]]
     window: int = 8
     terminators: regex.Pattern | None = None
@@ -191,7 +196,8 @@ def _merge(base: dict, extra: dict, path: str) -> None:
                     raise InputError("window must be a positive whole number", path=path, field=f"{kind}.window")
                 target[key] = value
                 continue
-            allowed = ("pre", "post", "pseudo", "terminators") if kind == "negation" else ("phrases", "verbs")
+            allowed = ("pre", "post", "pseudo", "terminators") if kind == "negation" else _SECTION_KEYS.get(
+                kind, ("phrases", "verbs"))
             if key not in allowed:
                 raise InputError(f"unknown key {key!r} (expected {', '.join(allowed)})", path=path,
                                  field=f"{kind}.{key}")
@@ -202,7 +208,7 @@ def _build(data: dict) -> CueLexicon:
     irregular = {k: [_normalise_form(f) for f in v] for k, v in (data.get("irregular") or {}).items()}
     removed = {_normalise_form(r) for r in data.get("remove") or [] if isinstance(r, str)}
     forms: dict[str, list[tuple[str, str, str]]] = {}
-    regexes: list[tuple[str, regex.Pattern]] = []
+    regexes: list[tuple[str, regex.Pattern, str]] = []
 
     def add(kind: str, form: str, lemma: str, group: str) -> None:
         items = forms.setdefault(form, [])
@@ -217,7 +223,7 @@ def _build(data: dict) -> CueLexicon:
                     pattern = regex.compile(phrase["regex"], regex.IGNORECASE)
                 except regex.error as exc:
                     raise InputError(f"bad regular expression {phrase['regex']!r}: {exc}", field=kind) from exc
-                regexes.append((kind, pattern))
+                regexes.append((kind, pattern, group or "phrase"))
                 continue
             key = _normalise_form(phrase)
             if key and key not in removed:
@@ -232,6 +238,8 @@ def _build(data: dict) -> CueLexicon:
     for kind in _PHRASE_KINDS:
         section = data.get(kind) or {}
         collect(kind, section.get("phrases") or [], section.get("verbs") or [])
+        if section.get("comparisons"):
+            collect(kind, section["comparisons"], [], "comparison")
     negation = data.get("negation") or {}
     collect("negation_pre", negation.get("pre") or [], [], "pre")
     collect("negation_post", negation.get("post") or [], [], "post")
@@ -292,6 +300,9 @@ def _backward_scope(text: str, start: int, lexicon: CueLexicon) -> tuple[int, in
     return words[0].start(), words[-1].end()
 
 
+_MONTH_CONTEXT_RE = lazy_regex(
+    r"(?:\b(?:in|on|of|since|until|by|from|during|early|late|mid|between|and|to)[\s-]+May\b|\bMay[\s,]+\d)"
+)
 _PREVIOUS_WORD_RE = lazy_regex(r"([A-Z][\w'’-]*)\s+$")
 
 
@@ -323,10 +334,10 @@ def _all_matches(text: str, lexicon: CueLexicon) -> dict[str, list[tuple[int, in
                     continue
                 seen_kinds.add(kind)
                 found.setdefault(kind, []).append((toks[i][1], toks[i + n - 1][2], lemma, group))
-    for kind, pattern in lexicon.regexes:
+    for kind, pattern, group in lexicon.regexes:
         for m in pattern.finditer(text):
             if m.end() > m.start():
-                found.setdefault(kind, []).append((m.start(), m.end(), _normalise_form(m.group(0)), ""))
+                found.setdefault(kind, []).append((m.start(), m.end(), _normalise_form(m.group(0)), group))
     for kind, matches in found.items():
         kept: list[tuple[int, int, str, str]] = []
         for match in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
@@ -353,6 +364,8 @@ def _find_cues_cached(text: str, lexicon: CueLexicon) -> tuple[Cue, ...]:
                 continue
             if group == "verb" and text[s:e].isupper() and e - s > 1:
                 continue  # an acronym such as "HELP" names a programme, it is not the verb
+            if kind == "hedge" and text[s:e] == "May" and _MONTH_CONTEXT_RE.search(text[max(0, s - 12):e + 6]):
+                continue  # "in May 2021", "May 3": the month
             scope = _forward_scope(text, e, lexicon) if kind in ("hedge", "booster") else (s, e)
             cues.append(Cue(kind, text[s:e], s, e, scope[0], scope[1], lemma, group or "phrase"))
 

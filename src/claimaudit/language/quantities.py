@@ -3,7 +3,11 @@
 ``find_quantities`` reads every figure a claim makes, with its qualifier
 ("up to", "over", "about" ...), range and unit, so that figures in copy can be
 held against figures in the sources. Numbers written as words read the same as
-digits ("two weeks" == "2 weeks"). Numbers that are names rather than amounts
+digits ("two weeks" == "2 weeks"). A year that dates something ("a 2021
+review") is a ``year``, one that sets a time frame ("by 2030") a ``horizon``;
+neither is a count. Fractions in words ("more than half", "a third of") read
+as percentages; "most patients" and "the majority of" as a ``share`` of over
+50%. Numbers that are names rather than amounts
 (years in citations, DOIs, PMIDs, page numbers, "COVID-19", "IL-6", "Type 2",
 phone numbers, p-values) are skipped.
 """
@@ -27,7 +31,7 @@ from .numbers import (
     word_number_re,
 )
 
-KINDS = ("percent", "count", "ratio", "duration", "horizon", "multiplier", "money", "plain")
+KINDS = ("percent", "share", "count", "ratio", "duration", "horizon", "year", "multiplier", "money", "plain")
 QUALIFIERS = ("exact", "up_to", "over", "about", "at_least", "nearly", "under")
 
 DAYS_PER_UNIT = {
@@ -79,7 +83,7 @@ class Quantity:
         """The share a ratio or percentage stands for (0.5 for "1 in 2" or "50%")."""
         if self.kind == "ratio" and self.denominator:
             return self.value / self.denominator
-        if self.kind == "percent" and self.unit == "%":
+        if self.kind in ("percent", "share") and self.unit == "%":
             return self.value / 100
         return None
 
@@ -206,6 +210,7 @@ _PLUS_AFTER_RE = lazy_regex(r"\+(?![\w])")
 _QUALIFIER_PHRASES = [
     ("in excess of", "over"), ("more than", "over"), ("greater than", "over"), ("higher than", "over"),
     ("upwards of", "over"), ("exceeding", "over"), ("over", "over"), ("above", "over"), (">", "over"),
+    ("well beyond", "over"), ("beyond", "over"), ("longer than", "over"),
     ("as many as", "up_to"), ("as much as", "up_to"), ("as high as", "up_to"), ("up to", "up_to"),
     ("no more than", "up_to"), ("not more than", "up_to"), ("at most", "up_to"), ("a maximum of", "up_to"),
     ("within", "up_to"), ("≤", "up_to"), ("<=", "up_to"),
@@ -368,14 +373,31 @@ _FRACTIONS = {
     "three-quarters": (3, 4), "a fifth": (1, 5), "one fifth": (1, 5), "one-fifth": (1, 5),
     "a tenth": (1, 10), "one tenth": (1, 10), "one-tenth": (1, 10),
 }
+_FRACTIONS.update({"two-fifths": (2, 5), "two fifths": (2, 5), "three-fifths": (3, 5), "three fifths": (3, 5),
+                   "four-fifths": (4, 5), "four fifths": (4, 5)})
+# A share of a group: "half of", "a third of the", "more than half", "almost half the patients".
+# A fraction is a share only before "of" or a determiner, or after a qualifier ("over half");
+# "half an hour", "the first half of the year" and "cut in half" are not shares.
 _FRACTION_RE = lazy_regex(
-    r"(?<![\w-])(" + "|".join(regex.escape(w) for w in sorted(_FRACTIONS, key=len, reverse=True))
-    + r")(?=\s+of\b)",
+    r"(?<![\w-])(?<!\b(?:first|second|last|latter|former|in|by)\s)("
+    + "|".join(regex.escape(w) for w in sorted(_FRACTIONS, key=len, reverse=True))
+    + r")(?![\w-])(?:(?=\s+(?:of|the|these|those|our|their|all|its|them)\b)"
+    r"|(?<=(?:more\s+than|over|almost|nearly|about|around|roughly|approximately|just\s+under|just\s+over"
+    r"|less\s+than|fewer\s+than|under|at\s+least|up\s+to)\s+(?:a\s+|one\s+)?(?:half|third|quarter|fifth|tenth"
+    r"|thirds|quarters|fifths|tenths)))",
+    regex.IGNORECASE,
+)
+# "most patients", "the majority of", "a minority of": shares with no figure, read as over or under half.
+_MAJORITY_RE = lazy_regex(
+    r"(?<![\w-])(?:(?P<major>(?:the|a)\s+(?:vast\s+|large\s+|clear\s+)?majority(?=\s+of\b))"
+    r"|(?P<minor>(?:a|the)\s+(?:small\s+)?minority(?=\s+of\b))"
+    r"|(?<!\b(?:the|at|a)\s)(?P<most>most)(?=\s+(?:of\s+(?:the|these|those|our|their|them)\b"
+    r"|(?!\w+(?:ous|ss)\b)[a-z]+s\b|people\b|children\b|men\b|women\b)))",
     regex.IGNORECASE,
 )
 _ARTICLE_DURATION_RE = lazy_regex(
     r"(?i:(?<=\b(?:within|for|in|after|over|under|about|nearly|almost|up\s+to|at\s+least|less\s+than"
-    r"|more\s+than|than|just)\s+)(?:a|an|one)\s+(day|week|month|year|decade)(?![\w-]))"
+    r"|more\s+than|than|just|beyond|past|longer\s+than)\s+)(?:a|an|one)\s+(day|week|month|year|decade)(?![\w-]))"
 )
 
 
@@ -421,6 +443,24 @@ def _noun_after(text: str, pos: int) -> tuple[str, int]:
             continue
         return _canonical_noun(word), m.end()
     return "", pos
+
+
+_DETERMINER_BEFORE_RE = lazy_regex(r"(?i:\b(?:the|a|an|this|that|its|their|our|his|her)\s+)$")
+
+
+def _names_a_year(text: str, start: int, pos: int, counts_people: bool) -> bool:
+    """Whether a year-like figure before a word dates it rather than counts it.
+
+    "a 2021 systematic review", "a 2022 study" and "the 2019 guidelines" name
+    a year; "1950 patients" and "the 1500 patients" count people. A singular
+    word after the figure marks a year, and so does a determiner before it
+    unless what follows is people or studies.
+    """
+    m = _WORD_AFTER_RE.match(text, pos)
+    word = m.group(1).lower() if m else ""
+    if not word.endswith("s") or word.endswith(("ss", "ic", "us", "is")):
+        return word not in _PLURAL_FORMS or word == "data"
+    return not counts_people and _DETERMINER_BEFORE_RE.search(text[max(0, start - 8):start]) is not None
 
 
 def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]:
@@ -561,6 +601,9 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
     noun, noun_end = _noun_after(text, pos)
     if noun and horizon_prep and noun not in _POPULATION_NOUNS:
         noun = ""  # "by 2030 rates will triple": a year, not 2030 rates
+    if noun and year_like and _names_a_year(text, first.start, pos, noun in _POPULATION_NOUNS):
+        # "a 2021 systematic review", "the 2019 guidelines": the year dates the thing, it counts nothing
+        return _make(text, start, pos, value=value, unit="year", kind="year", qualifier="exact", **range_fields), used
     plus = _PLUS_AFTER_RE.match(text, pos)
     if plus:
         noun, noun_end = _noun_after(text, plus.end())
@@ -587,6 +630,22 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
     return _make(text, start, pos, value=value, unit="", kind="plain", **range_fields), used
 
 
+def _shares(text: str, blocked: _Blocked) -> list[Quantity]:
+    """Shares written in words: fractions are percentages ("more than half" is over 50%, "a
+    third" 33.3%); "most patients" and "the majority of" are a ``share`` of over 50%, "a
+    minority of" under 50%, kept apart from figures because no number is stated."""
+    found: list[Quantity] = []
+    for m in _FRACTION_RE.finditer(text):
+        if blocked.overlaps(m.start(), m.end()):
+            continue
+        num, den = _FRACTIONS[m.group(1).lower()]
+        found.append(_make(text, m.start(), m.end(), value=100.0 * num / den, unit="%", kind="percent"))
+    for m in _MAJORITY_RE.finditer(text):
+        qualifier = "under" if m.group("minor") else "over"
+        found.append(_make(text, m.start(), m.end(), value=50.0, unit="%", kind="share", qualifier=qualifier))
+    return found
+
+
 def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
     found: list[Quantity] = []
     for m in _MULTIPLIER_RE.finditer(text):
@@ -597,12 +656,7 @@ def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
             continue
         found.append(_make(text, m.start(), m.end(), value=float(_MULTIPLIER_WORDS[word]), unit="x",
                            kind="multiplier"))
-    for m in _FRACTION_RE.finditer(text):
-        num, den = _FRACTIONS[m.group(1).lower()]
-        after = _OF_RATIO_RE.match(text, m.end())
-        unit, end = _noun_after(text, after.end() - 1) if after else ("", m.end())
-        found.append(_make(text, m.start(), end if unit else m.end(), value=float(num), unit=unit,
-                           kind="ratio", denominator=float(den)))
+    found.extend(_shares(text, blocked))
     for m in _ARTICLE_DURATION_RE.finditer(text):
         unit = _time_unit(m.group(1))
         value = 1.0
@@ -616,12 +670,13 @@ def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
 def _find_quantities_cached(text: str) -> tuple[Quantity, ...]:
     blocked = _Blocked(text)
     atoms = _atoms(text, blocked)
+    share_spans = [(q.start, q.end) for q in _shares(text, blocked)]
     found: list[Quantity] = []
     consumed_to = -1
     i = 0
     while i < len(atoms):
         atom = atoms[i]
-        if atom.start < consumed_to:
+        if atom.start < consumed_to or any(s <= atom.start < e for s, e in share_spans):
             i += 1
             continue
         quantity, used = _build(text, atoms, i)

@@ -173,18 +173,72 @@ def _verbs() -> frozenset[str]:
     return _effect_verbs()
 
 
+_CLAUSE_WORD_RE = lazy_regex(r"\w+(?:['’]\w+)*|[^\w\s]")
+# Finite auxiliaries and modals: "... and is safe", "... and can restore sleep".
+_AUXILIARIES = frozenset(
+    """is are was were has have had does did do can could may might will would should must""".split()
+)
+# Words that may stand between "and" and its verb: "and also restores", "and then helps".
+_BEFORE_VERB = frozenset("""also then even further often still now so""".split())
+# Words after which a form ending in -s or -ed is a noun or a modifier, not a verb with an object.
+_AFTER_NOUN = frozenset(
+    """in of on at for with from to by as than and or but nor during after before over under between among
+    across within without into per via versus vs while whereas when if that which who""".split()
+)
+_OBJECT_STARTERS = frozenset(
+    """the a an your their his her its our my this these those them it you us him me people patients
+    skin hair teeth muscles joints cartilage bones""".split()
+)
+_NOT_THIRD_PERSON = frozenset("""this thus its his hers us yes less plus always perhaps whereas across as""".split())
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _CLAUSE_WORD_RE.findall(text)]
+
+
+def _is_verb_at(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` reads as a finite verb: an effect verb, an auxiliary,
+    or a third-person "-s" form (or an "-ed" form) with an object after it.
+
+    "and regrows cartilage" and "and gives you energy" are verbs; "aches and
+    pains", "pain and stiffness", "and related symptoms" are not.
+    """
+    word = words[i]
+    if word in _verbs() or word in _AUXILIARIES:
+        return True
+    following = next((w for w in words[i + 1:] if not w.endswith("ly")), ".")
+    if not following[:1].isalnum() or following in _AFTER_NOUN:
+        return False
+    if word.endswith("ed") and len(word) > 4:
+        return following in _OBJECT_STARTERS
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
+            and word not in _NOT_THIRD_PERSON and word.isalpha())
+
+
 def _has_effect_verb(text: str) -> bool:
     verbs = _verbs()
-    return any(w.lower() in verbs for w in regex.findall(r"\w+", text))
+    return any(w in verbs or w in _AUXILIARIES for w in _words(text))
+
+
+def _starts_with_verb(text: str) -> bool:
+    """ "... and (also) restores sleep": the words after a conjunction open a new predicate."""
+    words = _words(text)
+    i = 0
+    while i < len(words) and (words[i] in _BEFORE_VERB or (words[i].endswith("ly") and len(words[i]) > 4)):
+        i += 1
+    return i < len(words) and _is_verb_at(words, i)
 
 
 def split_clauses(sentence_text: str) -> list[tuple[int, int]]:
     """Spans of the clauses a compound assertion makes.
 
     Splits at ";" and at "and", "while", "as well as" only when both sides
-    hold a verb of effect ("X reduced relapses and improved mobility"); a list
-    of outcomes after one verb ("reduced pain and fatigue") stays whole. A
-    sentence that makes one claim comes back as a single span.
+    make an assertion: the left holds a verb of effect or an auxiliary, and
+    the right one too or opens with a finite verb ("X reduced relapses and
+    improved mobility", "... and regrows cartilage", "... and gives you
+    energy"); a list of outcomes after one verb ("reduced pain and fatigue",
+    "eases aches and pains") stays whole. A sentence that makes one claim
+    comes back as a single span.
     """
     text = sentence_text
     cuts: list[tuple[int, int]] = []
@@ -213,7 +267,7 @@ def split_clauses(sentence_text: str) -> list[tuple[int, int]]:
         right_end = next((c[0] for c in cuts if c[0] >= cut_end), len(text))
         right = text[cut_end:right_end]
         is_semicolon = text[cut_start:cut_end].strip() == ";"
-        if is_semicolon or (_has_effect_verb(left) and _has_effect_verb(right)):
+        if is_semicolon or (_has_effect_verb(left) and (_has_effect_verb(right) or _starts_with_verb(right))):
             spans.append(_strip(text, start, cut_start))
             start = cut_end
     spans.append(_strip(text, start, len(text)))

@@ -273,6 +273,10 @@ def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
     """
     word = sent.words[i]
     if cue.group != "verb":
+        if cue.lemma in _CAUSAL_ADJECTIVES:
+            # "a protective variant", "a useful predictor": the adjective describes a noun
+            following = _next_word(sent, cue)
+            return following not in sent.rules.no_object and following not in _CAUSAL_NOUNS
         return cue.lemma.split()[0] in ("caused", "effect", "effects", "impact", "influence", "cause", "causes",
                                         "role", "due", "because", "leading", "induced", "driven", "mediated")
     if word.endswith("ing"):
@@ -281,7 +285,8 @@ def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
         return True  # "a condition that affects 1 in 10 adults": a relative clause describes a noun
     if word.endswith("ed") and " " not in cue.lemma:
         previous = _previous_word(sent, i)
-        if previous in sent.rules.nominalisers or previous in sent.rules.describing_verbs or not previous:
+        if (previous in sent.rules.nominalisers or previous in sent.rules.describing_verbs or not previous
+                or previous in _LIST_JOINERS):
             return _next_word(sent, cue) not in sent.rules.object_starters
     return False
 
@@ -306,6 +311,14 @@ def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
     return _next_word(sent, cue) not in sent.rules.object_starters
 
 
+# Causal adjectives: before a noun they describe it ("a protective factor"), after "is" they claim.
+_CAUSAL_ADJECTIVES = frozenset({"effective", "efficacious", "beneficial", "harmful", "detrimental", "protective",
+                                "useful", "successful", "ineffective"})
+# Words before an "-ed" form that make it one item of a list of noun phrases ("obese, raised blood pressure").
+_LIST_JOINERS = frozenset({",", "but", "than", "as", "both", "either", "neither"})
+# Nouns that keep a causal adjective causal: "the beneficial effects of", "protective against".
+_CAUSAL_NOUNS = frozenset({"effect", "effects", "impact", "impacts", "role", "roles", "influence", "properties",
+                           "benefit", "benefits", "against", "action", "actions", "outcome", "outcomes"})
 _COORDINATORS = frozenset({",", "and", "or", "as", "well"})
 _HARD_BREAKS = frozenset({";", ":", ".", "!", "?", "but", "however", "although", "whereas", "while", "which",
                           "who", "because", "though", "yet"})

@@ -171,6 +171,22 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
 
 
+def parse_rule_packs(files_by_pack: list[list[Path]]) -> list[Rule]:
+    """Every rule of the packs, in code order; a later pack's rule replaces an
+    earlier one with the same code, and two codes may not share a name."""
+    by_code: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for files in files_by_pack:
+        for path in files:
+            rule = load_rule_file(path)
+            if rule.name in names and names[rule.name] != rule.code:
+                raise InputError(f"rule name {rule.name!r} is already used by {names[rule.name]}",
+                                 path=str(path), field="name")
+            by_code[rule.code] = rule
+            names[rule.name] = rule.code
+    return sorted(by_code.values(), key=lambda r: r.code)
+
+
 def load_rules(
     extra: list[str | Path] = (),
     *,
@@ -186,17 +202,7 @@ def load_rules(
     ``overstated`` or ``unsupported``.
     """
     directories = ([builtin_rules_dir()] if include_builtin else []) + [Path(p) for p in extra]
-    by_code: dict[str, Rule] = {}
-    names: dict[str, str] = {}
-    for directory in directories:
-        for path in rule_files(directory):
-            rule = load_rule_file(path)
-            if rule.name in names and names[rule.name] != rule.code:
-                raise InputError(f"rule name {rule.name!r} is already used by {names[rule.name]}",
-                                 path=str(path), field="name")
-            by_code[rule.code] = rule
-            names[rule.name] = rule.code
-    rules = sorted(by_code.values(), key=lambda r: r.code)
+    rules = parse_rule_packs([rule_files(directory) for directory in directories])
     for selector in list(disable) + list(enable) + list((levels or {}).keys()):
         if not any(rule.matches(selector) for rule in rules):
             raise InputError(f"no rule matches {selector!r} (use a code, a dotted name or a family)")
