@@ -84,6 +84,7 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     """Read the copy, apply the settings per file, audit, and merge."""
     from claimaudit import __version__
     from claimaudit.api import read_sources
+    from claimaudit.claims.anatomy import persistent_analyses
     from claimaudit.pipeline import audit_documents
     from claimaudit.rule_cache import load_rule_set, select_rules
 
@@ -118,7 +119,8 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
                 # Sources cited inside the copy are pooled over every file, as `audit` does.
                 run_pack = read_sources(list(run_pack_paths) or None, documents)
             pack = run_pack
-        result = audit_documents(group, pack, active_by_layers[layers])
+        with persistent_analyses(options.use_cache):
+            result = audit_documents(group, pack, active_by_layers[layers])
         if not pack:
             result.warnings.append(NO_SOURCES_WARNING)
         results.append(result)

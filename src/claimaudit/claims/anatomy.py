@@ -6,11 +6,16 @@ compare like with like: figures, strength, scope, cues and attribution.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import re
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 
-import regex
-
+from claimaudit.cache import cache_dir, write_cache_file
 from claimaudit.language import (
     claim_strength,
     content_tokens,
@@ -18,95 +23,97 @@ from claimaudit.language import (
     find_cues,
     find_quantities,
     split_clauses,
+    split_sentences,
 )
+from claimaudit.model import Sentence
 
 # Disclaimers ride along with claims ("results may vary"); their hedges must not
 # soften the claim they are attached to.
-DISCLAIMER = regex.compile(
+DISCLAIMER = re.compile(
     r"\b(?:results?\s+(?:may|can|will)\s+vary(?:\s+from\s+\w+\s+to\s+\w+)?|individual\s+results\s+(?:may\s+)?vary|"
     r"results\s+are\s+not\s+(?:typical|guaranteed)|not\s+intended\s+to\s+diagnose[^.;]*|"
     r"(?:consult|talk\s+to|speak\s+to|ask)\s+(?:your|a)\s+(?:doctor|physician|pharmacist|dentist|GP)[^.;]*|"
     r"(?:this\s+(?:page|site|information|content)\s+is\s+)?(?:general\s+information\s+and\s+is\s+)?not\s+medical\s+advice|"
     r"(?:these\s+)?statements?\s+(?:has|have)\s+not\s+been\s+evaluated\s+by\s+the\s+(?:Food\s+and\s+Drug\s+Administration|FDA)|"
     r"is\s+not\s+a\s+substitute\s+for\s+(?:professional\s+)?medical\s+(?:care|advice|treatment))",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
-VAGUE_ATTRIBUTION = regex.compile(
+VAGUE_ATTRIBUTION = re.compile(
     r"\b(?:(?:many\s+|several\s+|numerous\s+|recent\s+|clinical\s+|scientific\s+)?(?:studies|research|trials|data|evidence|science|scientists|experts|doctors|physicians)"
     r"\s+(?:has\s+|have\s+)?(?:shows?|showed|shown|indicates?|indicated|suggests?|suggested|proves?|proved|proven|confirms?|confirmed|demonstrates?|demonstrated|recommends?|reports?|reported|found|agree)"
     r"|clinically\s+(?:proven|tested|shown|demonstrated)|scientifically\s+(?:proven|shown)|research(?:ers)?\s+(?:has\s+|have\s+)?found"
     r"|according\s+to\s+(?:research|studies|experts|scientists))\b"
     # Expert endorsement: "audiologists recommend", "recommended by sleep doctors".
-    r"|\b(?:[\p{L}-]*(?:ologists|icians|iatrists)|doctors|physicians|dentists|experts|specialists|surgeons|nurses|"
+    r"|\b(?:(?:[^\W\d_]|-)*(?:ologists|icians|iatrists)|doctors|physicians|dentists|experts|specialists|surgeons|nurses|"
     r"pharmacists|clinicians|dietitians|scientists|professionals)\s+(?:\w+\s+)?(?:agree|recommend|endorse|prefer|prescribe|trust)s?\b"
-    r"|\b(?:recommended|endorsed|trusted|preferred|prescribed)\s+by\s+(?:\w+\s+){0,3}?(?:[\p{L}-]*(?:ologists|icians|iatrists)|"
+    r"|\b(?:recommended|endorsed|trusted|preferred|prescribed)\s+by\s+(?:\w+\s+){0,3}?(?:(?:[^\W\d_]|-)*(?:ologists|icians|iatrists)|"
     r"doctors|physicians|dentists|experts|specialists|surgeons|nurses|pharmacists|clinicians|dietitians|professionals)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
-NAMED_KIND = regex.compile(
+NAMED_KIND = re.compile(
     r"\b(?P<kind>systematic\s+reviews?|meta-?analys[ie]s|randomi[sz]ed(?:\s+controlled)?\s+(?:clinical\s+)?trials?|RCTs?|"
     r"clinical\s+(?:trials?|studies|study|research)|double-blind(?:ed)?\s+(?:trials?|studies|study)|cohort\s+stud(?:y|ies)|"
     r"placebo-controlled\s+(?:trials?|studies|study)|peer-reviewed\s+(?:stud(?:y|ies)|research|papers?))\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
 # "a systematic review published by the National Institutes of Health",
 # "a 2021 Harvard meta-analysis", "according to the Mayo Clinic", "Smith et al."
-NAMED_SOURCE = regex.compile(
-    r"(?P<etal>\b(?P<author>[A-Z][\p{L}'\-]+)(?:\s+(?:and|&)\s+[A-Z][\p{L}'\-]+)?\s+et\s+al\.?(?:\s*\(?(?P<year>(?:19|20)\d\d)\)?)?)"
+NAMED_SOURCE = re.compile(
+    r"(?P<etal>\b(?P<author>[A-Z](?:[^\W\d_]|['\-])+)(?:\s+(?:and|&)\s+[A-Z](?:[^\W\d_]|['\-])+)?\s+et\s+al\.?(?:\s*\(?(?P<year>(?:19|20)\d\d)\)?)?)"
     r"|(?P<doi>\b10\.\d{4,9}/[^\s,;]+[^\s,;.)])"
     r"|(?:\bPMID:?\s*(?P<pmid>\d{5,9}))"
-    r"|(?:\b(?:published|conducted|carried\s+out|funded|released)\s+(?:by|in)\s+(?:the\s+)?(?P<org>(?:[A-Z][\p{L}&'\-]*\s*){1,8}))"
-    r"|(?:\baccording\s+to\s+(?:the\s+|a\s+|an\s+)?(?P<org2>(?:[A-Z][\p{L}&'\-]*\s*){1,6}))"
-    r"|(?:\b(?:a|an|the)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z][\p{L}&'\-]*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
+    r"|(?:\b(?:published|conducted|carried\s+out|funded|released)\s+(?:by|in)\s+(?:the\s+)?(?P<org>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,8}))"
+    r"|(?:\baccording\s+to\s+(?:the\s+|a\s+|an\s+)?(?P<org2>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,6}))"
+    r"|(?:\b(?:a|an|the)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
 )
 
-FIRST_PERSON_BUSINESS = regex.compile(
+FIRST_PERSON_BUSINESS = re.compile(
     r"\b(?:we|our|us|our\s+(?:clinic|team|physicians|doctors|patients|center|centre|practice|staff|specialists))\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _PEOPLE = r"(?:patients|clients|customers|users|people|members|buyers|reviewers|parents)"
 _OFTEN = r"(?:often\s+|regularly\s+|always\s+|frequently\s+|routinely\s+|now\s+)?"
-TESTIMONIAL = regex.compile(
+TESTIMONIAL = re.compile(
     # "many of our patients report", "our customers describe"
     r"\b(?:(?:many|most|countless|our|some|numerous|thousands\s+of|hundreds\s+of)\s+(?:of\s+our\s+)?" + _PEOPLE + r"\s+"
     + _OFTEN + r"(?:have\s+|has\s+)?(?:report(?:s|ed)?|tell\s+us|told\s+us|say|said|describe[sd]?|notice[sd]?|experience[sd]?|feel|felt|share[sd]?|rave|swear)"
     # "users tell us", "members say": what customers say, whoever they are
     r"|" + _PEOPLE + r"\s+" + _OFTEN + r"(?:tell\s+us|told\s+us|say|said|rave|swear|write\s+to\s+(?:tell\s+)?us)"
     r"|success\s+stor(?:y|ies)|testimonials?|patient\s+stories|in\s+their\s+own\s+words|reviews\s+from\s+(?:our\s+)?patients)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-COMPARATIVE = regex.compile(
+COMPARATIVE = re.compile(
     r"\b(?:better|more\s+effective|superior|outperforms?|faster|safer|stronger|more\s+potent|compared\s+(?:to|with)|than|best|leading|number\s+one|#1)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-CALL_TO_ACTION = regex.compile(
+CALL_TO_ACTION = re.compile(
     r"^(?:please\s+)?(?:contact|call|email|e-mail|book|schedule|request|sign\s+up|subscribe|join|download|learn\s+more|read\s+more|click|visit|"
     r"get\s+(?:started|in\s+touch|your)|take\s+the\s+first\s+step|fill\s+out|register|reach\s+out|talk\s+to|ask\s+(?:us|about)|find\s+out|follow\s+us|share)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-CONTACT = regex.compile(
+CONTACT = re.compile(
     r"(?:\(?\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}|[\w.+\-]+@[\w\-]+\.[\w.]+|\bhttps?://|\bwww\.)",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-GREETING = regex.compile(
+GREETING = re.compile(
     r"^(?:welcome|thank\s+you|thanks|hello|hi|greetings|dear|copyright|©|all\s+rights\s+reserved|you\s+have\s+successfully|privacy\s+policy|terms\s+of)",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-BUSINESS_FACT = regex.compile(
+BUSINESS_FACT = re.compile(
     r"\b(?:treated|served|helped|performed|success\s+rate|satisfaction|years\s+of\s+experience|patients\s+(?:since|each\s+year|annually)|"
     r"leading|leader|pioneer(?:s|ed|ing)?|top|award|accredited|certified|board-certified|"
     r"(?:led|run|staffed|delivered|supervised)\s+by|registered|qualified|licensed\s+(?:staff|physicians|doctors|therapists))\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 # Market position: "the best-selling", "most used by dentists", "the UK's number one".
-MARKET_POSITION = regex.compile(
+MARKET_POSITION = re.compile(
     r"\b(?:best[-\s]selling|top[-\s]selling|most\s+(?:used|popular|trusted|prescribed|recommended|sold|downloaded)|"
-    r"number\s+one|no\.\s*1|#1|market[-\s]leading|the\s+only\s+[\p{L}-]+(?:\s+[\p{L}-]+)?\s+(?:that|to|recommended|approved|with)|"
+    r"number\s+one|no\.\s*1|#1|market[-\s]leading|the\s+only\s+(?:[^\W\d_]|-)+(?:\s+(?:[^\W\d_]|-)+)?\s+(?:that|to|recommended|approved|with)|"
     r"the\s+(?:world|nation|country|uk|us|europe)['’]s\s+(?:leading|favourite|favorite|best|most|first|largest))",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
 
@@ -204,9 +211,121 @@ def find_attribution(text: str) -> Attribution:
     return attribution
 
 
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """The sentences of ``text[start:end]``, remembered between runs like analyses."""
+    end = len(text) if end is None else end
+    piece = text[start:end]
+    spans = _store.spans(piece) if _store is not None else None
+    if spans is None:
+        spans = [(s.start, s.end) for s in split_sentences(piece)]
+        if _store is not None:
+            _store.put_spans(piece, spans)
+    return [Sentence(piece[a:b], start + a, start + b) for a, b in spans]
+
+
+class AnalysisStore:
+    """Analyses kept between runs, so a check of unchanged copy and sources
+    skips the language work. Keyed by sentence text; the file name carries a
+    stamp of the code and word lists that produce the analyses."""
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self, path):
+        self.path = path
+        self.known: dict[str, Statement] = {}
+        self.used: dict[str, Statement] = {}
+        try:
+            with open(path, "rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, dict):
+                self.known = loaded
+        except Exception:  # noqa: BLE001 - a missing or unreadable store is an empty one
+            self.known = {}
+
+    def spans(self, text: str) -> list[tuple[int, int]] | None:
+        key = "\0spans\0" + text
+        spans = self.known.get(key)
+        if isinstance(spans, list):
+            self.used[key] = spans
+            return spans
+        return None
+
+    def put_spans(self, text: str, spans: list[tuple[int, int]]) -> None:
+        self.used["\0spans\0" + text] = spans
+
+    def get(self, text: str) -> Statement | None:
+        statement = self.known.get(text)
+        if isinstance(statement, Statement):
+            self.used[text] = statement
+            return statement
+        return None
+
+    def put(self, text: str, statement: Statement) -> None:
+        self.used[text] = statement
+
+    def save(self) -> None:
+        if self.used.keys() <= self.known.keys():
+            return
+        # What this run used first, then older entries up to the cap.
+        keep = dict(self.used)
+        for text, statement in self.known.items():
+            if len(keep) >= self.MAX_ENTRIES:
+                break
+            keep.setdefault(text, statement)
+        try:
+            write_cache_file(self.path, pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # noqa: BLE001 - caching never fails a run
+            return
+
+
+_store: AnalysisStore | None = None
+
+
+def _code_stamp() -> str:
+    import claimaudit.language as language
+
+    roots = [Path(language.__file__).resolve().parent, Path(__file__).resolve()]
+    digest = hashlib.sha256(sys.version.encode())
+    for root in roots:
+        files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
+        for path in files:
+            info = path.stat()
+            digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:24]
+
+
+@contextmanager
+def persistent_analyses(enabled: bool = True):
+    """Keep sentence analyses in the user's cache folder for the next run."""
+    global _store
+    folder = cache_dir() if enabled else None
+    if folder is None:
+        yield
+        return
+    _store = AnalysisStore(folder / f"analyses-{_code_stamp()}.pickle")
+    analyse.cache_clear()
+    try:
+        yield
+        _store.save()
+    finally:
+        _store = None
+        analyse.cache_clear()
+
+
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> Statement:
     """Read a sentence's figures, strength, cues, terms and attribution."""
+    if _store is not None:
+        stored = _store.get(text)
+        if stored is not None:
+            return stored
+    statement = _analyse(text)
+    if _store is not None:
+        _store.put(text, statement)
+    return statement
+
+
+def _analyse(text: str) -> Statement:
     disclaimers = [(m.start(), m.end()) for m in DISCLAIMER.finditer(text)]
     readable = _mask(text, disclaimers)
     return Statement(
@@ -247,7 +366,11 @@ class Part:
 def compound_parts(statement: Statement) -> list[Part]:
     """The clauses of a sentence that makes several assertions ("reduced
     relapses and improved mobility"); empty for a single assertion."""
-    spans = split_clauses(statement.text)
+    spans = _store.spans("\0clauses\0" + statement.text) if _store is not None else None
+    if spans is None:
+        spans = [tuple(span) for span in split_clauses(statement.text)]
+        if _store is not None:
+            _store.put_spans("\0clauses\0" + statement.text, spans)
     if len(spans) < 2:
         return []
     first_start, first_end = spans[0]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-
-import regex
 
 from claimaudit.claims.anatomy import (
     BUSINESS_FACT,
@@ -18,8 +17,8 @@ from claimaudit.claims.anatomy import (
     Statement,
     analyse,
     compound_parts,
+    sentences,
 )
-from claimaudit.language import split_sentences
 from claimaudit.model import Block, Document
 
 CLAIM_TYPES = (
@@ -55,31 +54,31 @@ class Claim:
 
 # Usage directions and other instructions: they tell the reader what to do and
 # assert nothing checkable ("Take one capsule daily with food.").
-INSTRUCTION = regex.compile(
+INSTRUCTION = re.compile(
     r"^(?:please\s+)?(?:use|take|apply|see|add|order|leave|talk|speak|buy|shop|compare|store|avoid|remember|meet|"
     r"check|consult|keep|rinse|wash|swallow|chew|place|insert|wear|charge|pair|install|open|start\s+(?:your|today|now|with)|"
     r"try\s+(?:it|our|one|the)|do\s+not|don['’]t|never\s+(?:use|take|apply|exceed))\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 # Page furniture written as "Label: value".
-LABELLED_INFO = regex.compile(
+LABELLED_INFO = re.compile(
     r"^(?:opening\s+hours|hours|address|phone|telephone|tel|fax|email|e-mail|location|directions|parking|price|prices|"
-    r"ingredients|directions\s+for\s+use|dosage|storage|warnings?)\s*:", regex.IGNORECASE)
+    r"ingredients|directions\s+for\s+use|dosage|storage|warnings?)\s*:", re.IGNORECASE)
 # Verbs that assert an effect or a property even where the cue lexicon does
 # not rate them ("regrow", "lasts", "works", "stays off").
-EFFECT_WORDS = regex.compile(
+EFFECT_WORDS = re.compile(
     r"\b(?:regrows?|regrew|regrown|restores?|restored|repairs?|repaired|heals?|healed|whitens?|whitened|damages?|"
     r"works?|worked|lasts?|lasted|stays?|stayed|keeps?\s+\w+\s+off|helps?|helped|supports?|protects?|boosts?|"
     r"strengthens?|rejuvenates?|renews?|revers(?:es?|ed)|stops?|slows?|prevents?|relieves?|eases?|improves?|"
     r"reduces?|lowers?|raises?|speeds?\s+up|sped\s+up|accelerates?|shortens?|increases?|decreases?|produced?|produces|resets?|ends?|ended|gets?\s+rid|"
     r"sleep\s+better|feel\s+better|lose|loses|lost|gain(?:s|ed)?|cuts?|fights?|treats?|cures?|"
     r"will\s+\w+|never\s+(?:feel|get|have|causes?)|(?:is|are)\s+(?:gentle|safe|effective|proven|clinically|free))\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-DURABILITY = regex.compile(
+DURABILITY = re.compile(
     r"\b(?:for\s+life|lifelong|for\s+good|permanently|forever|for\s+years|for\s+months|long[-\s]term|"
     r"from\s+the\s+(?:very\s+)?first\s+(?:night|day|session|use)|overnight|instantly|immediately)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
 
@@ -144,7 +143,7 @@ def classify(statement: Statement) -> tuple[str, str]:
     return "", "states no checkable effect, figure, status or comparison"
 
 
-NAV_SEPARATOR = regex.compile(r"\s[·•|»›]\s")
+NAV_SEPARATOR = re.compile(r"\s[·•|»›]\s")
 
 
 def _navigation(text: str) -> bool:
@@ -183,7 +182,7 @@ def find_claims(document: Document) -> tuple[list[Claim], list[tuple[str, int, i
             continue
         if any(s <= block.start and block.end <= e for s, e in excluded):
             continue
-        for sentence in split_sentences(document.text, block.start, block.end):
+        for sentence in sentences(document.text, block.start, block.end):
             statement = analyse(sentence.text)
             claim_type, why_not = classify(statement)
             if block.kind == "cell" and not claim_type:

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from claimaudit.claims.anatomy import Statement, analyse
-from claimaudit.language import split_sentences
+from claimaudit.claims.anatomy import Statement, analyse, sentences
 from claimaudit.model import Source
 
 SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
@@ -49,7 +48,7 @@ class SourceIndex:
     def build(cls, sources: list[Source]) -> "SourceIndex":
         index = cls(sources=list(sources))
         for source in sources:
-            for sentence in split_sentences(source.summary):
+            for sentence in sentences(source.summary):
                 index.sentences.append(
                     SourceSentence(source, sentence.text, sentence.start, sentence.end, analyse(sentence.text))
                 )
