@@ -47,3 +47,22 @@ def test_labelled_file_is_read_and_scored(tmp_path):
     assert set(results) == {"annotated_pubmed"}
     assert results["annotated_pubmed"]["sentences"] == 3
     assert results["annotated_pubmed"]["accuracy"] == pytest.approx(1.0)
+
+
+def test_wright_pairs_are_scored_on_both_sides(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        '{"press_release_conclusion": "Nightly stretching cures back pain.", "press_release_strength": 3,'
+        ' "abstract_conclusion": "Stretching was associated with less back pain.", "abstract_strength": 1}\n'
+        '{"press_release_conclusion": "Forty adults took part.", "press_release_strength": 0,'
+        ' "abstract_conclusion": "Stretching may ease back pain.", "abstract_strength": 2}\n',
+        encoding="utf-8",
+    )
+    result = benchmark.evaluate_wright(pairs)
+    assert result["sentences"] == 4
+    assert result["accuracy"] == pytest.approx(1.0)
+    assert set(result["sides"]) == {"press_release", "abstract"}
+
+
+def test_a_multi_sentence_conclusion_takes_its_strongest_claim():
+    assert benchmark.text_strength("Forty adults took part. Stretching cures back pain.") == 3

@@ -139,3 +139,17 @@ def test_negation_survives_a_lost_apostrophe():
     text = "The spray doesn t stop snoring."
     cues = find_cues(text)
     assert is_negated(cues, text.index("stop"), text.index("stop") + 4)
+
+
+def test_a_bad_pattern_in_a_user_lexicon_is_reported(tmp_path):
+    extra = tmp_path / "cues.yaml"
+    extra.write_text('hedge:\n  phrases:\n    - {regex: "(unclosed"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_cues([extra])
+    assert "bad regular expression" in str(info.value)
+
+
+def test_user_patterns_keep_the_regex_syntax(tmp_path):
+    extra = tmp_path / "cues.yaml"
+    extra.write_text('booster:\n  phrases:\n    - {regex: "\\\\bsuper\\\\p{L}+"}\n', encoding="utf-8")
+    assert ("booster", "superfood") in kinds("A superfood for joints.", load_cues([extra]))

@@ -64,3 +64,21 @@ def test_extra_rules_file_extends_the_directive_list(tmp_path):
     assert claim_strength("We plan to show the cells improve walking.", rules=load_strength_rules([extra])).level \
         == NO_RELATIONSHIP
     assert claim_strength(text).level == NO_RELATIONSHIP
+
+
+def test_ability_marks_a_direct_claim_stated_with_can():
+    assert claim_strength("The gel can soothe irritated gums.").ability
+    assert claim_strength("The gel can also quickly soothe gums and freshen breath.").ability
+    assert not claim_strength("The gel soothes irritated gums.").ability
+    assert not claim_strength("The gel may soothe irritated gums.").ability  # conditional, not an ability
+
+
+def test_suggest_reports_a_finding_but_a_modal_in_it_hedges():
+    assert claim_strength("Our data suggest that the brace reduces knee pain.").level == DIRECT_CAUSAL
+    assert claim_strength("Our data suggest that the brace might reduce knee pain.").level == CONDITIONAL_CAUSAL
+
+
+def test_background_words_do_not_decide_the_level():
+    # a causal word inside a relative clause or a concessive clause gives way to the main claim
+    assert claim_strength("Although stress may worsen eczema, itch scores were linked to sleep.").level == CORRELATIONAL
+    assert claim_strength("Drugs that raise serotonin may hold the key to calmer sleep.").level == CONDITIONAL_CAUSAL

@@ -12,15 +12,16 @@ The lexicons live in ``data/cues.yaml``; users may merge their own files with
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import regex
-
 from ..errors import InputError
-from ._lazy import lazy_regex
+from ._lazy import compile_pattern, lazy_regex, unicode_pattern
 
 CUE_KINDS = ("hedge", "booster", "negation", "correlational", "causal")
 _PHRASE_KINDS = ("hedge", "booster", "correlational", "causal")
@@ -51,7 +52,9 @@ class Cue:
     group: str = ""
 
 
-_TOKEN_RE = lazy_regex(r"\w+(?:['’]\w+)*|[^\w\s\-]")
+# Tokens follow Unicode's idea of a word (the ``regex`` engine's ``\w``), so text with
+# combining accents or superscripts tokenises as a reader sees it.
+_TOKEN_RE = unicode_pattern(r"\w+(?:['’]\w+)*|[^\w\s\-]")
 
 
 @lru_cache(maxsize=4096)
@@ -72,8 +75,18 @@ def phrase_lengths(phrases, *, by_last: bool = False) -> dict[str, tuple[int, ..
     return {word: tuple(sorted(ns, reverse=True)) for word, ns in lengths.items()}
 
 
-def _normalise_form(text: str) -> str:
+_PLAIN_PHRASE_RE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def normalise_phrase(text: str) -> str:
+    """A phrase as its lower-case tokens joined by single spaces ("Well-Tolerated" -> "well tolerated")."""
+    lowered = text.lower()
+    if _PLAIN_PHRASE_RE.fullmatch(lowered):
+        return lowered  # most lexicon entries are plain words: no need to tokenise them
     return " ".join(t for t, _, _ in tokens(text))
+
+
+_normalise_form = normalise_phrase
 
 
 @dataclass(eq=False)
@@ -83,16 +96,17 @@ class CueLexicon:
     Phrases are looked up token by token in ``forms`` (normalised form ->
     [(kind, lemma, group)]), which keeps loading fast however long the lists
     grow; the few entries given as regular expressions are kept in ``regexes``
-    as (kind, pattern, group).
+    as (kind, pattern, group, words): ``words`` are strings one of which the
+    lower-cased text must hold for the pattern to be tried (empty: always).
     Negation triggers use the kinds ``negation_pre``, ``negation_post`` and
     ``negation_pseudo``.
     """
 
     forms: dict[str, list[tuple[str, str, str]]]
-    regexes: list[tuple[str, regex.Pattern, str]]
+    regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]]
     lengths: dict[str, tuple[int, ...]]
     window: int = 8
-    terminators: regex.Pattern | None = None
+    terminators: re.Pattern | None = None
 
     def entries(self, kind: str) -> list[str]:
         """The normalised forms listed for a kind."""
@@ -131,30 +145,52 @@ def inflect(verb: str, irregular: dict[str, list[str]] | None = None) -> set[str
 
 
 def _terminator_pattern(term: str) -> str:
-    body = regex.escape(term).replace(r"\ ", r"\s+")
+    body = re.escape(term).replace(r"\ ", r"\s+")
     if term[:1].isalnum():
         return rf"(?<!\w){body}(?!\w)"
     return body
 
 
-def _read_yaml(path: Path | str, text: str | None = None) -> dict:
-    from ruamel.yaml import YAML, YAMLError
-    from ruamel.yaml import __version__ as yaml_version
+@lru_cache(maxsize=1)
+def _parser_identity() -> str:
+    """Names the installed YAML parser for the parse cache without importing it.
 
-    from claimaudit.cache import cached_parse
-
-    yaml = YAML(typ="safe")
+    Importing ruamel.yaml costs more than reading a cached parse, so the cache
+    key uses the parser's installed file (its size and time change with any
+    upgrade) instead of its version attribute.
+    """
     try:
-        if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-        # Parsed lexicons are cached by their text: parsing them is most of a one-page check's start-up.
-        data = cached_parse("lexicon", text, lambda: yaml.load(text), version=f"ruamel.yaml {yaml_version}")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
+        spec = importlib.util.find_spec("ruamel.yaml")
+        origin = spec.origin if spec else None
+        if origin:
+            stat = os.stat(origin)
+            return f"ruamel.yaml {origin} {stat.st_size} {stat.st_mtime_ns}"
+    except (ImportError, OSError, ValueError):
+        pass
+    return "ruamel.yaml unknown"
+
+
+def _parse_yaml(path: Path | str, text: str):
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        return YAML(typ="safe").load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"invalid YAML in cue lexicon: {getattr(exc, 'problem', exc)}", path=str(path),
                          line=mark.line + 1 if mark else None) from exc
+
+
+def _read_yaml(path: Path | str, text: str | None = None) -> dict:
+    from claimaudit.cache import cached_parse
+
+    try:
+        if text is None:
+            text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
+    # Parsed lexicons are cached by their text: parsing them is most of a one-page check's start-up.
+    data = cached_parse("lexicon", text, lambda: _parse_yaml(path, text), version=_parser_identity())
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -170,6 +206,12 @@ def _entries(section, path: str, where: str) -> list:
     for item in section:
         if not (isinstance(item, str) or (isinstance(item, dict) and isinstance(item.get("regex"), str))):
             raise InputError(f"entry {item!r} is neither a phrase nor {{regex: ...}}", path=path, field=where)
+        if isinstance(item, dict):
+            words = item.get("words", [])
+            if set(item) - {"regex", "words"} or not isinstance(words, list) or \
+                    not all(isinstance(w, str) and w for w in words):
+                raise InputError(f"entry {item!r}: a pattern takes 'regex' and an optional list of 'words'",
+                                 path=path, field=where)
     return section
 
 
@@ -208,7 +250,7 @@ def _build(data: dict) -> CueLexicon:
     irregular = {k: [_normalise_form(f) for f in v] for k, v in (data.get("irregular") or {}).items()}
     removed = {_normalise_form(r) for r in data.get("remove") or [] if isinstance(r, str)}
     forms: dict[str, list[tuple[str, str, str]]] = {}
-    regexes: list[tuple[str, regex.Pattern, str]] = []
+    regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]] = []
 
     def add(kind: str, form: str, lemma: str, group: str) -> None:
         items = forms.setdefault(form, [])
@@ -220,10 +262,11 @@ def _build(data: dict) -> CueLexicon:
         for phrase in phrases:
             if isinstance(phrase, dict):
                 try:
-                    pattern = regex.compile(phrase["regex"], regex.IGNORECASE)
-                except regex.error as exc:
+                    pattern = compile_pattern(phrase["regex"], re.IGNORECASE)
+                except re.error as exc:
                     raise InputError(f"bad regular expression {phrase['regex']!r}: {exc}", field=kind) from exc
-                regexes.append((kind, pattern, group or "phrase"))
+                words = tuple(w.lower() for w in phrase.get("words") or ())
+                regexes.append((kind, pattern, group or "phrase", words))
                 continue
             key = _normalise_form(phrase)
             if key and key not in removed:
@@ -249,7 +292,7 @@ def _build(data: dict) -> CueLexicon:
     terminator_alts.append(r"[.!?](?=\s|$)")
     return CueLexicon(forms=forms, regexes=regexes, lengths=phrase_lengths(forms),
                       window=int(negation.get("window", 8)),
-                      terminators=regex.compile("|".join(terminator_alts), regex.IGNORECASE))
+                      terminators=compile_pattern("|".join(terminator_alts), re.IGNORECASE))
 
 
 def _builtin_text() -> str:
@@ -271,7 +314,7 @@ def load_cues(extra_paths=()) -> CueLexicon:
     return _load(tuple(str(p) for p in extra_paths))
 
 
-_WORD_RE = lazy_regex(r"\w+(?:[-'’]\w+)*")
+_WORD_RE = unicode_pattern(r"\w+(?:[-'’]\w+)*")
 
 
 def _forward_scope(text: str, end: int, lexicon: CueLexicon) -> tuple[int, int]:
@@ -334,7 +377,10 @@ def _all_matches(text: str, lexicon: CueLexicon) -> dict[str, list[tuple[int, in
                     continue
                 seen_kinds.add(kind)
                 found.setdefault(kind, []).append((toks[i][1], toks[i + n - 1][2], lemma, group))
-    for kind, pattern, group in lexicon.regexes:
+    lowered = text.lower()
+    for kind, pattern, group, needs in lexicon.regexes:
+        if needs and not any(word in lowered for word in needs):
+            continue
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 found.setdefault(kind, []).append((m.start(), m.end(), _normalise_form(m.group(0)), group))

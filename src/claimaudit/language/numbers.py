@@ -6,11 +6,10 @@ and "2 weeks" end up comparing alike.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-import regex
-
-from ._lazy import lazy_regex
+from ._lazy import compile_pattern, unicode_pattern
 
 UNITS_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -37,19 +36,22 @@ _SCALE_ALT = "|".join(SCALE_WORDS)
 # One number word or a hyphenated tens-units pair ("twenty-five").
 _DIGIT_WORDS = "|".join(k for k in UNITS_WORDS if 0 < UNITS_WORDS[k] < 10)
 _WORD_ATOM = rf"(?:(?:{'|'.join(TENS_WORDS)})-(?:{_DIGIT_WORDS})|{_SIMPLE_ALT}|{_SCALE_ALT}|dozen)"
+# "and" joins number words only after a scale word ("two hundred and fifty"); one fixed-width
+# look-behind per scale word keeps the pattern within what the standard ``re`` accepts.
+_AFTER_SCALE = "|".join(f"(?<={word})" for word in SCALE_WORDS)
 # A run of number words: "two hundred and fifty", "a dozen", "a hundred".
 _WORD_NUMBER_PATTERN = (
     rf"(?<![\w-])(?:(?:an?|one)\s+(?=(?:{_SCALE_ALT}|dozen)\b))?{_WORD_ATOM}"
-    rf"(?:(?:(?<=(?:{_SCALE_ALT}))\s+and\s+|\s+|-)(?:{_WORD_ATOM}))*"
+    rf"(?:(?:(?:{_AFTER_SCALE})\s+and\s+|\s+|-)(?:{_WORD_ATOM}))*"
     r"(?![\w]|-(?!(?:minute|hour|day|week|month|year|decade|fold|times|percent)))"
 )
 
 
 @lru_cache(maxsize=1)
-def word_number_re() -> regex.Pattern:
+def word_number_re() -> re.Pattern:
     """Pattern for runs of number words; compiled on first use."""
-    return regex.compile(_WORD_NUMBER_PATTERN, regex.IGNORECASE)
-DIGIT_NUMBER_RE = lazy_regex(
+    return compile_pattern(_WORD_NUMBER_PATTERN, re.IGNORECASE)
+DIGIT_NUMBER_RE = unicode_pattern(
     r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?![\d])|(?<![\w.])\.\d+(?!\d)"
 )
 
@@ -64,7 +66,7 @@ def parse_number_words(text: str) -> float | None:
     >>> parse_number_words("two hundred and fifty")
     250.0
     """
-    words = regex.split(r"[\s-]+", text.lower().strip())
+    words = re.split(r"[\s-]+", text.lower().strip())
     total = 0
     current = 0
     seen = False
@@ -105,7 +107,7 @@ def normalise_number_words(text: str) -> str:
     so only counts change.
     """
 
-    def replace(match: regex.Match) -> str:
+    def replace(match: re.Match) -> str:
         words = match.group(0)
         if words.lower() == "one":
             following = text[match.end():match.end() + 4].lower()

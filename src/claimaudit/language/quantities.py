@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import regex
-
 from ._lazy import lazy_regex
 from .numbers import (
     DIGIT_NUMBER_RE,
@@ -165,23 +163,24 @@ def _blocked_re() -> re.Pattern:
     # compiled on first use, since the pattern is large; the standard engine runs this one faster
     return re.compile(_BLOCKED_PARTS)
 
-_SCALE_AFTER_RE = lazy_regex(rf"\s+({'|'.join(DIGIT_SCALES)})(?![\w-])", regex.IGNORECASE)
+_BETWEEN_BEFORE_RE = lazy_regex(r"(?i:\b(?:between|from)\s+)$")
+_SCALE_AFTER_RE = lazy_regex(rf"\s+({'|'.join(DIGIT_SCALES)})(?![\w-])", re.IGNORECASE)
 _PERCENT_RE = lazy_regex(
-    r"\s*%|\s+(?:percent|per\s*cent)\b|-?\s*(?:percentage|%)\s+points?\b", regex.IGNORECASE
+    r"\s*%|\s+(?:percent|per\s*cent)\b|-?\s*(?:percentage|%)\s+points?\b", re.IGNORECASE
 )
-_PERCENT_POINTS_RE = lazy_regex(r"\s*(?:percentage|%)\s+points?\b", regex.IGNORECASE)
-_RANGE_SEP_RE = lazy_regex(r"\s*[-–—]\s*|\s+(?:to|through)\s+", regex.IGNORECASE)
-_AND_SEP_RE = lazy_regex(r"\s+(?:and|to|-|–)\s+", regex.IGNORECASE)
+_PERCENT_POINTS_RE = lazy_regex(r"\s*(?:percentage|%)\s+points?\b", re.IGNORECASE)
+_RANGE_SEP_RE = lazy_regex(r"\s*[-–—]\s*|\s+(?:to|through)\s+", re.IGNORECASE)
+_AND_SEP_RE = lazy_regex(r"\s+(?:and|to|-|–)\s+", re.IGNORECASE)
 _SLASH_RATIO_RE = lazy_regex(r"\s*/\s*")
 _OF_RATIO_RE = lazy_regex(
-    r"\s+(?:out\s+)?of\s+(?:the\s+|all\s+|these\s+|those\s+|our\s+|their\s+)?", regex.IGNORECASE
+    r"\s+(?:out\s+)?of\s+(?:the\s+|all\s+|these\s+|those\s+|our\s+|their\s+)?", re.IGNORECASE
 )
-_IN_RATIO_RE = lazy_regex(r"\s+in\s+(?:every\s+)?", regex.IGNORECASE)
-_FOLD_RE = lazy_regex(r"(?:\s*-\s*|\s*)fold\b|\s*[x×](?![\w])|\s+times\b", regex.IGNORECASE)
+_IN_RATIO_RE = lazy_regex(r"\s+in\s+(?:every\s+)?", re.IGNORECASE)
+_FOLD_RE = lazy_regex(r"(?:\s*-\s*|\s*)fold\b|\s*[x×](?![\w])|\s+times\b", re.IGNORECASE)
 _FREQUENCY_RE = lazy_regex(
     r"\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|night|session)\b"
     r"|\s+(?:daily|weekly|monthly|yearly|annually|nightly)\b",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _TIME_UNITS = {
     "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
@@ -194,14 +193,14 @@ _TIME_UNITS = {
 }
 _TIME_UNIT_RE = lazy_regex(
     r"(?:\s*-\s*|\s+)(minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos|years?|yrs?|decades?)(?![\w])",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _AGE_AFTER_RE = lazy_regex(
-    r"(?:\s*-\s*|\s+)(?:years?|yrs?)(?:\s*-\s*|\s+)old\b|\s+(?:years?|yrs?)\s+of\s+age\b", regex.IGNORECASE
+    r"(?:\s*-\s*|\s+)(?:years?|yrs?)(?:\s*-\s*|\s+)old\b|\s+(?:years?|yrs?)\s+of\s+age\b", re.IGNORECASE
 )
 _AGE_BEFORE_RE = lazy_regex(r"(?i:\b(?:aged|ages?|age\s+of|older\s+than|younger\s+than))\s*$")
 _MONEY_BEFORE_RE = lazy_regex(r"(US\$|USD\s*|EUR\s*|GBP\s*|[$£€¥])\s*$")
-_MONEY_AFTER_RE = lazy_regex(r"\s+(dollars|euros|pounds|USD|EUR|GBP)\b", regex.IGNORECASE)
+_MONEY_AFTER_RE = lazy_regex(r"\s+(dollars|euros|pounds|USD|EUR|GBP)\b", re.IGNORECASE)
 _MONEY_CODES = {"$": "USD", "us$": "USD", "usd": "USD", "dollars": "USD", "£": "GBP", "gbp": "GBP",
                 "pounds": "GBP", "€": "EUR", "eur": "EUR", "euros": "EUR", "¥": "JPY"}
 _PLUS_AFTER_RE = lazy_regex(r"\+(?![\w])")
@@ -226,9 +225,9 @@ _QUALIFIER_PHRASES = [
 ]
 _QUALIFIER_RE = lazy_regex(
     r"(?:(?<![\w])("
-    + "|".join(regex.escape(p) for p, _ in sorted(_QUALIFIER_PHRASES, key=lambda x: -len(x[0])))
+    + "|".join(re.escape(p) for p, _ in sorted(_QUALIFIER_PHRASES, key=lambda x: -len(x[0])))
     + r"))\s*$",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _QUALIFIER_MAP = {p: q for p, q in _QUALIFIER_PHRASES}
 
@@ -244,7 +243,7 @@ _MEASURE_UNITS = [
     "cells/kg", "kg/m2", "kg/m²", "bpm",
 ]
 _MEASURE_RE = lazy_regex(
-    r"\s*(" + "|".join(regex.escape(u) for u in sorted(_MEASURE_UNITS, key=len, reverse=True)) + r")(?![\w])"
+    r"\s*(" + "|".join(re.escape(u) for u in sorted(_MEASURE_UNITS, key=len, reverse=True)) + r")(?![\w])"
 )
 _COMPOUND_UNITS = [
     (r"disability[- ]adjusted\s+life[- ]years?(?:\s*\(\s*DALYs?\s*\))?", "DALYs"),
@@ -257,7 +256,7 @@ _COMPOUND_UNITS = [
 ]
 _COMPOUND_UNIT_RE = lazy_regex(
     r"\s+(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _) in enumerate(_COMPOUND_UNITS)) + r")(?![\w])",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _WORD_AFTER_RE = lazy_regex(r"(?:\s+|-)([A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*)")
 
@@ -362,9 +361,9 @@ _MULTIPLIER_WORDS = {
     "halve": 0.5, "halved": 0.5, "halves": 0.5, "halving": 0.5, "in half": 0.5, "by half": 0.5,
 }
 _MULTIPLIER_RE = lazy_regex(
-    r"(?<![\w-])(" + "|".join(regex.escape(w) for w in sorted(_MULTIPLIER_WORDS, key=len, reverse=True))
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(_MULTIPLIER_WORDS, key=len, reverse=True))
     + r")(?![\w-])(?!\s+(?:the\s+)?(?:blind|masked|check|edged|digit|negative|bond|helix|layer))",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 _FRACTIONS = {
     "half": (1, 2), "a half": (1, 2), "one half": (1, 2), "one-half": (1, 2),
@@ -379,25 +378,26 @@ _FRACTIONS.update({"two-fifths": (2, 5), "two fifths": (2, 5), "three-fifths": (
 # A fraction is a share only before "of" or a determiner, or after a qualifier ("over half");
 # "half an hour", "the first half of the year" and "cut in half" are not shares.
 _FRACTION_RE = lazy_regex(
-    r"(?<![\w-])(?<!\b(?:first|second|last|latter|former|in|by)\s)("
-    + "|".join(regex.escape(w) for w in sorted(_FRACTIONS, key=len, reverse=True))
-    + r")(?![\w-])(?:(?=\s+(?:of|the|these|those|our|their|all|its|them)\b)"
-    r"|(?<=(?:more\s+than|over|almost|nearly|about|around|roughly|approximately|just\s+under|just\s+over"
-    r"|less\s+than|fewer\s+than|under|at\s+least|up\s+to)\s+(?:a\s+|one\s+)?(?:half|third|quarter|fifth|tenth"
-    r"|thirds|quarters|fifths|tenths)))",
-    regex.IGNORECASE,
+    r"(?<![\w-])(?<!first\s)(?<!second\s)(?<!last\s)(?<!latter\s)(?<!former\s)(?<!\bin\s)(?<!\bby\s)("
+    + "|".join(re.escape(w) for w in sorted(_FRACTIONS, key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
 )
+_FRACTION_STEMS = ("half", "third", "quarter", "fifth", "tenth")
+_SHARE_FOLLOWS_RE = lazy_regex(r"\s+(?:of|the|these|those|our|their|all|its|them)\b", re.IGNORECASE)
 # "most patients", "the majority of", "a minority of": shares with no figure, read as over or under half.
 _MAJORITY_RE = lazy_regex(
     r"(?<![\w-])(?:(?P<major>(?:the|a)\s+(?:vast\s+|large\s+|clear\s+)?majority(?=\s+of\b))"
     r"|(?P<minor>(?:a|the)\s+(?:small\s+)?minority(?=\s+of\b))"
-    r"|(?<!\b(?:the|at|a)\s)(?P<most>most)(?=\s+(?:of\s+(?:the|these|those|our|their|them)\b"
-    r"|(?!\w+(?:ous|ss)\b)[a-z]+s\b|people\b|children\b|men\b|women\b)))",
-    regex.IGNORECASE,
+    r"|(?<!\bthe\s)(?<!\bat\s)(?<!\ba\s)(?P<most>most)(?=\s+(?:of\s+(?:the|these|those|our|their|them)\b"
+    r"|(?![a-z]+(?:ous|ss)\b)[a-z]+s\b|people\b|children\b|men\b|women\b)))",
+    re.IGNORECASE,
 )
+# "within a week", "for one year": the preposition is matched, the quantity starts at the article.
 _ARTICLE_DURATION_RE = lazy_regex(
-    r"(?i:(?<=\b(?:within|for|in|after|over|under|about|nearly|almost|up\s+to|at\s+least|less\s+than"
-    r"|more\s+than|than|just|beyond|past|longer\s+than)\s+)(?:a|an|one)\s+(day|week|month|year|decade)(?![\w-]))"
+    r"(?i:\b(?:within|for|in|after|over|under|about|nearly|almost|up\s+to|at\s+least|less\s+than"
+    r"|more\s+than|than|just|beyond|past|longer\s+than)\s+(?P<article>(?:a|an|one)\s+(day|week|month|year|decade))"
+    r"(?![\w-]))"
 )
 
 
@@ -476,7 +476,7 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
             value *= DIGIT_SCALES[m.group(1).lower()]
             pos = m.end()
             scaled_first = True
-    elif any(w in SCALE_WORDS for w in regex.split(r"[\s-]+", text[first.start:first.end].lower())):
+    elif any(w in SCALE_WORDS for w in re.split(r"[\s-]+", text[first.start:first.end].lower())):
         scaled_first = True
 
     after_first = pos
@@ -490,7 +490,7 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
     sep_pos = pct_first.end() if pct_first else pos
 
     nxt = atoms[i + 1] if i + 1 < len(atoms) else None
-    between = regex.search(r"(?i:\b(?:between|from)\s+)$", text[max(0, start - 12):start])
+    between = _BETWEEN_BEFORE_RE.search(text[max(0, start - 12):start])
     preceded_by_between = between is not None
     sep = _RANGE_SEP_RE.match(text, sep_pos)
     if not (sep and nxt and nxt.start == sep.end()) and preceded_by_between:
@@ -635,18 +635,25 @@ def _shares(text: str, blocked: _Blocked) -> list[Quantity]:
     third" 33.3%); "most patients" and "the majority of" are a ``share`` of over 50%, "a
     minority of" under 50%, kept apart from figures because no number is stated."""
     found: list[Quantity] = []
-    for m in _FRACTION_RE.finditer(text):
+    lowered = text.lower()
+    fractions = _FRACTION_RE.finditer(text) if any(w in lowered for w in _FRACTION_STEMS) else ()
+    for m in fractions:
         if blocked.overlaps(m.start(), m.end()):
             continue
+        if not _SHARE_FOLLOWS_RE.match(text, m.end()):
+            qualifier, qualifier_start = _qualifier_before(text, m.start())
+            if qualifier == "exact" or text[qualifier_start:m.start()].strip().lower() == "within":
+                continue  # "half an hour", "within half an hour": not a share of anything
         num, den = _FRACTIONS[m.group(1).lower()]
         found.append(_make(text, m.start(), m.end(), value=100.0 * num / den, unit="%", kind="percent"))
-    for m in _MAJORITY_RE.finditer(text):
+    majorities = _MAJORITY_RE.finditer(text) if any(w in lowered for w in ("most", "majority", "minority")) else ()
+    for m in majorities:
         qualifier = "under" if m.group("minor") else "over"
         found.append(_make(text, m.start(), m.end(), value=50.0, unit="%", kind="share", qualifier=qualifier))
     return found
 
 
-def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
+def _special_quantities(text: str, blocked: _Blocked, shares: list[Quantity]) -> list[Quantity]:
     found: list[Quantity] = []
     for m in _MULTIPLIER_RE.finditer(text):
         word = m.group(1).lower()
@@ -656,13 +663,13 @@ def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
             continue
         found.append(_make(text, m.start(), m.end(), value=float(_MULTIPLIER_WORDS[word]), unit="x",
                            kind="multiplier"))
-    found.extend(_shares(text, blocked))
+    found.extend(shares)
     for m in _ARTICLE_DURATION_RE.finditer(text):
-        unit = _time_unit(m.group(1))
+        unit = _time_unit(m.group(2))
         value = 1.0
         if unit == "decades":
             value, unit = 10.0, "years"
-        found.append(_make(text, m.start(), m.end(), value=value, unit=unit, kind="duration"))
+        found.append(_make(text, m.start("article"), m.end(), value=value, unit=unit, kind="duration"))
     return found
 
 
@@ -670,7 +677,8 @@ def _special_quantities(text: str, blocked: _Blocked) -> list[Quantity]:
 def _find_quantities_cached(text: str) -> tuple[Quantity, ...]:
     blocked = _Blocked(text)
     atoms = _atoms(text, blocked)
-    share_spans = [(q.start, q.end) for q in _shares(text, blocked)]
+    shares = _shares(text, blocked)
+    share_spans = [(q.start, q.end) for q in shares]
     found: list[Quantity] = []
     consumed_to = -1
     i = 0
@@ -686,7 +694,7 @@ def _find_quantities_cached(text: str) -> tuple[Quantity, ...]:
         else:
             consumed_to = max(consumed_to, atoms[i + used - 1].end)
         i += used
-    for q in _special_quantities(text, blocked):
+    for q in _special_quantities(text, blocked, shares):
         if not any(q.start < f.end and f.start < q.end for f in found):
             found.append(q)
     found.sort(key=lambda q: (q.start, -q.end))

@@ -12,10 +12,8 @@ mobility") into the clauses that each assert an effect.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-
-import regex
-import syntok.segmenter as syntok_segmenter
 
 from ..model import Sentence
 from ._lazy import lazy_regex
@@ -36,6 +34,7 @@ _ABBREVIATIONS = frozenset(
     """fig figs vs dr drs prof approx ref refs eq eqs no nos vol cf ca st mr mrs jr sr dept univ est
     incl resp sec ch pp p e.g i.e""".split()
 )
+_WORDISH_RE = lazy_regex(r"[\w.]+")
 _LAST_WORD_RE = lazy_regex(r"([\w.]+)\.\s*$")
 
 
@@ -60,7 +59,7 @@ def _is_heading_like(line: str, next_line: str) -> bool:
     nxt = next_line.lstrip()
     if not nxt or not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"'“‘(["):
         return False
-    last_word = regex.findall(r"[\w.]+", stripped.lower())
+    last_word = _WORDISH_RE.findall(stripped.lower())
     if last_word and last_word[-1].rstrip(".") in _CONTINUATION_WORDS:
         return False
     return len(stripped.split()) <= 20
@@ -98,6 +97,9 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _syntok_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # imported on first use: syntok (and the ``regex`` engine it loads) is most of this package's import time
+    import syntok.segmenter as syntok_segmenter
+
     chunk = text[start:end]
     spans = []
     for paragraph in syntok_segmenter.analyze(chunk):
@@ -156,7 +158,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 # --- clauses -----------------------------------------------------------------
 
 _CLAUSE_SPLIT_RE = lazy_regex(
-    r"\s*;\s*|,?\s+(?:and|while|as\s+well\s+as|whilst|and\s+also)\s+", regex.IGNORECASE
+    r"\s*;\s*|,?\s+(?:and|while|as\s+well\s+as|whilst|and\s+also)\s+", re.IGNORECASE
 )
 
 

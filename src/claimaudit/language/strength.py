@@ -1,19 +1,25 @@
 """How strongly a sentence claims a relationship, on the 0-3 scale of Yu et al. (2020).
 
-0  no relationship: a description, a method, a recommendation, a question
-1  correlational: "associated with", "linked to", "more likely than"
-2  conditional causal: a causal claim softened by "may", "could", "appears to",
-   "suggests that", "can help"
+0  no relationship: a description, a method, a recommendation, a question,
+   a safety or feasibility statement about one thing
+1  correlational: "associated with", "linked to", "more likely than", and a
+   difference between groups ("higher among smokers", "3 times as common")
+2  conditional causal: a causal claim under a modal that governs its clause,
+   however far off ("may at least in part reduce"), or "appears to", "can help"
 3  direct causal: "reduces", "improves", "is effective", "leads to" (negated
    causal claims such as "did not improve" stay direct: they still speak of
-   cause and effect)
+   cause and effect). "The results suggest that X reduces Y" is direct too:
+   the annotators of Yu et al. and of Wright & Augenstein both rate it so;
+   "suggest" stays a hedge cue for the rules that compare wording.
 
 The scale is computed from cue lexicons and a handful of rules about which
 cues are asserted: a causal verb used as a goal ("strategies to reduce"), as a
 noun or adjective ("with improved survival", "the increase in"), or after a
-recommendation ("should reduce", "whether X improves") asserts nothing.
+recommendation ("should reduce", "whether X improves") asserts nothing; a
+causal word that only describes a noun ("a protective variant", "a gene that
+affects appetite", "Although X may worsen Y, ...") gives way to the claim the
+sentence makes.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from .cues import (
     _read_yaml,
     find_cues,
     load_cues,
+    normalise_phrase,
     phrase_lengths,
     tokens,
 )
@@ -50,7 +57,11 @@ class Strength:
     causal or correlational cues, with the hedges that soften them);
     ``hedges`` and ``boosters`` list every hedge and booster in the sentence;
     ``negated`` says a deciding cue lies in a negation's scope ("did not
-    reduce").
+    reduce"). ``ability`` says a direct causal claim is stated as what
+    something can do ("can reduce pain"): direct on the Yu et al. scale, but
+    conditional on the scale Sumner et al. and Wright & Augenstein annotate,
+    so a rule comparing an unqualified claim with such evidence may read it
+    as conditional.
     """
 
     level: int
@@ -58,6 +69,7 @@ class Strength:
     hedges: list[Cue] = field(default_factory=list)
     boosters: list[Cue] = field(default_factory=list)
     negated: bool = False
+    ability: bool = False
 
     @property
     def name(self) -> str:
@@ -96,8 +108,7 @@ _LISTS = ("conditional_markers", "reporting_hedges", "assertive_before_to", "dir
           "describing_verbs", "epistemic_verbs")
 
 
-def _normalise(phrase: str) -> str:
-    return " ".join(t for t, _, _ in tokens(phrase))
+_normalise = normalise_phrase
 
 
 @lru_cache(maxsize=16)
@@ -128,6 +139,29 @@ _CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–", ".", "!", "?",
 # Words that, right before "increases" or "benefits", make it a plural noun ("significant increases").
 # Suffixes catch most adjectives; "-ant"/"-ent" and "-al" also end common nouns ("treatment",
 # "variant", "hospital"), so only the adjectives among those are listed.
+# Words that show a clause already has its verb, so a noun after them is not the subject.
+_FINITE_WORDS = frozenset({"is", "are", "was", "were", "has", "have", "had", "found", "find", "finds", "show",
+                           "shows", "showed", "shown", "revealed", "reveals", "demonstrated", "demonstrates",
+                           "suggest", "suggests", "suggested", "indicate", "indicates", "indicated", "confirm",
+                           "confirms", "confirmed", "identified", "observed", "report", "reports", "reported",
+                           "provide", "provides", "provided", "support", "supports"})
+
+
+def _subject_of_agenda(sent: _Sentence, i: int, cue: Cue, agenda_periods: dict[int, int]) -> bool:
+    """ "The link between A, B and C deserves further study": a relationship noun in the subject of
+    a research-agenda phrase later in the same stretch is put on the agenda, not asserted."""
+    period = sent.period_of(i)
+    agenda_at = agenda_periods.get(period, -1)
+    if cue.group == "verb" or i >= agenda_at:
+        return False
+    start = i
+    while start > 0 and sent.period_of(start - 1) == period:
+        start -= 1
+    return not any(w in _FINITE_WORDS for w in sent.words[start:i])
+
+
+_PERIOD_BREAKS = frozenset({";", ":", ".", "!", "?", "but", "however", "although", "whereas", "while", "though",
+                            "yet", "—", "–"})
 _ADJECTIVE_RE = lazy_regex(r"\w+(?:ive|ic|ous|ful|ary|able|ible|ed)$|\w{3,}(?:er)$|significant|important|different|"
                            r"consistent|persistent|frequent|recent|subsequent|apparent|relevant|prevalent|"
                            r"sufficient|independent|transient|permanent|concurrent|modest|substantial|additional|"
@@ -158,6 +192,7 @@ class _Sentence:
         self.ends = {e: i for i, (_, _, e) in enumerate(self.toks)}
         self.rules = rules
         self._clauses: list[int] | None = None
+        self._periods: list[int] | None = None
 
     def clause_of(self, i: int) -> int:
         """Number of the clause token ``i`` is in (clauses split at punctuation and "but", "which" ...)."""
@@ -168,6 +203,17 @@ class _Sentence:
                     clause += 1
                 self._clauses.append(clause)
         return self._clauses[i] if i < len(self._clauses) else -1
+
+    def period_of(self, i: int) -> int:
+        """Number of the stretch token ``i`` is in, split only where a new assertion starts
+        (";", "but", "however", "whereas" ...), not at commas inside a list."""
+        if self._periods is None:
+            period, self._periods = 0, []
+            for word in self.words:
+                if word in _PERIOD_BREAKS:
+                    period += 1
+                self._periods.append(period)
+        return self._periods[i] if i < len(self._periods) else -1
 
     def index_at(self, offset: int) -> int:
         return self.starts.get(offset, 0)
@@ -261,7 +307,53 @@ def _is_participle_adjective(sent: _Sentence, i: int, cue: Cue) -> bool:
     previous = _previous_word(sent, i)
     if previous not in sent.rules.describing_verbs:
         return False
+    if _perfect_tense(sent, i):
+        return False
     return _next_word(sent, cue) not in sent.rules.object_starters
+
+
+_MODALS = frozenset({"may", "might", "could", "would", "should", "will", "must", "to"})
+
+
+# Subjects that have a condition rather than cause one: "patients had reduced bone density".
+_BEARERS = frozenset("""patients people persons participants subjects adults children kids infants babies men women
+    girls boys individuals mice rats animals cells users smokers survivors mothers fathers parents those they who
+    he she we group groups cases controls athletes workers residents veterans teens adolescents""".split())
+
+
+def _perfect_tense(sent: _Sentence, i: int) -> bool:
+    """ "may have prevented", "the vaccine has reduced deaths": "have" makes the perfect tense, unless
+    what comes before it is someone who has a condition ("patients had reduced bone density")."""
+    j = i - 1
+    while j >= 0 and _ADVERB_RE.match(sent.words[j]):
+        j -= 1
+    if j < 1 or sent.words[j] not in ("have", "has", "had"):
+        return False
+    before = sent.words[j - 1]
+    if before in _MODALS:
+        return True
+    if sent.words[j] == "have" and before == "to":
+        return True
+    if any(w in _BEARERS for w in sent.words[max(0, j - 4):j]):
+        return False
+    return not _looks_plural(before) and before[:1].isalpha() and \
+        before not in ("not", "also", "and", "or", "still", "often", "all", "both")
+
+
+_CONCESSIVES = frozenset({"although", "though", "while", "whereas", "despite", "whilst", "albeit"})
+
+
+def _concessive_span(sent: _Sentence) -> tuple[int, int] | None:
+    """Token span of a concessive clause that opens the sentence ("Although ..., ")."""
+    start = 0
+    while start < len(sent.words) and sent.words[start] in ("however", "but", "and", ",", "even"):
+        start += 1
+    if start >= len(sent.words) or sent.words[start] not in _CONCESSIVES:
+        return None
+    for j in range(start + 1, len(sent.words)):
+        if sent.words[j] in (",", ";", ":"):
+            return start, j
+    return None
 
 
 def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
@@ -280,13 +372,14 @@ def _is_weak(sent: _Sentence, i: int, cue: Cue) -> bool:
         return cue.lemma.split()[0] in ("caused", "effect", "effects", "impact", "influence", "cause", "causes",
                                         "role", "due", "because", "leading", "induced", "driven", "mediated")
     if word.endswith("ing"):
-        return True
+        # "are increasing the risk": a progressive verb still asserts
+        return _previous_word(sent, i) not in _PROGRESSIVE_AUXILIARIES
     if i > 0 and sent.words[i - 1] in ("that", "which", "who"):
         return True  # "a condition that affects 1 in 10 adults": a relative clause describes a noun
     if word.endswith("ed") and " " not in cue.lemma:
         previous = _previous_word(sent, i)
         if (previous in sent.rules.nominalisers or previous in sent.rules.describing_verbs or not previous
-                or previous in _LIST_JOINERS):
+                or previous in _LIST_JOINERS) and not _perfect_tense(sent, i):
             return _next_word(sent, cue) not in sent.rules.object_starters
     return False
 
@@ -312,13 +405,90 @@ def _noun_use(sent: _Sentence, i: int, cue: Cue) -> bool:
 
 
 # Causal adjectives: before a noun they describe it ("a protective factor"), after "is" they claim.
-_CAUSAL_ADJECTIVES = frozenset({"effective", "efficacious", "beneficial", "harmful", "detrimental", "protective",
+_CAUSAL_ADJECTIVES = frozenset({"effective", "efficacious", "beneficial", "harmful", "detrimental", "protective", "helpful",
                                 "useful", "successful", "ineffective"})
 # Words before an "-ed" form that make it one item of a list of noun phrases ("obese, raised blood pressure").
 _LIST_JOINERS = frozenset({",", "but", "than", "as", "both", "either", "neither"})
 # Nouns that keep a causal adjective causal: "the beneficial effects of", "protective against".
 _CAUSAL_NOUNS = frozenset({"effect", "effects", "impact", "impacts", "role", "roles", "influence", "properties",
                            "benefit", "benefits", "against", "action", "actions", "outcome", "outcomes"})
+_PROGRESSIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "am"})
+# "the risk of": a correlational cue on its own, but the object of a causal word before it.
+_RISK_NOUNS = frozenset({"risk of", "risk for", "risks of", "likelihood of", "chance of", "chances of"})
+
+
+_RISK_MODIFIERS = frozenset({"the", "a", "an", "their", "his", "her", "its", "our", "your", "my", "high", "low",
+                             "higher", "lower", "overall", "future", "absolute", "relative", "lifetime", "subsequent",
+                             "long", "term", "short", "increased", "reduced"})
+_RISK_PREPOSITIONS = frozenset({"in", "on", "of", "for", "about", "to", "with", "regarding", "determines",
+                                "assess", "assessing", "estimate", "estimating", "predict", "predicting"})
+
+
+_FACTOR_PREDICATES = frozenset({"is", "are", "was", "were", "be", "been", "as", "remain", "remains", "remained",
+                                "identified", "emerged", "represent", "represents", "constitute", "constitutes",
+                                "share", "shares", "shared", "major", "independent", "important", "key", "main",
+                                "strongest", "modifiable"})
+
+
+def _predicated_factor(sent: _Sentence, i: int, cue: Cue) -> bool:
+    """ "X is a risk factor", "risk factors for stroke": a relationship stated, not a topic named."""
+    if _next_word(sent, cue) in ("for", "of", "in", "among"):
+        return True
+    return any(w in _FACTOR_PREDICATES for w in sent.words[max(0, i - 4):i])
+
+
+_GERUND_PREPOSITIONS = frozenset({"for", "in", "of", "by", "at", "towards", "toward", "on", "about", "despite",
+                                  "without", "to", "from", "after", "before", "while", "when"})
+
+
+def _gerund_after_preposition(sent: _Sentence, i: int) -> bool:
+    """ "for reducing", "Increasing the dose ...": an activity named, not a change reported."""
+    if not sent.words[i].endswith("ing"):
+        return False
+    if i > 0 and sent.words[i - 1] in _GERUND_PREPOSITIONS:
+        return True
+    following = sent.words[i + 1] if i + 1 < len(sent.words) else "."
+    return following in sent.rules.object_starters
+
+
+def _governed_by_preposition(sent: _Sentence, i: int) -> bool:
+    """ "changes in the risk of", "effects on the risk of": the risk is named, not related to anything."""
+    j = i - 1
+    while j >= 0 and sent.words[j] in _RISK_MODIFIERS:
+        j -= 1
+    return j >= 0 and sent.words[j] in _RISK_PREPOSITIONS
+
+
+def _object_of_causal(sent: _Sentence, i: int, cues: list[Cue]) -> bool:
+    """Whether a causal cue ends at most three words before token ``i``."""
+    for cue in cues:
+        if cue.kind != "causal":
+            continue
+        end = sent.ends.get(cue.end)
+        if end is not None and 0 < i - end <= 4:
+            return True
+    return False
+
+
+# Verbs of care whose participles describe a procedure ("patients treated with"), not an effect.
+_PROCEDURE_VERBS = frozenset({"treat"})
+_SHARE_WORDS = frozenset({"%", "percent", "proportion", "percentage", "share", "part", "fraction", "majority",
+                          "half", "third", "quarter", "most", "minority", "bulk", "portion"})
+_APPROXIMATORS = frozenset({"about", "around", "approximately", "nearly", "almost", "over", "more", "less", "up",
+                            "roughly", "some", "only", "just", "at"})
+
+
+def _states_a_share(sent: _Sentence, cue: Cue) -> bool:
+    i = sent.ends.get(cue.end)
+    if i is None:
+        return False
+    following = sent.words[i + 1:i + 5]
+    if not following:
+        return False
+    return (following[0][:1].isdigit() or following[0] in _APPROXIMATORS
+            or any(w in _SHARE_WORDS for w in following))
+
+
 _COORDINATORS = frozenset({",", "and", "or", "as", "well"})
 _HARD_BREAKS = frozenset({";", ":", ".", "!", "?", "but", "however", "although", "whereas", "while", "which",
                           "who", "because", "though", "yet"})
@@ -332,12 +502,43 @@ def _coordinated(sent: _Sentence, previous: int, i: int) -> bool:
 
 
 _DIRECTIVE_REACH = 15
+# Words that end a subject such as "strategies to reduce X" and start its predicate.
+_SUBJECT_ENDERS = frozenset({"may", "might", "could", "can", "will", "would", "is", "are", "was", "were", "has",
+                             "have", "had"})
 
 
-def _after_directive(sent: _Sentence, i: int, directive_ends: list[int]) -> bool:
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "we", "they", "i", "authors", "experts",
+                          "guidelines", "it", "not", "also", "strongly", "therefore", "thus"})
+_AFTER_DIRECTIVE_VERB = frozenset({"to", "that", "for", "in", "as", "when", "if", "at", "before", "after", "on",
+                                   "with", ".", ",", ";", ":"})
+
+
+def _adjectival_participle(sent: _Sentence, d: int) -> bool:
+    """ "recommended therapies", "drugs required by": a directive participle describing a noun."""
+    word = sent.words[d]
+    if not word.endswith("ed") or sent.phrase_ending_at(d, sent.rules.directives) != d:
+        return False
+    previous = sent.words[d - 1] if d > 0 else ""
+    following = sent.words[d + 1] if d + 1 < len(sent.words) else "."
+    if previous in _AUXILIARIES:
+        return False
+    return following == "by" or (following not in _AFTER_DIRECTIVE_VERB
+                                 and following not in sent.rules.object_starters)
+
+
+def _third_person(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _after_directive(sent: _Sentence, i: int, directive_ends: list[int], verb: bool = False) -> bool:
     """Whether a recommendation, aim or open question earlier in the clause governs token ``i``."""
     for d in directive_ends:
         if d < i <= d + _DIRECTIVE_REACH and not any(w in _CLAUSE_BREAK for w in sent.words[d + 1:i]):
+            if sent.words[d] == "to" and (any(w in _SUBJECT_ENDERS for w in sent.words[d + 1:i])
+                                          or (verb and i > d + 2 and _third_person(sent.words[i]))):
+                # "interventions to cut X may reduce Y", "a diet designed to lower X also reduces Y":
+                # the aim belongs to the subject; the later finite verb makes the claim
+                continue
             return True
     return False
 
@@ -345,6 +546,17 @@ def _after_directive(sent: _Sentence, i: int, directive_ends: list[int]) -> bool
 _MODAL_REACH = 15
 _HEDGING_ADVERBS = frozenset({"potentially", "possibly", "probably", "presumably", "plausibly", "conceivably",
                               "perhaps"})
+
+
+def _after_can(sent: _Sentence, i: int) -> bool:
+    """ "can reduce", "can also help to improve": the verb at ``i`` is governed by "can"."""
+    for j in range(i - 1, max(-1, i - 5), -1):
+        word = sent.words[j]
+        if word == "can":
+            return True
+        if word in _CLAUSE_BREAK or not (_ADVERB_RE.match(word) or word in ("also", "help", "helps", "to", "be")):
+            return False
+    return False
 
 
 def _conditional_before(sent: _Sentence, i: int) -> int | None:
@@ -385,8 +597,12 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
     if text.rstrip().rstrip('"\'”’').endswith("?"):
         # a question asserts nothing
         return Strength(NO_RELATIONSHIP, [], hedges, boosters, False)
-    directive_ends = sent.phrase_positions(rules.directives)
-    agenda_clauses = {sent.clause_of(i) for i in sent.phrase_positions(rules.agenda)}
+    directive_ends = [d for d in sent.phrase_positions(rules.directives) if not _adjectival_participle(sent, d)]
+    # "the relationship between A, B and C deserves further study": the agenda governs the
+    # whole stretch, across the commas of a list
+    agenda_ends = sent.phrase_positions(rules.agenda)
+    agenda_clauses = {sent.clause_of(i) for i in agenda_ends}
+    agenda_periods = {sent.period_of(i): i for i in agenda_ends}
     reporting_ends = sent.phrase_positions(rules.reporting_hedges)
 
     direct: list[Cue] = []
@@ -399,32 +615,59 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
         if cue.kind not in ("causal", "correlational"):
             continue
         i = sent.index_at(cue.start)
-        if sent.clause_of(i) in agenda_clauses or _after_directive(sent, i, directive_ends):
+        if (sent.clause_of(i) in agenda_clauses or _subject_of_agenda(sent, i, cue, agenda_periods)
+                or _after_directive(sent, i, directive_ends, cue.group == "verb")):
             continue
         if cue.start > 0 and text[cue.start - 1] == "-" and i > 0 and sent.words[i - 1] not in _VERB_PREFIXES:
             continue  # "vacuum-assisted", "tamoxifen-treated": part of a compound modifier
         if cue.kind == "correlational":
+            if cue.lemma in _RISK_NOUNS and _object_of_causal(sent, i, cues):
+                continue  # "increases the risk of": the risk is what the cause acts on
+            if cue.lemma in ("risk factor", "risk factors") and not _predicated_factor(sent, i, cue):
+                continue  # "data on common risk factors": the factors are named, not related to anything
+            if cue.lemma in _RISK_NOUNS and (_next_word(sent, cue) in ("bias", "error", "confounding")
+                                             or _governed_by_preposition(sent, i)):
+                continue  # "a high risk of bias" grades a study; "the role of X in the risk of" names an outcome
             correlational.append(cue)
             continue
         if _is_goal_infinitive(sent, i):
             continue
         if cue.lemma == "help" and _next_word(sent, cue) in rules.epistemic_verbs:
             continue  # "helps predict": a tool claim
+        if cue.lemma == "account for" and _states_a_share(sent, cue):
+            continue  # "accounts for 30% of cases": a share, not an explanation
+        if cue.lemma in _PROCEDURE_VERBS and sent.words[i].endswith(("ed", "ing")) and \
+                _next_word(sent, cue) not in rules.object_starters:
+            continue  # "patients treated with X", "when treating children": what was done, not what it did
+        noun_of_cause = False
         if (_is_nominal(sent, i, cue) or _lacks_object(sent, i, cue) or _noun_use(sent, i, cue)
                 or _is_participle_adjective(sent, i, cue)):
-            # "an increase in", "rates fell during": a change observed, not a cause claimed
-            if cue.lemma in rules.change_verbs:
-                changes.append(cue)
-            continue
+            if cue.lemma in _CAUSAL_NOUNS and sent.words[i] in _CAUSAL_NOUNS:
+                noun_of_cause = True  # "a marked impact on", "the influence of": a cause named as a noun
+            else:
+                # "an increase in", "rates fell during": a change observed, not a cause claimed;
+                # "strategies for reducing" names an activity, no change at all
+                if cue.lemma in rules.change_verbs and not _gerund_after_preposition(sent, i):
+                    changes.append(cue)
+                continue
         hedged = _conditional_before(sent, i) is not None or any(r < i for r in reporting_ends)
         if not hedged and last_verb is not None and _coordinated(sent, last_verb[0], i):
             hedged = last_verb[1]  # "could lead to X, reduce Y and raise Z": the modal carries over
         (conditional if hedged else direct).append(cue)
         if cue.group == "verb":
             last_verb = (i, hedged)
-        if _is_weak(sent, i, cue):
+        if noun_of_cause or _is_weak(sent, i, cue):
             weak.add(id(cue))
 
+    concessive = _concessive_span(sent)
+    if concessive:
+        # "Although X may impair Y, Z was not associated with W": the main clause makes the claim
+        inside = lambda c: concessive[0] <= sent.index_at(c.start) < concessive[1]
+        if any(not inside(c) for c in direct + conditional + correlational):
+            direct = [c for c in direct if not inside(c)]
+            conditional = [c for c in conditional if not inside(c)]
+            correlational = [c for c in correlational if not inside(c)]
+            changes = [c for c in changes if not inside(c)]
     if correlational:
         # a causal word that only modifies a noun does not outrank a stated association
         direct = [c for c in direct if id(c) not in weak]
@@ -432,6 +675,9 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
     if conditional and any(c.group == "verb" and id(c) not in weak for c in conditional):
         # "may reduce the risk ... a protective effect": the hedged verb makes the claim
         direct = [c for c in direct if c.group == "verb" and id(c) not in weak]
+    elif conditional and any(id(c) not in weak for c in conditional):
+        # "medicines which raise dopamine may hold the key to": the relative clause only describes
+        direct = [c for c in direct if id(c) not in weak]
 
     if direct:
         level, deciding = DIRECT_CAUSAL, direct
@@ -444,7 +690,8 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
     negated = any(n.scope_start <= c.start < max(n.scope_end, n.scope_start + 1) or
                   (n.group == "post" and n.scope_start <= c.start < n.start)
                   for n in negations for c in deciding)
-    return Strength(level, deciding, hedges, boosters, negated)
+    ability = level == DIRECT_CAUSAL and any(_after_can(sent, sent.index_at(c.start)) for c in deciding)
+    return Strength(level, deciding, hedges, boosters, negated, ability)
 
 
 def claim_strength(text: str, lexicon: CueLexicon | None = None, rules: StrengthRules | None = None) -> Strength:

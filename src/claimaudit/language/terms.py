@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
-from ._lazy import lazy_regex
-from .cues import _read_yaml, phrase_lengths, tokens
+from ._lazy import lazy_regex, unicode_pattern
+from .cues import _read_yaml, normalise_phrase, phrase_lengths, tokens
 from .numbers import normalise_number_words
 
 __all__ = [
@@ -98,8 +98,7 @@ class Vocabulary:
         return sorted(self.names.get(category, {}))
 
 
-def _normalise(text: str) -> str:
-    return " ".join(t for t, _, _ in tokens(text))
+_normalise = normalise_phrase
 
 
 def _plural(alias: str) -> str | None:
@@ -252,7 +251,7 @@ _STOPWORDS = frozenset(
     wouldn't you your yours yourself yourselves also however thus therefore may might must shall us via
     per within without upon whether et al e.g i.e etc""".split()
 )
-_WORD_RE = lazy_regex(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
+_WORD_RE = unicode_pattern(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?", re_source=r"[^\W_]+(?:['’][^\W\d_]+)?")
 
 
 @lru_cache(maxsize=16384)

@@ -27,6 +27,7 @@ def weakening_cues(statement) -> list:
     """The hedges and correlational wording that make evidence weaker than a
     direct finding ("may", "suggest", "associated with")."""
     return [c for c in statement.cues if c.kind in {"hedge", "correlational"}
+            and getattr(c, "group", "") != "comparison"
             and not COMPARISON.search(c.text) and not statement.negated_at(c.start, c.end)]
 
 
