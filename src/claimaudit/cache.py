@@ -32,6 +32,22 @@ def cache_dir() -> Path | None:
     return Path(base) / "claimaudit"
 
 
+def trusted_cache_file(path: Path) -> bool:
+    """Whether a cache file may be unpickled: it and its folder belong to this
+    user and nobody else can write them. A cache folder shared with others
+    (a restored CI cache, a world-writable /tmp) is then ignored, not trusted."""
+    if not hasattr(os, "getuid"):
+        return False
+    try:
+        for item in (path, path.parent):
+            info = item.stat()
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def write_cache_file(path: Path, payload: bytes) -> None:
     """Write atomically; any failure (read-only home, full disk) is silently skipped."""
     try:

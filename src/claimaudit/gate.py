@@ -200,15 +200,22 @@ def _rule_lookup(rules) -> dict[str, tuple[str, str, str]]:
 
 
 def _problem_reasons(finding: Finding) -> list[Reason | None]:
-    """One reason per rule code (the worst), or ``[None]`` for a flag with no reason."""
+    """One reason per rule code (the worst), or ``[None]`` for a flag with no reason.
+
+    Reasons switched off by a suppression comment are left out: they are
+    reported as suppressed items instead.
+    """
     by_code: dict[str, Reason] = {}
+    silenced = {code for code, _ in finding.suppressed}
     for reason in finding.reasons:
+        if reason.code in silenced:
+            continue
         key = reason.code or reason.rule or reason.verdict
         kept = by_code.get(key)
         if kept is None or VERDICT_RANK.get(reason.verdict, 0) > VERDICT_RANK.get(kept.verdict, 0):
             by_code[key] = reason
     reasons: list[Reason | None] = [r for r in by_code.values() if VERDICT_RANK.get(r.verdict, 0) > 0]
-    if not reasons and finding.verdict != "supported":
+    if not reasons and finding.verdict != "supported" and not silenced:
         return [None]
     return reasons
 

@@ -80,16 +80,15 @@ def audit_documents(
             reasons, matches = evaluate_parts(parts[n], ranked_parts[n], index, resolution, rules, claim.text)
         else:
             reasons = evaluate(claim.statement, matches, index, resolution, rules)
+        # A suppression quiets the gate, never the verdict: the reviewer's
+        # reports still say what the evidence supports.
         suppressed = []
-        kept = []
         for reason in reasons:
             hit = _suppression_for(reason, claim.block.suppressions)
-            if hit:
+            if hit and (reason.code, hit[1]) not in suppressed:
                 suppressed.append((reason.code, hit[1]))
-            else:
-                kept.append(reason)
         best = matches[0].similarity if matches else 0.0
-        verdict, confidence, suggestion = decide(kept, best)
+        verdict, confidence, suggestion = decide(reasons, best)
         document = claim.document
         line, column = document.line_col(claim.start)
         key = (document.path, claim_id(document.path, claim.text))
@@ -108,7 +107,7 @@ def audit_documents(
                 confidence=confidence,
                 claim_type=claim.claim_type,
                 section=claim.block.heading,
-                reasons=kept,
+                reasons=reasons,
                 evidence=_evidence_rows(matches),
                 suggestion=suggestion,
                 suppressed=suppressed,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from claimaudit import __version__
-from claimaudit.cache import cache_dir, write_cache_file
+from claimaudit.cache import cache_dir, trusted_cache_file, write_cache_file
 from claimaudit.config import RuleLayer
 from claimaudit.errors import InputError
 from claimaudit.rules.loader import Rule, builtin_rules_dir, parse_rule_packs, rule_files
@@ -48,6 +48,8 @@ def _cache_key(files: list[Path]) -> str:
 
 
 def _read_cache(path: Path) -> list[Rule] | None:
+    if not trusted_cache_file(path):
+        return None
     try:
         with open(path, "rb") as handle:
             rules = pickle.load(handle)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from claimaudit.cache import cache_dir, write_cache_file
+from claimaudit.cache import cache_dir, trusted_cache_file, write_cache_file
 from claimaudit.language import (
     claim_strength,
     content_tokens,
@@ -67,7 +67,7 @@ NAMED_SOURCE = re.compile(
     r"|(?:\bPMID:?\s*(?P<pmid>\d{5,9}))"
     r"|(?:\b(?:published|conducted|carried\s+out|funded|released)\s+(?:by|in)\s+(?:the\s+)?(?P<org>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,8}))"
     r"|(?:\baccording\s+to\s+(?:the\s+|a\s+|an\s+)?(?P<org2>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,6}))"
-    r"|(?:\b(?:a|an|the)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
+    r"|(?:\b(?:[Aa]n?|[Tt]he)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
 )
 
 FIRST_PERSON_BUSINESS = re.compile(
@@ -211,13 +211,36 @@ def find_attribution(text: str) -> Attribution:
     return attribution
 
 
+# A "sentence" longer than this (a run-on list, text without full stops) is cut
+# at clause punctuation or spaces: the cue scopes grow faster than linearly
+# with sentence length, and no claim a reader sees is that long.
+MAX_SENTENCE = 600
+CLAUSE_BREAK = re.compile(r"[;:,)]\s|\s")
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    while end - start > MAX_SENTENCE:
+        window = text[start:start + MAX_SENTENCE]
+        cut = max((m.end() for m in CLAUSE_BREAK.finditer(window, MAX_SENTENCE // 2)), default=MAX_SENTENCE)
+        piece_end = start + cut
+        stripped = text[start:piece_end].rstrip()
+        spans.append((start, start + len(stripped)))
+        start = piece_end
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
+
+
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
     """The sentences of ``text[start:end]``, remembered between runs like analyses."""
     end = len(text) if end is None else end
     piece = text[start:end]
     spans = _store.spans(piece) if _store is not None else None
     if spans is None:
-        spans = [(s.start, s.end) for s in split_sentences(piece)]
+        spans = [part for s in split_sentences(piece) for part in _bounded(piece, s.start, s.end)]
         if _store is not None:
             _store.put_spans(piece, spans)
     return [Sentence(piece[a:b], start + a, start + b) for a, b in spans]
@@ -234,6 +257,8 @@ class AnalysisStore:
         self.path = path
         self.known: dict[str, Statement] = {}
         self.used: dict[str, Statement] = {}
+        if not trusted_cache_file(path):
+            return
         try:
             with open(path, "rb") as handle:
                 loaded = pickle.load(handle)
@@ -274,6 +299,10 @@ class AnalysisStore:
             keep.setdefault(text, statement)
         try:
             write_cache_file(self.path, pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
+            # Stores made by other versions of the code are never read again.
+            for old in self.path.parent.glob("analyses-*.pickle"):
+                if old != self.path:
+                    old.unlink()
         except Exception:  # noqa: BLE001 - caching never fails a run
             return
 
@@ -282,10 +311,18 @@ _store: AnalysisStore | None = None
 
 
 def _code_stamp() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     import claimaudit.language as language
 
     roots = [Path(language.__file__).resolve().parent, Path(__file__).resolve()]
     digest = hashlib.sha256(sys.version.encode())
+    # The sentence splitter and pattern engine shape analyses as much as our code.
+    for package in ("claimaudit", "syntok", "regex"):
+        try:
+            digest.update(f"{package}={version(package)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=?\0".encode())
     for root in roots:
         files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
         for path in files:

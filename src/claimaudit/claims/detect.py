@@ -121,7 +121,10 @@ def classify(statement: Statement) -> tuple[str, str]:
         return "regulatory", ""
     if has("safety"):
         return "safety", ""
-    if first_person and (BUSINESS_FACT.search(text) or figures) and not attribution.vague:
+    # "Our serum reduced wrinkles by 10%" is an efficacy claim about a product;
+    # "our clinic has treated 5,000 patients" is a fact about the business.
+    effect_on_outcome = bool(causal)
+    if first_person and (BUSINESS_FACT.search(text) or (figures and not effect_on_outcome)) and not attribution.vague:
         return "business", ""
     if attribution.vague or attribution.named_kinds or attribution.named_sources:
         return "establishment", ""
@@ -185,8 +188,9 @@ def find_claims(document: Document) -> tuple[list[Claim], list[tuple[str, int, i
         for sentence in sentences(document.text, block.start, block.end):
             statement = analyse(sentence.text)
             claim_type, why_not = classify(statement)
-            if block.kind == "cell" and not claim_type:
-                # A row of a claims table is a claim by the author's say-so.
+            if block.kind == "cell" and document.media_type == "table" and not claim_type:
+                # A row of a claims table is a claim by the author's say-so;
+                # a cell of a table on a web page is not.
                 claim_type, why_not = "efficacy", ""
             if claim_type:
                 # analyse() is cached and shared, so the typed claim is a copy.

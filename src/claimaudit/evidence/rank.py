@@ -99,12 +99,19 @@ def _token_scores(claim: Statement, index: SourceIndex) -> np.ndarray:
     return scores / total if total else scores
 
 
+NOT_FIGURES = {"identifier", "year", "duration", "horizon"}
+
+
+def _figure_keys(statement: Statement) -> set[tuple[str, float]]:
+    # Kind and value together: "six months" must not match "6% of patients".
+    return {(q.kind, round(q.value, 3)) for q in statement.quantities if q.kind not in NOT_FIGURES}
+
+
 def _number_overlap(claim: Statement, evidence: Statement) -> float:
-    claim_values = {round(q.value, 3) for q in claim.quantities if q.kind not in {"identifier"}}
+    claim_values = _figure_keys(claim)
     if not claim_values:
         return 0.0
-    evidence_values = {round(q.value, 3) for q in evidence.quantities}
-    return len(claim_values & evidence_values) / len(claim_values)
+    return len(claim_values & _figure_keys(evidence)) / len(claim_values)
 
 
 def rank_evidence(
@@ -128,15 +135,18 @@ def rank_evidence(
     results: list[list[Match]] = []
     for row, claim in enumerate(claims):
         cited = set(resolutions[row].cited) if resolutions else set()
-        has_figures = any(q.kind not in {"identifier"} for q in claim.quantities)
+        has_figures = bool(_figure_keys(claim))
         w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
         tokens = _token_scores(claim, index)
         # A cheap blend picks the shortlist; only it gets the canonical-term and
         # figure comparison.
         rough = w_fuzz * fuzzy[row] + w_terms * tokens
-        shortlist = np.argsort(-rough, kind="stable")[:SHORTLIST]
+        shortlist = set(np.argsort(-rough, kind="stable")[:SHORTLIST].tolist())
+        # A source the claim names is always weighed, however it reads.
+        for source_id in cited:
+            shortlist.update(index.by_source(source_id))
         scored: list[Match] = []
-        for j in sorted(shortlist.tolist()):
+        for j in sorted(shortlist):
             sentence = index.sentences[j]
             terms = float(tokens[j])
             canon = _canon_overlap(claim, sentence.statement)
