@@ -42,6 +42,21 @@ _WIDGET_HEADING = re.compile(
 
 _WIDGET_MAX_WORDS = 40
 
+# Words that make a text worth auditing even where it sits like a widget
+# ("Sign up for our programme: it reverses diabetes in 30 days"): figures,
+# effects, safety, approval and research language. A widget that says one of
+# these things is kept, because a missed claim is worse than a noisy one.
+_CLAIM_SIGNAL = re.compile(
+    r"\d|\b(?:reduc|improv|cur(?:e|es|ed|ing)\b|heal|restor|prevent|reliev|reverse|boost|lower|"
+    r"increas|decreas|eliminat|proven|guarantee|safe|side\s+effect|approved|cleared|clinical|stud(?:y|ies)|"
+    r"research|trial|results?\b|lose|gain|effective)",
+    re.IGNORECASE,
+)
+
+
+def says_something(text: str) -> bool:
+    return bool(_CLAIM_SIGNAL.search(text))
+
 
 def word_count(text: str) -> int:
     return len(text.split())
@@ -99,12 +114,13 @@ def drop_widgets(blocks: Sequence[PendingBlock]) -> list[PendingBlock]:
         if block.kind == "heading":
             in_widget_section = is_widget_heading(block.text)
             drop = in_widget_section or counts[key] >= 3
-        elif in_widget_section and word_count(block.text) <= _WIDGET_MAX_WORDS:
+        elif in_widget_section and word_count(block.text) <= _WIDGET_MAX_WORDS and not says_something(block.text):
             drop = True
         else:
             in_widget_section = False
             drop = counts[key] >= 2 and (
-                key in seen or key in group_keys or looks_like_boilerplate(block.text))
+                key in seen
+                or ((key in group_keys or looks_like_boilerplate(block.text)) and not says_something(block.text)))
         seen.add(key)
         if drop:
             # A suppression written above a dropped widget still means the
