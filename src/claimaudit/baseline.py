@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterable
 
 from claimaudit.errors import InputError
+from claimaudit.files import write_atomic
 
 SCHEMA_NAME = "claimaudit-baseline"
 BASELINE_VERSION = 1
@@ -190,21 +191,4 @@ def document_for_baseline(document: str, baseline_path: str | Path) -> str:
 
 def write_baseline(path: str | Path, entries: Iterable[BaselineEntry]) -> Path:
     """Write the baseline so a reader never sees a half-written file."""
-    import tempfile
-
-    target = Path(path)
-    payload = render_baseline(entries).encode("utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
+    return write_atomic(path, render_baseline(entries))

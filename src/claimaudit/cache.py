@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
+
+from claimaudit.files import write_atomic
 
 CACHE_FORMAT = "1"
 
@@ -51,18 +52,7 @@ def trusted_cache_file(path: Path) -> bool:
 def write_cache_file(path: Path, payload: bytes) -> None:
     """Write atomically; any failure (read-only home, full disk) is silently skipped."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(path, payload, mode=0o600)
     except Exception:  # noqa: BLE001 - caching is an optimisation, never a failure
         return
 

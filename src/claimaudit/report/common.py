@@ -7,16 +7,14 @@ knows how findings were made.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import regex
 
+from claimaudit.files import write_atomic  # noqa: F401  (re-exported for the renderers)
 from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Source
 
 TOOL_NAME = "claimaudit"
@@ -339,43 +337,6 @@ def excerpt(text: str, limit: int = 240) -> str:
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` so readers see either the old file or the new one.
-
-    The bytes go to a temporary file in the same directory, which then replaces
-    the target in one step; on any failure the temporary file is removed and the
-    old file is left as it was. Text is encoded as UTF-8.
-    """
-    target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o666 & ~_current_umask()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
 
 
 # --------------------------------------------------------------------------- register rows
