@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from claimaudit.baseline import (
+from claimaudit.verdicts.baseline import (
     Baseline,
     BaselineEntry,
     document_for_baseline,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from report_samples import SCRIPT, sample_result
 
-from claimaudit.baseline import Baseline, BaselineEntry
-from claimaudit.gate import evaluate_gate
+from claimaudit.verdicts.baseline import Baseline, BaselineEntry
+from claimaudit.verdicts.gate import evaluate_gate
 from claimaudit.report.check_json import render_check_json
 from claimaudit.report.check_text import render_check_text
 from claimaudit.report.github import escape_data, escape_property, render_github

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from report_samples import sample_result
 
-from claimaudit.baseline import Baseline, BaselineEntry
+from claimaudit.verdicts.baseline import Baseline, BaselineEntry
 from claimaudit.changes import ChangedLines
-from claimaudit.gate import (
+from claimaudit.verdicts.gate import (
     BASELINED,
     BELOW_THRESHOLD,
     FAILING,

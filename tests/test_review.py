@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from claimaudit import audit
-from claimaudit.baseline import read_baseline
+from claimaudit.verdicts.baseline import read_baseline
 from claimaudit.cli import main
 from claimaudit.errors import InputError
-from claimaudit.gate import BASELINED, evaluate_gate
-from claimaudit.pipeline import claim_id
+from claimaudit.verdicts.gate import BASELINED, evaluate_gate
+from claimaudit.verdicts.ids import claim_id
 from claimaudit.report import render_claims_csv, render_html, render_json, write_xlsx
-from claimaudit.review import (
+from claimaudit.verdicts.review import (
     apply_review,
     baseline_entries,
     read_review,

@@ -17,7 +17,7 @@ import pytest
 
 from claimaudit import audit
 from claimaudit.report import write_html, write_xlsx
-from claimaudit.review import apply_review, read_review
+from claimaudit.verdicts.review import apply_review, read_review
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

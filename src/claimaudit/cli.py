@@ -106,7 +106,7 @@ def audit(copy, sources, rules, disable, out, formats, templates, review_path):
     wanted = _split_formats(formats, AUDIT_FORMATS)
     reviewed = None
     if review_path:
-        from claimaudit.review import read_review
+        from claimaudit.verdicts.review import read_review
 
         reviewed = read_review(review_path)  # before the audit, so a bad workbook fails fast
     console = Console(stderr=False)
@@ -117,7 +117,7 @@ def audit(copy, sources, rules, disable, out, formats, templates, review_path):
     else:
         result = _run_audit(copy, sources, rules, disable)
     if reviewed is not None:
-        from claimaudit.review import apply_review
+        from claimaudit.verdicts.review import apply_review
 
         apply_review(result.result, reviewed)
     out_dir = Path(out)
@@ -146,7 +146,7 @@ def _print_summary(console, result, written) -> None:
     console.print(table)
     console.print(f"{len(result.documents)} document(s) audited against {len(result.sources)} source(s).")
     if result.review:
-        from claimaudit.review import review_line
+        from claimaudit.verdicts.review import review_line
 
         console.print(review_line(result), markup=False, highlight=False, soft_wrap=True)
     for warning in result.warnings:
@@ -260,7 +260,7 @@ def check(copy, sources, rules, disable, enable, levels, fail_on, formats, confi
     """
     from claimaudit.check import CheckOptions, run_check
     from claimaudit.config import load_config
-    from claimaudit.gate import evaluate_gate
+    from claimaudit.verdicts.gate import evaluate_gate
 
     config = load_config(config_path)
     options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
@@ -268,7 +268,7 @@ def check(copy, sources, rules, disable, enable, levels, fail_on, formats, confi
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
     known = None
     if baseline_path and not write_baseline:
-        from claimaudit.baseline import read_baseline
+        from claimaudit.verdicts.baseline import read_baseline
 
         known = read_baseline(baseline_path)
     changed = None
@@ -306,8 +306,8 @@ def _write_baseline(report, baseline_path: str | None) -> None:
     """Replace the baseline with the current findings, keeping entries of files not checked this time."""
     from pathlib import Path
 
-    from claimaudit.baseline import DEFAULT_BASELINE, read_baseline, write_baseline
-    from claimaudit.gate import baseline_entries
+    from claimaudit.verdicts.baseline import DEFAULT_BASELINE, read_baseline, write_baseline
+    from claimaudit.verdicts.gate import baseline_entries
 
     target = baseline_path or DEFAULT_BASELINE
     entries = baseline_entries(report, target)
@@ -381,7 +381,7 @@ def review_summary(workbook, fmt):
     """Print who approved what in WORKBOOK and which claims are still open."""
     import json
 
-    from claimaudit.review import read_review, render_summary, summarise
+    from claimaudit.verdicts.review import read_review, render_summary, summarise
 
     summary = summarise(read_review(workbook))
     if fmt == "json":
@@ -397,7 +397,7 @@ def review_summary(workbook, fmt):
 @click.option("--merge", is_flag=True, help="Keep the entries already in the baseline file.")
 def review_baseline(workbook, out, merge):
     """Write the approved claims of WORKBOOK as a baseline, so `check --baseline` passes them."""
-    from claimaudit.review import read_review, summarise, write_review_baseline
+    from claimaudit.verdicts.review import read_review, summarise, write_review_baseline
 
     reviewed = read_review(workbook)
     path, count = write_review_baseline(reviewed, out, merge=merge)

@@ -149,7 +149,7 @@ class Finding:
     suggestion: str = ""
     suppressed: list[tuple[str, str]] = field(default_factory=list)
     analysis: dict = field(default_factory=dict)  # what the engine extracted
-    # A reviewer's earlier decision carried into this audit (claimaudit.review):
+    # A reviewer's earlier decision carried into this audit (claimaudit.verdicts.review):
     # status, decision, comment, reviewer, date, note, previous_id, previous_verdict.
     # Empty when no reviewed workbook was given.
     review: dict = field(default_factory=dict)
@@ -165,7 +165,7 @@ class AuditResult:
     rules: list = field(default_factory=list)  # loaded rule definitions that were active
     tool_version: str = ""
     warnings: list[str] = field(default_factory=list)
-    # Set when a reviewed workbook was applied (claimaudit.review): the workbook
+    # Set when a reviewed workbook was applied (claimaudit.verdicts.review): the workbook
     # it came from and the reviewed claims that no longer occur ("gone").
     review: dict = field(default_factory=dict)
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections import Counter
 from typing import Callable
-
-import regex
 
 from claimaudit import __version__
 from claimaudit.claims.detect import Claim, claim_parts, find_claims
@@ -17,21 +13,7 @@ from claimaudit.model import AuditResult, Document, Evidence, Finding, Reason, S
 from claimaudit.rules.engine import evaluate, evaluate_parts
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
-
-SPACES = regex.compile(r"\s+")
-
-
-def claim_id(document: str, text: str, occurrence: int = 0) -> str:
-    """A stable id: the document and the claim's normalised words.
-
-    Reflowing whitespace, changing case or curly quotes does not change it, so
-    a reviewer's decision follows the claim from one audit to the next.
-    """
-    normal = unicodedata.normalize("NFKC", text).lower()
-    normal = normal.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-    normal = SPACES.sub(" ", normal).strip()
-    key = f"{document}\n{normal}\n{occurrence}" if occurrence else f"{document}\n{normal}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+from claimaudit.verdicts.ids import claim_id
 
 
 def _suppression_for(reason: Reason, suppressions) -> tuple[str, str] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from claimaudit.gate import GateItem, GateReport, as_gate_report, summary_line
+from claimaudit.verdicts.gate import GateItem, GateReport, as_gate_report, summary_line
 from claimaudit.model import AuditResult
 
 from .json_report import report_data

@@ -8,7 +8,7 @@ rewrite follow each line, and findings that do not fail are listed too.
 
 from __future__ import annotations
 
-from claimaudit.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
+from claimaudit.verdicts.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
 from claimaudit.model import AuditResult
 
 _COLOURS = {"unsupported": "31", "overstated": "33", "supported": "32"}

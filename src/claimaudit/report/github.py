@@ -9,7 +9,7 @@ step (upload the SARIF output for the full list). The summary line ends the outp
 
 from __future__ import annotations
 
-from claimaudit.gate import BELOW_THRESHOLD, FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
+from claimaudit.verdicts.gate import BELOW_THRESHOLD, FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
 from claimaudit.model import AuditResult
 
 

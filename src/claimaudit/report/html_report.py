@@ -266,7 +266,7 @@ def _review_view(finding: Finding) -> dict:
 def _review_context(result: AuditResult) -> dict | None:
     if not result.review:
         return None
-    from claimaudit.review import DECISIONS, review_counts
+    from claimaudit.verdicts.review import DECISIONS, review_counts
 
     decided = [text_of(f.review.get("decision")) for f in result.findings]
     return {

@@ -44,7 +44,7 @@ def _review(finding: Finding) -> dict:
 
 
 def _review_block(result: AuditResult) -> dict:
-    from claimaudit.review import review_counts
+    from claimaudit.verdicts.review import review_counts
 
     return {
         "workbook": text_of(result.review.get("workbook")),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from claimaudit.gate import BASELINED, FAILING, OUTSIDE_CHANGES, GateItem, GateReport, as_gate_report, display_path
+from claimaudit.verdicts.gate import BASELINED, FAILING, OUTSIDE_CHANGES, GateItem, GateReport, as_gate_report, display_path
 from claimaudit.model import AuditResult
 
 from .common import sorted_findings

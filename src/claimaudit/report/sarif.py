@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from claimaudit.gate import (
+from claimaudit.verdicts.gate import (
     BASELINED,
     FAILING,
     GATE_DOC_URL,

@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from claimaudit.model import VERDICTS, AuditResult
-from claimaudit.review import DECISIONS, review_counts
+from claimaudit.verdicts.review import DECISIONS, review_counts
 
 from .common import (
     TOOL_NAME,

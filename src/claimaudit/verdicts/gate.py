@@ -239,7 +239,7 @@ def _missing_reasons(result: AuditResult, findings: list[Finding]) -> dict[str, 
                 key = inside[0].id
                 entry = missing.setdefault(key, (inside[0], document, [], block.start))
             else:
-                from claimaudit.pipeline import claim_id
+                from claimaudit.verdicts.ids import claim_id
 
                 key = claim_id(document.path, document.text[block.start:block.end])
                 entry = missing.setdefault(key, (None, document, [], block.start))
@@ -261,7 +261,7 @@ def evaluate_gate(
 ) -> GateReport:
     """Judge every finding of ``result``.
 
-    ``baseline`` is a :class:`claimaudit.baseline.Baseline` (or None);
+    ``baseline`` is a :class:`claimaudit.verdicts.baseline.Baseline` (or None);
     ``changed`` a :class:`claimaudit.changes.ChangedLines` (or None: every line counts).
     """
     per_document = dict(fail_on_by_document or {})
@@ -357,7 +357,7 @@ def as_gate_report(value, fail_on: str = "overstated") -> GateReport:
 
 def baseline_entries(report: GateReport, baseline_path: str | os.PathLike):
     """Baseline entries for every problem in ``report`` (failing or not), for ``--write-baseline``."""
-    from claimaudit.baseline import BaselineEntry, document_for_baseline
+    from claimaudit.verdicts.baseline import BaselineEntry, document_for_baseline
 
     entries = []
     for item in report.items:

@@ -494,7 +494,7 @@ def baseline_entries(reviewed: ReviewedWorkbook, baseline_path: str | Path):
     A claim approved while it was supported has no rule to baseline; one
     flagged without a rule code is keyed by its verdict, as ``check`` does.
     """
-    from claimaudit.baseline import BaselineEntry, document_for_baseline
+    from claimaudit.verdicts.baseline import BaselineEntry, document_for_baseline
 
     entries = []
     for row in reviewed.rows:
@@ -518,7 +518,7 @@ def write_review_baseline(reviewed: ReviewedWorkbook, path: str | Path, merge: b
     With ``merge`` the entries already in ``path`` are kept (approvals replace
     entries with the same fingerprint). Returns the path and the entry count.
     """
-    from claimaudit.baseline import read_baseline, write_baseline
+    from claimaudit.verdicts.baseline import read_baseline, write_baseline
 
     entries = baseline_entries(reviewed, path)
     if merge and Path(path).exists():
