@@ -9,27 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
+from browser_support import browser, needs_chromium  # noqa: F401  (browser is a fixture)
 
 from claimaudit import audit
 from claimaudit.report import write_html, write_xlsx
 from claimaudit.verdicts.review import apply_review, read_review
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 REMOVED_CLAIM = "Our clinic has the shortest waiting list in the country."
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +54,6 @@ def example(tmp_path_factory):
     apply_review(second, read_review(folder / "reviewed.xlsx"))
     write_html(second, folder / "audit.html")
     return second, (folder / "audit.html").as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
