@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from claimaudit.errors import InputError
+from claimaudit.files import read_utf8
 
 FailOn = Literal["overstated", "unsupported"]
 Level = Literal["overstated", "unsupported"]
@@ -276,12 +277,7 @@ def _validation_error(error: ValidationError, path: Path, text: str, table: tupl
 def read_config(path: str | Path) -> LoadedConfig:
     """Load and validate one config file (``.claimaudit.toml`` or ``pyproject.toml``)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("config file not found", path=str(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"config file is not UTF-8 text ({error.reason})", path=str(path)) from None
+    text = read_utf8(path, "config file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

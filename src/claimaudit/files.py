@@ -1,6 +1,6 @@
 """Writing files so that nothing is lost: atomic replacement, shared by every writer.
 
-This module imports nothing from claimaudit, so any stage may use it.
+This module imports only claimaudit.errors, so any stage may use it.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+
+from claimaudit.errors import InputError
 
 
 def _current_umask() -> int:
@@ -47,3 +49,18 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = 
             pass
         raise
     return target
+
+
+def read_utf8(path: str | os.PathLike, what: str, missing: str = "") -> str:
+    """A UTF-8 text file the user named (a rule, config or baseline file).
+
+    A missing or undecodable file is an InputError naming it; ``missing`` is a
+    hint added to the not-found message.
+    """
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{what} not found{f' ({missing})' if missing else ''}", path=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{what} is not UTF-8 text ({error.reason})", path=str(path)) from None

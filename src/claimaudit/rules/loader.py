@@ -11,6 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from claimaudit.errors import InputError
+from claimaudit.files import read_utf8
 from claimaudit.rules import kinds as _kinds  # noqa: F401  (registers the built-in kinds)
 from claimaudit.rules.context import KINDS, Kind, Params
 from claimaudit.rules.schema import RuleDocs, RuleFile
@@ -113,14 +114,7 @@ def _first_error(path: str, node, error: ValidationError, prefix: tuple = ()) ->
 
 
 def load_rule_file(path: str | Path) -> Rule:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("rule file not found", path=str(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"rule file is not UTF-8 text ({error.reason})", path=str(path)) from None
-    return parse_rule(text, str(path))
+    return parse_rule(read_utf8(path, "rule file"), str(path))
 
 
 def parse_rule(text: str, path: str = "<rule>") -> Rule:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Iterable
 
 from claimaudit.errors import InputError
-from claimaudit.files import write_atomic
+from claimaudit.files import read_utf8, write_atomic
 
 SCHEMA_NAME = "claimaudit-baseline"
 BASELINE_VERSION = 1
@@ -152,13 +152,7 @@ def parse_baseline(text: str, path: str = "<baseline>") -> Baseline:
 
 
 def read_baseline(path: str | Path) -> Baseline:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("baseline file not found (create it with --write-baseline)", path=str(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"baseline is not UTF-8 text ({error.reason})", path=str(path)) from None
+    text = read_utf8(path, "baseline file", missing="create it with --write-baseline")
     return parse_baseline(text, str(path))
 
 
