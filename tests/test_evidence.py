@@ -49,3 +49,25 @@ def test_a_cited_source_is_searched_first():
     assert plain[0].source_id == "rahn2019"
     assert max(m.similarity for m in cited if m.source_id == "okafor2021") > max(
         m.similarity for m in plain if m.source_id == "okafor2021")
+
+
+def test_a_large_run_ranks_exactly_as_a_small_one(monkeypatch):
+    # Large runs score with numpy matrices, one page with plain Python; a page
+    # must get the same evidence and similarities either way.
+    from claimaudit.evidence import rank
+
+    index = SourceIndex.build(PACK)
+    claims = [analyse(text) for text in (
+        "The oat balm cuts itch by 30% in adults with eczema.",
+        "Oat extract calms inflamed skin in everyone.",
+        "Two in three users saw less redness within a month.",
+        "No one reported stinging.",
+    )]
+
+    def ranked():
+        return [[(m.source_id, m.sentence.start, m.similarity, m.shared_terms) for m in matches]
+                for matches in rank_evidence(claims, index)]
+
+    small = ranked()
+    monkeypatch.setattr(rank, "MATRIX_PAIRS", 0)
+    assert ranked() == small

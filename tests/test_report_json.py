@@ -185,15 +185,16 @@ def test_write_atomic_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
 def test_rules_loaded_from_rule_files_are_understood():
     from claimaudit.report.common import RuleBook
     from claimaudit.rules.schema import RuleFile
+    from claimaudit.rules.spec import RuleSpec
 
-    spec = RuleFile.model_validate({
+    spec = RuleSpec.from_data(RuleFile.model_validate({
         "code": "CA999", "name": "figures.made_up", "family": "figures", "extends": "figure",
         "level": "unsupported", "message": "A figure no source gives.",
         "docs": {"what": "Invented numbers.", "why": "Readers trust numbers.",
                  "example": "Works for 97%.", "use_instead": "Drop the number.",
                  "references": ["https://example.org/guide"]},
         "examples": {"fail": [{"claim": "Works for 97%."}], "pass": [{"claim": "Works."}]},
-    })
+    }).model_dump())
     info = RuleBook([spec]).get("CA999")
     assert (info.name, info.family, info.level) == ("figures.made_up", "figures", "unsupported")
     assert info.use_instead == "Drop the number."

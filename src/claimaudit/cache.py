@@ -13,8 +13,10 @@ This module imports nothing from claimaudit, so any stage may use it.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -82,3 +84,23 @@ def cached_parse(kind: str, text: str, parse: Callable[[], object], *, version: 
     except (TypeError, ValueError):
         pass
     return data
+
+
+@lru_cache(maxsize=None)
+def installed_identity(*modules: str) -> str:
+    """Names installed modules by their files' sizes and times, without importing them.
+
+    Importing a parser or validator can cost more than reading a cached parse,
+    so parse-cache keys name the code that parsed by its installed files: any
+    upgrade or edit changes a size or a time and so misses the cache.
+    """
+    parts = []
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec else None
+            stat = os.stat(origin) if origin else None
+        except (ImportError, OSError, ValueError):
+            stat = origin = None
+        parts.append(f"{name} {origin} {stat.st_size} {stat.st_mtime_ns}" if stat else f"{name} unknown")
+    return "; ".join(parts)

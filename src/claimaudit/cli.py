@@ -6,6 +6,7 @@ pre-publish ``check`` starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -84,6 +85,31 @@ def with_common(function):
 @click.version_option(__version__, prog_name="claimaudit")
 def main() -> None:
     """Audit promotional claims against the research they cite."""
+
+
+def run() -> None:
+    """The console entry point: run a command, then end the process at once.
+
+    Interpreter shutdown frees every object of the run one by one, a tenth of
+    a second on a large page that a pre-commit hook would wait for. Output is
+    flushed and reports were written atomically before this point.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            # A closed pipe (`claimaudit check | head`) is not the check's failure.
+            pass
+    os._exit(code)
 
 
 @main.command()

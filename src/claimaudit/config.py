@@ -10,15 +10,15 @@ can never silently switch the gate off.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
+from claimaudit.cache import cached_parse, installed_identity
 from claimaudit.errors import InputError
 from claimaudit.files import read_utf8
 
@@ -30,50 +30,38 @@ PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "claimaudit")
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True,
-                              defer_build=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def one_string_is_a_list(cls, value, info):
-        # `sources = "pack.yaml"` reads as naturally as a one-item list.
-        if isinstance(value, str) and cls.model_fields[info.field_name].annotation in _LIST_TYPES:
-            return [value]
-        return value
-
-
-class PathOverride(_Settings):
+@dataclass(frozen=True)
+class PathOverride:
     """Settings for the copy files matching ``paths`` (glob patterns)."""
 
-    paths: list[str] = Field(min_length=1)
+    paths: list[str]
     sources: list[str] | None = None
-    disable: list[str] = Field(default_factory=list)
-    enable: list[str] = Field(default_factory=list)
-    levels: dict[str, Level] = Field(default_factory=dict)
-    fail_on: FailOn | None = None
+    disable: list[str] = field(default_factory=list)
+    enable: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
 
 
-class CheckConfig(_Settings):
-    """The whole ``[tool.claimaudit]`` table."""
+@dataclass(frozen=True)
+class CheckConfig:
+    """The whole ``[tool.claimaudit]`` table, validated (see ``config_schema``)."""
 
-    paths: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)
-    rules: list[str] = Field(default_factory=list)
-    disable: list[str] = Field(default_factory=list)
-    enable: list[str] = Field(default_factory=list)
-    levels: dict[str, Level] = Field(default_factory=dict)
-    fail_on: FailOn | None = None
+    paths: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    enable: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
     baseline: str | None = None
-    overrides: list[PathOverride] = Field(default_factory=list)
+    overrides: list[PathOverride] = field(default_factory=list)
 
-
-_LIST_TYPES = (list[str], list[str] | None)
+    @classmethod
+    def from_data(cls, data: dict) -> "CheckConfig":
+        """From validated, normalised data (``config_schema.validate``'s result)."""
+        overrides = [PathOverride(**item) for item in data.get("overrides", ())]
+        return cls(**{**data, "overrides": overrides})
 
 
 @dataclass(frozen=True)
@@ -108,7 +96,7 @@ class DocumentSettings:
 class LoadedConfig:
     """A validated configuration and the file it came from (``path`` None: defaults)."""
 
-    config: CheckConfig = field(default_factory=lambda: CheckConfig.model_construct())
+    config: CheckConfig = field(default_factory=CheckConfig)
     path: Path | None = None
     prefix: str = ""  # "tool.claimaudit." for pyproject.toml, so messages name the real key
 
@@ -256,7 +244,7 @@ def _loc_name(loc: tuple) -> str:
     return name
 
 
-def _validation_error(error: ValidationError, path: Path, text: str, table: tuple[str, ...],
+def _validation_error(error: Any, path: Path, text: str, table: tuple[str, ...],
                       prefix: str) -> InputError:
     first = error.errors()[0]
     loc = tuple(first["loc"])
@@ -293,11 +281,23 @@ def read_config(path: str | Path) -> LoadedConfig:
         if not isinstance(data, dict):
             raise InputError("[tool.claimaudit] must be a table", path=str(path),
                              line=_line_of_key(text, "claimaudit", ("tool",)))
+    # A config validated before comes from the cache, so a check run need not
+    # import the validator; an invalid one is validated (and reported) every time.
+    valid = cached_parse("config", json.dumps(data, sort_keys=True, default=str),
+                         lambda: _validate(data, path, text, table, prefix),
+                         version=installed_identity("claimaudit.config_schema", "pydantic"))
+    return LoadedConfig(config=CheckConfig.from_data(valid), path=path, prefix=prefix)
+
+
+def _validate(data: Any, path: Path, text: str, table: tuple[str, ...], prefix: str) -> dict:
+    from pydantic import ValidationError
+
+    from claimaudit.config_schema import validate
+
     try:
-        config = CheckConfig.model_validate(data)
+        return validate(data)
     except ValidationError as error:
         raise _validation_error(error, path, text, table, prefix) from None
-    return LoadedConfig(config=config, path=path, prefix=prefix)
 
 
 def _has_tool_table(pyproject: Path) -> bool:

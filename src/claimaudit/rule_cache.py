@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Iterable
 
 from claimaudit import __version__
-from claimaudit.cache import cache_dir, trusted_cache_file, write_cache_file
+from claimaudit.cache import cache_dir, installed_identity, trusted_cache_file, write_cache_file
 from claimaudit.config import RuleLayer
 from claimaudit.errors import InputError
 from claimaudit.rules.loader import Rule, builtin_rules_dir, parse_rule_packs, rule_files
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _rule_code_files() -> list[Path]:
@@ -37,10 +37,8 @@ def _stamp(path: Path) -> str:
 
 
 def _cache_key(files: list[Path]) -> str:
-    import pydantic
-
     digest = hashlib.sha256()
-    for part in (str(CACHE_FORMAT), __version__, sys.version, pydantic.VERSION):
+    for part in (str(CACHE_FORMAT), __version__, sys.version, installed_identity("pydantic", "ruamel.yaml")):
         digest.update(part.encode() + b"\0")
     for path in _rule_code_files() + files:
         digest.update(_stamp(path).encode("utf-8", "surrogateescape") + b"\0")

@@ -14,9 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Callable
 
 from claimaudit.cache import cache_dir, trusted_cache_file, write_cache_file
 from claimaudit.language import (
+    lazy_re,
     claim_strength,
     content_tokens,
     extract_terms,
@@ -29,7 +31,7 @@ from claimaudit.model import Sentence
 
 # Disclaimers ride along with claims ("results may vary"); their hedges must not
 # soften the claim they are attached to.
-DISCLAIMER = re.compile(
+DISCLAIMER = lazy_re(
     r"\b(?:results?\s+(?:may|can|will)\s+vary(?:\s+from\s+\w+\s+to\s+\w+)?|individual\s+results\s+(?:may\s+)?vary|"
     r"results\s+are\s+not\s+(?:typical|guaranteed)|not\s+intended\s+to\s+diagnose[^.;]*|"
     r"(?:consult|talk\s+to|speak\s+to|ask)\s+(?:your|a)\s+(?:doctor|physician|pharmacist|dentist|GP)[^.;]*|"
@@ -39,7 +41,7 @@ DISCLAIMER = re.compile(
     re.IGNORECASE,
 )
 
-VAGUE_ATTRIBUTION = re.compile(
+VAGUE_ATTRIBUTION = lazy_re(
     r"\b(?:(?:many\s+|several\s+|numerous\s+|recent\s+|clinical\s+|scientific\s+)?(?:studies|research|trials|data|evidence|science|scientists|experts|doctors|physicians)"
     r"\s+(?:has\s+|have\s+)?(?:shows?|showed|shown|indicates?|indicated|suggests?|suggested|proves?|proved|proven|confirms?|confirmed|demonstrates?|demonstrated|recommends?|reports?|reported|found|agree)"
     r"|clinically\s+(?:proven|tested|shown|demonstrated)|scientifically\s+(?:proven|shown)|research(?:ers)?\s+(?:has\s+|have\s+)?found"
@@ -52,7 +54,7 @@ VAGUE_ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 
-NAMED_KIND = re.compile(
+NAMED_KIND = lazy_re(
     r"\b(?P<kind>systematic\s+reviews?|meta-?analys[ie]s|randomi[sz]ed(?:\s+controlled)?\s+(?:clinical\s+)?trials?|RCTs?|"
     r"clinical\s+(?:trials?|studies|study|research)|double-blind(?:ed)?\s+(?:trials?|studies|study)|cohort\s+stud(?:y|ies)|"
     r"placebo-controlled\s+(?:trials?|studies|study)|peer-reviewed\s+(?:stud(?:y|ies)|research|papers?))\b",
@@ -61,7 +63,7 @@ NAMED_KIND = re.compile(
 
 # "a systematic review published by the National Institutes of Health",
 # "a 2021 Harvard meta-analysis", "according to the Mayo Clinic", "Smith et al."
-NAMED_SOURCE = re.compile(
+NAMED_SOURCE = lazy_re(
     r"(?P<etal>\b(?P<author>[A-Z](?:[^\W\d_]|['\-])+)(?:\s+(?:and|&)\s+[A-Z](?:[^\W\d_]|['\-])+)?\s+et\s+al\.?(?:\s*\(?(?P<year>(?:19|20)\d\d)\)?)?)"
     r"|(?P<doi>\b10\.\d{4,9}/[^\s,;]+[^\s,;.)])"
     r"|(?:\bPMID:?\s*(?P<pmid>\d{5,9}))"
@@ -70,13 +72,13 @@ NAMED_SOURCE = re.compile(
     r"|(?:\b(?:[Aa]n?|[Tt]he)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
 )
 
-FIRST_PERSON_BUSINESS = re.compile(
+FIRST_PERSON_BUSINESS = lazy_re(
     r"\b(?:we|our|us|our\s+(?:clinic|team|physicians|doctors|patients|center|centre|practice|staff|specialists))\b",
     re.IGNORECASE,
 )
 _PEOPLE = r"(?:patients|clients|customers|users|people|members|buyers|reviewers|parents)"
 _OFTEN = r"(?:often\s+|regularly\s+|always\s+|frequently\s+|routinely\s+|now\s+)?"
-TESTIMONIAL = re.compile(
+TESTIMONIAL = lazy_re(
     # "many of our patients report", "our customers describe"
     r"\b(?:(?:many|most|countless|our|some|numerous|thousands\s+of|hundreds\s+of)\s+(?:of\s+our\s+)?" + _PEOPLE + r"\s+"
     + _OFTEN + r"(?:have\s+|has\s+)?(?:report(?:s|ed)?|tell\s+us|told\s+us|say|said|describe[sd]?|notice[sd]?|experience[sd]?|feel|felt|share[sd]?|rave|swear)"
@@ -85,31 +87,31 @@ TESTIMONIAL = re.compile(
     r"|success\s+stor(?:y|ies)|testimonials?|patient\s+stories|in\s+their\s+own\s+words|reviews\s+from\s+(?:our\s+)?patients)\b",
     re.IGNORECASE,
 )
-COMPARATIVE = re.compile(
+COMPARATIVE = lazy_re(
     r"\b(?:better|more\s+effective|superior|outperforms?|faster|safer|stronger|more\s+potent|compared\s+(?:to|with)|than|best|leading|number\s+one|#1)\b",
     re.IGNORECASE,
 )
-CALL_TO_ACTION = re.compile(
+CALL_TO_ACTION = lazy_re(
     r"^(?:please\s+)?(?:contact|call|email|e-mail|book|schedule|request|sign\s+up|subscribe|join|download|learn\s+more|read\s+more|click|visit|"
     r"get\s+(?:started|in\s+touch|your)|take\s+the\s+first\s+step|fill\s+out|register|reach\s+out|talk\s+to|ask\s+(?:us|about)|find\s+out|follow\s+us|share)\b",
     re.IGNORECASE,
 )
-CONTACT = re.compile(
+CONTACT = lazy_re(
     r"(?:\(?\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}|[\w.+\-]+@[\w\-]+\.[\w.]+|\bhttps?://|\bwww\.)",
     re.IGNORECASE,
 )
-GREETING = re.compile(
+GREETING = lazy_re(
     r"^(?:welcome|thank\s+you|thanks|hello|hi|greetings|dear|copyright|©|all\s+rights\s+reserved|you\s+have\s+successfully|privacy\s+policy|terms\s+of)",
     re.IGNORECASE,
 )
-BUSINESS_FACT = re.compile(
+BUSINESS_FACT = lazy_re(
     r"\b(?:treated|served|helped|performed|success\s+rate|satisfaction|years\s+of\s+experience|patients\s+(?:since|each\s+year|annually)|"
     r"leading|leader|pioneer(?:s|ed|ing)?|top|award|accredited|certified|board-certified|"
     r"(?:led|run|staffed|delivered|supervised)\s+by|registered|qualified|licensed\s+(?:staff|physicians|doctors|therapists))\b",
     re.IGNORECASE,
 )
 # Market position: "the best-selling", "most used by dentists", "the UK's number one".
-MARKET_POSITION = re.compile(
+MARKET_POSITION = lazy_re(
     r"\b(?:best[-\s]selling|top[-\s]selling|most\s+(?:used|popular|trusted|prescribed|recommended|sold|downloaded)|"
     r"number\s+one|no\.\s*1|#1|market[-\s]leading|the\s+only\s+(?:[^\W\d_]|-)+(?:\s+(?:[^\W\d_]|-)+)?\s+(?:that|to|recommended|approved|with)|"
     r"the\s+(?:world|nation|country|uk|us|europe)['’]s\s+(?:leading|favourite|favorite|best|most|first|largest))",
@@ -215,7 +217,7 @@ def find_attribution(text: str) -> Attribution:
 # at clause punctuation or spaces: the cue scopes grow faster than linearly
 # with sentence length, and no claim a reader sees is that long.
 MAX_SENTENCE = 600
-CLAUSE_BREAK = re.compile(r"[;:,)]\s|\s")
+CLAUSE_BREAK = lazy_re(r"[;:,)]\s|\s")
 
 
 def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -278,6 +280,15 @@ class AnalysisStore:
     def put_spans(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.used["\0spans\0" + text] = spans
 
+    def recall(self, key: str):
+        value = self.known.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def keep(self, key: str, value) -> None:
+        self.used[key] = value
+
     def get(self, text: str) -> Statement | None:
         statement = self.known.get(text)
         if isinstance(statement, Statement):
@@ -311,18 +322,14 @@ _store: AnalysisStore | None = None
 
 
 def _code_stamp() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+    from claimaudit import __version__
+    from claimaudit.cache import installed_identity
     import claimaudit.language as language
 
     roots = [Path(language.__file__).resolve().parent, Path(__file__).resolve()]
-    digest = hashlib.sha256(sys.version.encode())
+    digest = hashlib.sha256(f"{sys.version}\0claimaudit={__version__}\0".encode())
     # The sentence splitter and pattern engine shape analyses as much as our code.
-    for package in ("claimaudit", "syntok", "regex"):
-        try:
-            digest.update(f"{package}={version(package)}\0".encode())
-        except PackageNotFoundError:
-            digest.update(f"{package}=?\0".encode())
+    digest.update(installed_identity("syntok", "syntok.segmenter", "regex", "regex._regex_core").encode())
     for root in roots:
         files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
         for path in files:
@@ -347,6 +354,24 @@ def persistent_analyses(enabled: bool = True):
     finally:
         _store = None
         analyse.cache_clear()
+
+
+def remembered(kind: str, key: str, compute: Callable[[], object]) -> object:
+    """``compute()``, or what it gave for the same key in an earlier run.
+
+    For work that depends only on text, like a claim's similarity to every
+    sentence of an unchanged pack; kept in the analysis store, so it lives
+    only while :func:`persistent_analyses` is on and is dropped with the code
+    stamp like every analysis.
+    """
+    if _store is None:
+        return compute()
+    full_key = f"\0{kind}\0{key}"
+    value = _store.recall(full_key)
+    if value is None:
+        value = compute()
+        _store.keep(full_key, value)
+    return value
 
 
 @lru_cache(maxsize=65536)

@@ -19,6 +19,7 @@ from claimaudit.claims.anatomy import (
     compound_parts,
     sentences,
 )
+from claimaudit.language import lazy_re
 from claimaudit.model import Block, Document
 
 CLAIM_TYPES = (
@@ -54,19 +55,19 @@ class Claim:
 
 # Usage directions and other instructions: they tell the reader what to do and
 # assert nothing checkable ("Take one capsule daily with food.").
-INSTRUCTION = re.compile(
+INSTRUCTION = lazy_re(
     r"^(?:please\s+)?(?:use|take|apply|see|add|order|leave|talk|speak|buy|shop|compare|store|avoid|remember|meet|"
     r"check|consult|keep|rinse|wash|swallow|chew|place|insert|wear|charge|pair|install|open|start\s+(?:your|today|now|with)|"
     r"try\s+(?:it|our|one|the)|do\s+not|don['’]t|never\s+(?:use|take|apply|exceed))\b",
     re.IGNORECASE,
 )
 # Page furniture written as "Label: value".
-LABELLED_INFO = re.compile(
+LABELLED_INFO = lazy_re(
     r"^(?:opening\s+hours|hours|address|phone|telephone|tel|fax|email|e-mail|location|directions|parking|price|prices|"
     r"ingredients|directions\s+for\s+use|dosage|storage|warnings?)\s*:", re.IGNORECASE)
 # Verbs that assert an effect or a property even where the cue lexicon does
 # not rate them ("regrow", "lasts", "works", "stays off").
-EFFECT_WORDS = re.compile(
+EFFECT_WORDS = lazy_re(
     r"\b(?:regrows?|regrew|regrown|restores?|restored|repairs?|repaired|heals?|healed|whitens?|whitened|damages?|"
     r"works?|worked|lasts?|lasted|stays?|stayed|keeps?\s+\w+\s+off|helps?|helped|supports?|protects?|boosts?|"
     r"strengthens?|rejuvenates?|renews?|revers(?:es?|ed)|stops?|slows?|prevents?|relieves?|eases?|improves?|"
@@ -75,7 +76,7 @@ EFFECT_WORDS = re.compile(
     r"will\s+\w+|never\s+(?:feel|get|have|causes?)|(?:is|are)\s+(?:gentle|safe|effective|proven|clinically|free))\b",
     re.IGNORECASE,
 )
-DURABILITY = re.compile(
+DURABILITY = lazy_re(
     r"\b(?:for\s+life|lifelong|for\s+good|permanently|forever|for\s+years|for\s+months|long[-\s]term|"
     r"from\s+the\s+(?:very\s+)?first\s+(?:night|day|session|use)|overnight|instantly|immediately)\b",
     re.IGNORECASE,
@@ -146,7 +147,7 @@ def classify(statement: Statement) -> tuple[str, str]:
     return "", "states no checkable effect, figure, status or comparison"
 
 
-NAV_SEPARATOR = re.compile(r"\s[·•|»›]\s")
+NAV_SEPARATOR = lazy_re(r"\s[·•|»›]\s")
 
 
 def _navigation(text: str) -> bool:

@@ -6,7 +6,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
 import regex
 
 from claimaudit.claims.anatomy import Statement, analyse, sentences
@@ -61,14 +60,6 @@ class SourceIndex:
         total = max(len(index.sentences), 1)
         index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
         return index
-
-    def posting_rows(self, token: str):
-        """The rows holding a token, as an integer array (built on first use)."""
-        arrays = self._canon_cache.setdefault("*postings", {})
-        if token not in arrays:
-            rows = self.postings.get(token)
-            arrays[token] = None if rows is None else np.asarray(rows, dtype=np.int64)
-        return arrays[token]
 
     @property
     def pack_text(self) -> str:

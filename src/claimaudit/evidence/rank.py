@@ -3,12 +3,13 @@ key terms and shared numbers, and a named source held against first."""
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from dataclasses import dataclass, field
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
-from claimaudit.claims.anatomy import Statement
+from claimaudit.claims.anatomy import Statement, remembered
 from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
 
 TOP_K = 3
@@ -17,6 +18,11 @@ WEIGHTS_WITH_FIGURES = (0.3, 0.5, 0.2)
 WEIGHTS_WITHOUT_FIGURES = (0.4, 0.6, 0.0)
 NAMED_SOURCE_BONUS = 0.15
 SHORTLIST = 60
+# Above this many claim x sentence pairs the scores are computed as numpy
+# matrices (rapidfuzz's cdist on every core); below it plain Python is faster
+# than importing numpy, which matters for a one-page pre-commit check. Both
+# ways add the same float64 values in the same order, so the results are equal.
+MATRIX_PAIRS = 20_000
 
 
 @dataclass
@@ -86,17 +92,81 @@ def _canon_overlap(claim: Statement, evidence: Statement) -> float | None:
     return len(canon_claim & evidence.key_terms()) / len(canon_claim)
 
 
-def _token_scores(claim: Statement, index: SourceIndex) -> np.ndarray:
-    """IDF-weighted share of the claim's words that each source sentence holds."""
-    scores = np.zeros(len(index.sentences), dtype=np.float32)
-    total = 0.0
-    for token in claim.token_set:
-        weight = index.idf.get(token, 1.0)
-        total += weight
-        rows = index.posting_rows(token)
-        if rows is not None:
-            scores[rows] += weight
-    return scores / total if total else scores
+class _PlainScores:
+    """Fuzzy and token scores for a small run, in plain Python."""
+
+    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
+        self.index = index
+        self.choices = [s.text.lower() for s in index.sentences]
+        self.queries = [c.text.lower() for c in claims]
+        self._pack_key = ""
+
+    def fuzzy(self, row: int) -> list[float]:
+        query = self.queries[row]
+        if not self._pack_key:
+            self._pack_key = hashlib.sha256("\0".join(self.choices).encode("utf-8", "surrogatepass")).hexdigest()
+        # A claim's row against an unchanged pack is taken from the analysis
+        # store: re-checking an edited page recomputes only the edited claims.
+        return remembered("fuzzy", f"{self._pack_key}\0{query}",
+                          lambda: array("d", (fuzz.token_set_ratio(query, choice) / 100.0
+                                              for choice in self.choices)))
+
+    def tokens(self, claim: Statement) -> list[float]:
+        """IDF-weighted share of the claim's words that each source sentence holds."""
+        scores = [0.0] * len(self.choices)
+        total = 0.0
+        for token in claim.token_set:
+            weight = self.index.idf.get(token, 1.0)
+            total += weight
+            for j in self.index.postings.get(token, ()):
+                scores[j] += weight
+        return [score / total for score in scores] if total else scores
+
+    @staticmethod
+    def shortlist(rough: list[float]) -> list[int]:
+        return sorted(range(len(rough)), key=lambda j: -rough[j])[:SHORTLIST]
+
+    @staticmethod
+    def blend(a: float, x: list[float], b: float, y: list[float]) -> list[float]:
+        return [a * p + b * q for p, q in zip(x, y)]
+
+
+class _MatrixScores(_PlainScores):
+    """The same scores for a large run, as numpy arrays."""
+
+    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
+        import numpy as np
+
+        super().__init__(claims, index)
+        self.np = np
+        self.matrix = process.cdist(self.queries, self.choices, scorer=fuzz.token_set_ratio,
+                                    workers=-1, dtype=np.float64) / 100.0
+        # Kept on the index: a site run ranks every page against the same pack.
+        self.rows = index._canon_cache.setdefault("*posting-arrays", {})
+
+    def fuzzy(self, row: int):
+        return self.matrix[row]
+
+    def tokens(self, claim: Statement):
+        scores = self.np.zeros(len(self.choices), dtype=self.np.float64)
+        total = 0.0
+        for token in claim.token_set:
+            weight = self.index.idf.get(token, 1.0)
+            total += weight
+            if token not in self.rows:
+                found = self.index.postings.get(token)
+                self.rows[token] = None if found is None else self.np.asarray(found, dtype=self.np.int64)
+            rows = self.rows[token]
+            if rows is not None:
+                scores[rows] += weight
+        return scores / total if total else scores
+
+    def shortlist(self, rough) -> list[int]:
+        return self.np.argsort(-rough, kind="stable")[:SHORTLIST].tolist()
+
+    @staticmethod
+    def blend(a: float, x, b: float, y):
+        return a * x + b * y
 
 
 NOT_FIGURES = {"identifier", "year", "duration", "horizon"}
@@ -125,27 +195,22 @@ def rank_evidence(
         return []
     if not index.sentences:
         return [[] for _ in claims]
-    fuzzy = process.cdist(
-        [c.text.lower() for c in claims],
-        [s.text.lower() for s in index.sentences],
-        scorer=fuzz.token_set_ratio,
-        workers=-1,
-        dtype=np.float32,
-    ) / 100.0
+    kind = _MatrixScores if len(claims) * len(index.sentences) > MATRIX_PAIRS else _PlainScores
+    scores = kind(claims, index)
     results: list[list[Match]] = []
     for row, claim in enumerate(claims):
         cited = set(resolutions[row].cited) if resolutions else set()
         has_figures = bool(_figure_keys(claim))
         w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
-        tokens = _token_scores(claim, index)
+        fuzzy = scores.fuzzy(row)
+        tokens = scores.tokens(claim)
         # A cheap blend picks the shortlist; only it gets the canonical-term and
         # figure comparison.
-        rough = w_fuzz * fuzzy[row] + w_terms * tokens
-        shortlist = set(np.argsort(-rough, kind="stable")[:SHORTLIST].tolist())
+        shortlist = set(scores.shortlist(scores.blend(w_fuzz, fuzzy, w_terms, tokens)))
         # A source the claim names is always weighed, however it reads.
         for source_id in cited:
             shortlist.update(index.by_source(source_id))
-        scored: list[Match] = []
+        scored: list[tuple[float, str, int, int]] = []
         for j in sorted(shortlist):
             sentence = index.sentences[j]
             terms = float(tokens[j])
@@ -153,11 +218,12 @@ def rank_evidence(
             if canon is not None:
                 terms = 0.7 * terms + 0.3 * canon
             numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
-            similarity = w_fuzz * float(fuzzy[row, j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
+            similarity = w_fuzz * float(fuzzy[j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
             if sentence.source.id in cited:
                 similarity += NAMED_SOURCE_BONUS
-            shared = sorted(claim.token_set & sentence.statement.token_set)
-            scored.append(Match(sentence, round(min(similarity, 1.0), 4), shared))
-        scored.sort(key=lambda m: (-m.similarity, m.sentence.source.id, m.sentence.start))
-        results.append(scored[:top_k])
+            scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))
+        scored.sort()
+        best = [index.sentences[j] for *_, j in scored[:top_k]]
+        results.append([Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
+                        for key, sentence in zip(scored, best)])
     return results

@@ -12,78 +12,21 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+from claimaudit.cache import cached_parse, installed_identity
 from claimaudit.errors import InputError
 from claimaudit.ingest.encoding import read_text
+from claimaudit.ingest.identifiers import normalise_doi
 from claimaudit.model import Source
 
 PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx"}
 FOLDER_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
 FIELDS = ("id", "summary", "citation", "doi", "pmid", "url", "kind")
 
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*)", re.IGNORECASE)
-_PMID_PREFIX = re.compile(r"^\s*pmid\s*:?\s*", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)(?:^(?:---|\.\.\.)[ \t]*$\n?)", re.DOTALL | re.MULTILINE)
-
-
-def normalise_doi(value: str) -> str:
-    """``https://doi.org/10.1/x`` and ``doi: 10.1/x`` both become ``10.1/x``."""
-    return _DOI_PREFIX.sub("", value.strip()).strip().rstrip(".")
-
-
-class SourceEntry(BaseModel):
-    """One source as written in a pack."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id: str
-    summary: str
-    citation: str = ""
-    doi: str = ""
-    pmid: str = ""
-    url: str = ""
-    kind: Literal["summary", "internal"] = "summary"
-
-    @field_validator("id", "pmid", mode="before")
-    @classmethod
-    def _numbers_as_text(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return str(value)
-        return value
-
-    @field_validator("citation", "doi", "pmid", "url", mode="before")
-    @classmethod
-    def _empty_as_blank(cls, value: Any) -> Any:
-        return "" if value is None else value
-
-    @field_validator("id", "summary")
-    @classmethod
-    def _required_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return value
-
-    @field_validator("doi")
-    @classmethod
-    def _doi(cls, value: str) -> str:
-        return normalise_doi(value)
-
-    @field_validator("pmid")
-    @classmethod
-    def _pmid(cls, value: str) -> str:
-        value = _PMID_PREFIX.sub("", value).strip()
-        if value and not value.isdigit():
-            raise ValueError("a PubMed id is digits only")
-        return value
 
 
 @dataclass
@@ -120,6 +63,10 @@ def _describe(error: dict[str, Any]) -> str:
 def validate_entries(entries: list[Located], path: str, *, origin_path: str | None = None,
                      label: Callable[[int], str] = lambda i: f"sources[{i}]") -> list[Source]:
     """Validate located entries into Sources or raise one InputError listing every problem."""
+    from pydantic import ValidationError
+
+    from claimaudit.ingest.source_schema import SourceEntry
+
     problems: list[Problem] = []
     sources: list[Source] = []
     first_seen: dict[str, tuple[int, str]] = {}
@@ -190,7 +137,9 @@ def _top_level_list(data: Any, path: str, line_of: Callable[[str], int]) -> Any:
 # --- YAML -----------------------------------------------------------------------
 
 
-def _yaml_error(exc: YAMLError, path: str, line_offset: int = 0) -> InputError:
+def _yaml_error(exc: Exception, path: str, line_offset: int = 0) -> InputError:
+    from ruamel.yaml.error import MarkedYAMLError
+
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
@@ -202,6 +151,9 @@ def _yaml_error(exc: YAMLError, path: str, line_offset: int = 0) -> InputError:
 
 def _parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Any]:
     """The values (safe loader) and the same document with positions (round-trip)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     try:
         values = YAML(typ="safe").load(text)
         positioned = YAML(typ="rt").load(text)
@@ -410,17 +362,23 @@ def _file_sources(path: Path) -> list[Source]:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        entries = _xlsx_entries(name)
-    else:
-        text = read_text(path).text
-        if not text.strip():
-            raise InputError("the source pack is empty", path=name)
-        if suffix in (".yaml", ".yml"):
-            entries = _yaml_entries(text, name)
-        elif suffix == ".json":
-            entries = _json_entries(text, name)
-        else:
-            entries = _csv_entries(text, name)
+        return _validated(_xlsx_entries(name), name)
+    text = read_text(path).text
+    if not text.strip():
+        raise InputError("the source pack is empty", path=name)
+    readers = {".yaml": _yaml_entries, ".yml": _yaml_entries, ".json": _json_entries}
+    read_entries = readers.get(suffix, _csv_entries)
+    # A pack read before is taken from the cache, so a check run on unchanged
+    # sources needs neither the YAML parser nor the validator. Only packs that
+    # validated are cached: a broken one is reported again on every run.
+    data = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
+                        lambda: [asdict(s) for s in _validated(read_entries(text, name), name)],
+                        version=installed_identity(__name__, "claimaudit.ingest.source_schema",
+                                                   "ruamel.yaml", "pydantic"))
+    return [Source(**item) for item in data]
+
+
+def _validated(entries: list[Located], name: str) -> list[Source]:
     if not entries:
         raise InputError("the source pack is empty", path=name, line=1)
     return validate_entries(entries, name)

@@ -15,6 +15,7 @@ from .cues import (
     load_cues,
     negated_spans,
 )
+from ._lazy import LazyPattern
 from .numbers import normalise_number_words
 from .quantities import Quantity, find_quantities
 from .segment import split_clauses, split_sentences
@@ -40,7 +41,18 @@ from .terms import (
     stem,
 )
 
+
+def lazy_re(source: str, flags: int = 0) -> LazyPattern:
+    """A standard-library ``re`` pattern compiled on first use.
+
+    Module-level patterns that a check served from the analysis cache never
+    runs then cost nothing at start-up.
+    """
+    return LazyPattern(source, flags, engine="re")
+
+
 __all__ = [
+    "lazy_re",
     "split_sentences", "split_clauses",
     "Quantity", "find_quantities",
     "CUE_KINDS", "Cue", "CueLexicon", "find_cues", "load_cues", "negated_spans", "is_negated",

@@ -30,8 +30,10 @@ def compile_pattern(source: str, flags: int = 0, engine: str = "auto"):
     ``VERBOSE``), which both modules number alike. ``engine="regex"`` keeps a
     pattern on ``regex``: the engines disagree on whether ``\w`` covers
     superscripts and vulgar fractions ("m²", "¾"), which matters where a
-    digit's neighbours decide what it is.
+    digit's neighbours decide what it is; ``engine="re"`` keeps one on ``re``.
     """
+    if engine == "re":
+        return re.compile(source, flags)
     if engine != "regex" and not any(marker in source for marker in _REGEX_ONLY):
         with warnings.catch_warnings():
             warnings.simplefilter("error")

@@ -12,8 +12,6 @@ The lexicons live in ``data/cues.yaml``; users may merge their own files with
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -151,25 +149,6 @@ def _terminator_pattern(term: str) -> str:
     return body
 
 
-@lru_cache(maxsize=1)
-def _parser_identity() -> str:
-    """Names the installed YAML parser for the parse cache without importing it.
-
-    Importing ruamel.yaml costs more than reading a cached parse, so the cache
-    key uses the parser's installed file (its size and time change with any
-    upgrade) instead of its version attribute.
-    """
-    try:
-        spec = importlib.util.find_spec("ruamel.yaml")
-        origin = spec.origin if spec else None
-        if origin:
-            stat = os.stat(origin)
-            return f"ruamel.yaml {origin} {stat.st_size} {stat.st_mtime_ns}"
-    except (ImportError, OSError, ValueError):
-        pass
-    return "ruamel.yaml unknown"
-
-
 def _parse_yaml(path: Path | str, text: str):
     from ruamel.yaml import YAML, YAMLError
 
@@ -182,7 +161,7 @@ def _parse_yaml(path: Path | str, text: str):
 
 
 def _read_yaml(path: Path | str, text: str | None = None) -> dict:
-    from claimaudit.cache import cached_parse
+    from claimaudit.cache import cached_parse, installed_identity
 
     try:
         if text is None:
@@ -190,7 +169,7 @@ def _read_yaml(path: Path | str, text: str | None = None) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
     # Parsed lexicons are cached by their text: parsing them is most of a one-page check's start-up.
-    data = cached_parse("lexicon", text, lambda: _parse_yaml(path, text), version=_parser_identity())
+    data = cached_parse("lexicon", text, lambda: _parse_yaml(path, text), version=installed_identity("ruamel.yaml"))
     if data is None:
         return {}
     if not isinstance(data, dict):

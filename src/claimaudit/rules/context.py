@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
-
-from pydantic import BaseModel, ConfigDict
 
 from claimaudit.claims.anatomy import Statement
 from claimaudit.evidence.index import SourceIndex
@@ -46,12 +46,25 @@ class Hit:
     level: str | None = None  # a kind may escalate or soften the rule's level
 
 
-class Params(BaseModel):
-    """Base for each kind's parameters; unknown keys are errors."""
+@dataclass(frozen=True)
+class Params:
+    """Base for each kind's parameters (declare them with :func:`params`).
 
-    # Schemas are built on first validation: a check served from the rule
-    # cache never validates, so it never pays for building them.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    They are plain frozen dataclasses, validated by pydantic when a rule file
+    is loaded (unknown keys are errors), so the kinds and the cached rules
+    they belong to need no pydantic at run time.
+    """
+
+    __pydantic_config__ = {"extra": "forbid"}
+
+
+def params(cls: type) -> type:
+    """Make a ``Params`` subclass a frozen dataclass; list and dict defaults are copied per rule."""
+    annotations = cls.__dict__.get("__annotations__", {})
+    for name, value in list(vars(cls).items()):
+        if name in annotations and isinstance(value, (list, dict, set)):
+            setattr(cls, name, field(default_factory=partial(copy.deepcopy, value)))
+    return dataclass(frozen=True)(cls)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from claimaudit.rules.loader import Rule
-from claimaudit.rules.schema import FAMILIES
+from claimaudit.rules.spec import FAMILIES
 
 SECTIONS = (("what", "What it flags"), ("why", "Why it matters"), ("example", "Example"),
             ("use_instead", "Use instead"))

@@ -6,15 +6,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-
 from claimaudit.errors import InputError
 from claimaudit.files import read_utf8
 from claimaudit.rules import kinds as _kinds  # noqa: F401  (registers the built-in kinds)
 from claimaudit.rules.context import KINDS, Kind, Params
-from claimaudit.rules.schema import RuleDocs, RuleFile
+from claimaudit.rules.spec import RuleDocs, RuleSpec
 
 RULE_SUFFIXES = {".yaml", ".yml"}
 
@@ -23,7 +19,7 @@ RULE_SUFFIXES = {".yaml", ".yml"}
 class Rule:
     """A validated rule, bound to its check kind and parameters."""
 
-    spec: RuleFile
+    spec: RuleSpec
     kind: Kind
     params: Params
     path: str
@@ -93,20 +89,20 @@ def _line_of(node, loc: tuple) -> int | None:
     return line
 
 
-def _yaml_error(path: str, error: MarkedYAMLError) -> InputError:
+def _yaml_error(path: str, error) -> InputError:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark else None
     problem = error.problem or error.context or "invalid YAML"
     return InputError(f"invalid YAML: {problem}", path=path, line=line)
 
 
-def _first_error(path: str, node, error: ValidationError, prefix: tuple = ()) -> InputError:
+def _first_error(path: str, node, error, prefix: tuple = ()) -> InputError:
     first = error.errors()[0]
     loc = prefix + tuple(first["loc"])
     line = _line_of(node, loc) or _line_of(node, loc[:-1]) or 1
     field = ".".join(str(part) for part in loc) or None
     message = first["msg"]
-    if first["type"] == "extra_forbidden":
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown key"
     elif first["type"] == "missing":
         message = "required field is missing"
@@ -118,6 +114,14 @@ def load_rule_file(path: str | Path) -> Rule:
 
 
 def parse_rule(text: str, path: str = "<rule>") -> Rule:
+    # The parser and validator are imported here, not at the top: a check
+    # served from the rule cache never parses a rule file.
+    from pydantic import TypeAdapter, ValidationError
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from claimaudit.rules.schema import RuleFile
+
     # Round-trip loading keeps line numbers for error messages; it builds plain
     # data only (no arbitrary object construction), like the safe loader.
     yaml = YAML(typ="rt", pure=True)
@@ -129,7 +133,7 @@ def parse_rule(text: str, path: str = "<rule>") -> Rule:
         raise InputError("a rule file must be a mapping of keys (code, name, extends, ...)", path=path, line=1)
     data = _plain(node)
     try:
-        spec = RuleFile.model_validate(data)
+        spec = RuleSpec.from_data(RuleFile.model_validate(data).model_dump())
     except ValidationError as error:
         raise _first_error(path, node, error) from None
     check_kind = KINDS.get(spec.extends)
@@ -138,8 +142,10 @@ def parse_rule(text: str, path: str = "<rule>") -> Rule:
             f"unknown check kind {spec.extends!r}; known kinds: {', '.join(sorted(KINDS))}",
             path=path, line=_line_of(node, ("extends",)), field="extends",
         )
+    if not isinstance(spec.params, dict):
+        raise InputError("params must be a mapping", path=path, line=_line_of(node, ("params",)), field="params")
     try:
-        params = check_kind.params.model_validate(spec.params)
+        params = TypeAdapter(check_kind.params).validate_python(spec.params)
     except ValidationError as error:
         raise _first_error(path, node, error, prefix=("params",)) from None
     return Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
@@ -152,8 +158,13 @@ def _plain(node):
         return [_plain(v) for v in node]
     if hasattr(node, "value") and not isinstance(node, (str, int, float, bool)):
         return node.value
-    if isinstance(node, str):
-        return str(node)
+    # ruamel's round-trip scalars subclass the built-in types; plain ones keep
+    # cached rules free of the YAML library.
+    if type(node).__name__ == "ScalarBoolean":
+        return bool(node)
+    for plain in (bool, str, int, float):
+        if isinstance(node, plain):
+            return plain(node)
     return node
 
 

@@ -1,4 +1,8 @@
-"""The shape of a rule file, validated with pydantic (unknown keys are errors)."""
+"""The shape of a rule file, validated with pydantic (unknown keys are errors).
+
+Only the loader imports this, when it parses rule files; the rules it returns
+hold a plain copy (``spec.RuleSpec``).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claimaudit.rules.spec import FAMILIES
+
 Level = Literal["overstated", "unsupported"]
 
-FAMILIES = (
-    "evidence",
-    "figures",
-    "certainty",
-    "scope",
-    "safety",
-    "regulatory",
-    "establishment",
-    "contradiction",
-    "design",
-    "business",
-    "testimonials",
-)
 
 
 class Strict(BaseModel):
@@ -48,11 +41,6 @@ class RuleExample(Strict):
     evidence: str | list[str] = ""
     internal: bool = False
     note: str = ""
-
-    def evidence_list(self) -> list[str]:
-        if isinstance(self.evidence, str):
-            return [self.evidence] if self.evidence.strip() else []
-        return [e for e in self.evidence if e.strip()]
 
 
 class RuleExamples(Strict):

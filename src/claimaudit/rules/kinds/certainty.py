@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import regex
 
-from claimaudit.rules.context import Hit, Params, RuleContext, kind
+from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
 from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_user_pattern, source_wording
 
 STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
 
 
+@params
 class StrengthParams(Params):
     min_gap: int = 1
     min_claim_level: int = 2
@@ -89,6 +90,7 @@ def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
     )]
 
 
+@params
 class BoosterParams(Params):
     words: list[str] = []
 
@@ -126,6 +128,7 @@ def _without_adverb(text: str, start: int, end: int) -> str:
     return " ".join((text[:start] + text[end:]).split())
 
 
+@params
 class ExistenceParams(Params):
     """Vale-style: fire when the claim holds one of the words or patterns."""
 

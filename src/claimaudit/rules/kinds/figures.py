@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from claimaudit.evidence.rank import Match
-from claimaudit.rules.context import Hit, Params, RuleContext, kind
+from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
 from claimaudit.rules.kinds.common import (
     _days,
     as_percent,
@@ -36,6 +36,7 @@ HARMS = ["side effect", "side effects", "adverse", "sensitivity", "irritation", 
          "dropouts", "dropped out", "stomach upset"]
 
 
+@params
 class FigureParams(Params):
     tolerance: float = 0.05
     kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain"]
@@ -184,6 +185,7 @@ def figure_inflated(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     return _quantifier_hits(ctx, params)
 
 
+@params
 class QualifierParams(Params):
     tolerance: float = 0.05
     # Qualifiers in the source that mark a figure as a ceiling, not a typical result.
@@ -231,6 +233,7 @@ def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
     return []
 
 
+@params
 class TimeframeParams(Params):
     tolerance: float = 0.1
     # Durability words and the time (days) they promise.

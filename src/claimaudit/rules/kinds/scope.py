@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from claimaudit.rules.context import Hit, Params, RuleContext, kind
+from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
 from claimaudit.evidence.rank import Match
 from claimaudit.rules.kinds.common import find_phrases, lower_first, phrase_pattern
 
@@ -18,6 +18,7 @@ def _pretty(canonicals) -> str:
     return ", ".join(sorted(c.replace("_", " ") for c in canonicals))
 
 
+@params
 class PopulationParams(Params):
     # Evidence within this much of the best match's similarity is equally about the claim.
     margin: float = 0.1
@@ -61,6 +62,7 @@ def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
                 None, match, (term.start, term.end) if term else None, suggestion)]
 
 
+@params
 class ConditionParams(Params):
     ignore: list[str] = []
 
@@ -91,6 +93,7 @@ def condition_shift(ctx: RuleContext, params: ConditionParams) -> list[Hit]:
                 (evidence_term.start, evidence_term.end) if evidence_term else None)]
 
 
+@params
 class InterventionParams(Params):
     generic: list[str] = ["stem_cell_therapy", "regenerative_medicine", "cell_therapy"]
 
@@ -130,6 +133,7 @@ def _related_intervention(claim: set[str], evidence: set[str]) -> bool:
     return bool({family(c) for c in claim} & {family(e) for e in evidence})
 
 
+@params
 class OutcomeParams(Params):
     require_effect: bool = True
 
@@ -146,6 +150,7 @@ def outcome_unmeasured(ctx: RuleContext, params: OutcomeParams) -> list[Hit]:
     return []
 
 
+@params
 class SubgroupParams(Params):
     everyone: list[str] = ["every patient", "all patients", "everyone", "every person", "all people",
                            "anyone", "all users", "every user", "all customers", "every customer",

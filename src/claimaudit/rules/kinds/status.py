@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from claimaudit.evidence.rank import Match
-from claimaudit.rules.context import Hit, Params, RuleContext, kind
+from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
 from claimaudit.rules.kinds.common import find_phrases, phrase_pattern
 
 
+@params
 class SafetyParams(Params):
     absolutes: list[str]
     qualified: list[str]
@@ -56,6 +57,7 @@ def _soften(text: str, start: int, end: int, source_words: str) -> str:
     return f'Describe safety as the sources do: they report "{source_words}".'
 
 
+@params
 class RegulatoryParams(Params):
     words: list[str]
     denials: list[str] = ["not approved", "no approved", "none are approved", "has not approved",

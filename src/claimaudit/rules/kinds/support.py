@@ -8,10 +8,11 @@ import regex
 
 from claimaudit.evidence.rank import Match
 from claimaudit.language import content_tokens, split_clauses
-from claimaudit.rules.context import RELATED, Hit, Params, RuleContext, kind
+from claimaudit.rules.context import RELATED, Hit, Params, params, RuleContext, kind
 from claimaudit.rules.kinds.common import figures, find_phrases, phrase_pattern, same_figure
 
 
+@params
 class UnrelatedParams(Params):
     threshold: float = RELATED
 
@@ -26,6 +27,7 @@ def unrelated(ctx: RuleContext, params: UnrelatedParams) -> list[Hit]:
     return [Hit({"closest": closest}, None, best, None)]
 
 
+@params
 class MissingSourceParams(Params):
     pass
 
@@ -39,6 +41,7 @@ def attributed_source_missing(ctx: RuleContext, params: MissingSourceParams) -> 
     return hits[:1]
 
 
+@params
 class KindParams(Params):
     # Named kind of evidence in the claim -> words a source must hold to be one.
     kinds: dict[str, list[str]]
@@ -56,6 +59,7 @@ def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
     return []
 
 
+@params
 class ContradictionParams(Params):
     failures: list[str]
     min_similarity: float = RELATED
@@ -207,6 +211,7 @@ def _tokens_in(statement, start: int, end: int) -> list[str]:
     return content_tokens(statement.text[start:end])
 
 
+@params
 class DesignParams(Params):
     claimed: list[str]
     strong_in_source: list[str]
@@ -240,6 +245,7 @@ def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
                 (start, end), ctx.best, None, level="unsupported")]
 
 
+@params
 class BusinessParams(Params):
     threshold: float = RELATED
     tolerance: float = 0.02
@@ -262,6 +268,7 @@ def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[H
     return [Hit({}, span, ctx.best, None)]
 
 
+@params
 class TestimonialParams(Params):
     # Evidence at least this similar makes the testimonial an exaggeration of a
     # real (usually modest) finding rather than a claim with nothing behind it.

@@ -1,0 +1,67 @@
+"""The ``[tool.claimaudit]`` keys and their types, validated with pydantic.
+
+``config.read_config`` imports this only when a config file has not been
+validated before, so a cached run of ``claimaudit check`` never pays for
+pydantic. ``validate`` returns plain data that ``config.CheckConfig`` is
+built from.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+FailOn = Literal["overstated", "unsupported"]
+Level = Literal["overstated", "unsupported"]
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True,
+                              defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def one_string_is_a_list(cls, value, info):
+        # `sources = "pack.yaml"` reads as naturally as a one-item list.
+        if isinstance(value, str) and cls.model_fields[info.field_name].annotation in _LIST_TYPES:
+            return [value]
+        return value
+
+
+class PathOverrideSchema(_Settings):
+    """Settings for the copy files matching ``paths`` (glob patterns)."""
+
+    paths: list[str] = Field(min_length=1)
+    sources: list[str] | None = None
+    disable: list[str] = Field(default_factory=list)
+    enable: list[str] = Field(default_factory=list)
+    levels: dict[str, Level] = Field(default_factory=dict)
+    fail_on: FailOn | None = None
+
+
+class CheckConfigSchema(_Settings):
+    """The whole ``[tool.claimaudit]`` table."""
+
+    paths: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+    disable: list[str] = Field(default_factory=list)
+    enable: list[str] = Field(default_factory=list)
+    levels: dict[str, Level] = Field(default_factory=dict)
+    fail_on: FailOn | None = None
+    baseline: str | None = None
+    overrides: list[PathOverrideSchema] = Field(default_factory=list)
+
+
+_LIST_TYPES = (list[str], list[str] | None)
+
+
+def validate(data: Any) -> dict:
+    """The table's settings under their Python names, or pydantic's ValidationError."""
+    return CheckConfigSchema.model_validate(data).model_dump()
