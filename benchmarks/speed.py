@@ -4,15 +4,16 @@
    time a pre-commit hook or CI step waits), as the median of repeated runs:
    on the bundled example page with its source pack, and on the real clinic
    page ``../shared/corpus/stemedix-blog-page.txt`` (read where it lies, never
-   copied) with the sources it cites itself. Each is timed with a warm
-   compiled-rule cache (the usual case) and with an empty one (first run),
-   with Python bytecode compiled as it is for an installed package. CPU time
-   (user + system) is reported beside wall time: on a busy machine it is the
-   steadier figure.
+   copied into the project) with the sources it cites itself. Each is timed
+   three ways: unchanged since the last check (warm caches); with one claim
+   edited before every run (a figure raised by one in a temporary copy, the
+   pre-commit case); and with an empty cache (first run). Python bytecode is
+   compiled as it is for an installed package. CPU time (user + system) is
+   reported beside wall time: on a busy machine it is the steadier figure.
 2. Audit throughput in claims per second on a synthetic site of 1,000 pages
    held against a 500-source pack, both generated here from templates.
-3. Which heavy libraries the ``check`` process imported (it should need
-   neither pandas, openpyxl nor jinja2).
+3. Which heavy libraries a warm ``check`` process imported (it should need
+   none of pandas, openpyxl, jinja2, numpy, pydantic and ruamel.yaml).
 
     python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500] [--only page,site,imports] [--json FILE]
 
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -40,7 +42,7 @@ sys.path.insert(0, str(REPO / "src"))
 EXAMPLE_PAGE = REPO / "examples" / "clinic-page.html"
 EXAMPLE_SOURCES = REPO / "examples" / "sources.yaml"
 REAL_PAGE = REPO.parent / "shared" / "corpus" / "stemedix-blog-page.txt"
-HEAVY = ("pandas", "openpyxl", "jinja2")
+HEAVY = ("pandas", "openpyxl", "jinja2", "numpy", "pydantic", "ruamel.yaml")
 TARGET_SECONDS = 0.5
 
 
@@ -55,11 +57,14 @@ def _environment(cache_dir: str) -> dict:
     return env
 
 
-def time_check(arguments: list[str], runs: int, cache_dir: str, cold: bool) -> dict:
+def time_check(arguments: list[str], runs: int, cache_dir: str, cold: bool,
+               before_run=None) -> dict:
     """Median wall time of ``python -m claimaudit check ARGS`` from start to exit."""
     command = [sys.executable, "-m", "claimaudit", "check", *arguments, "--format", "json"]
     times, cpu, exit_code, claims = [], [], None, None
-    for _ in range(runs):
+    for run in range(runs):
+        if before_run is not None:
+            before_run(run)
         folder = tempfile.mkdtemp(prefix="claimaudit-cold-") if cold else cache_dir
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
@@ -76,16 +81,45 @@ def time_check(arguments: list[str], runs: int, cache_dir: str, cold: bool) -> d
             "runs": runs, "claims": claims, "exit_code": exit_code}
 
 
+FIGURE = re.compile(r"\b\d+(?=%)")
+
+
+def figure_editor(original: Path, copy: Path):
+    """Before run N, write ``copy`` as ``original`` with its Nth percentage raised by one.
+
+    This is what a pre-commit hook meets: the page changed since the last
+    check, in one claim, and everything else was seen before.
+    """
+    text = original.read_text(encoding="utf-8")
+    spots = list(FIGURE.finditer(text))
+    if not spots:
+        raise SystemExit(f"no percentage to edit in {original}")
+
+    def edit(run: int) -> None:
+        spot = spots[run % len(spots)]
+        copy.write_text(text[:spot.start()] + str(int(spot.group()) + 1) + text[spot.end():], encoding="utf-8")
+
+    return edit
+
+
 def bench_pages(runs: int) -> dict:
-    pages = {"example page": [str(EXAMPLE_PAGE), "--sources", str(EXAMPLE_SOURCES)]}
+    pages = {"example page": (EXAMPLE_PAGE, ["--sources", str(EXAMPLE_SOURCES)])}
     if REAL_PAGE.is_file():
-        pages["stemedix page"] = [str(REAL_PAGE)]
+        pages["stemedix page"] = (REAL_PAGE, [])
     results = {}
-    with tempfile.TemporaryDirectory(prefix="claimaudit-cache-") as cache:
-        for name, arguments in pages.items():
+    with tempfile.TemporaryDirectory(prefix="claimaudit-cache-") as cache, \
+            tempfile.TemporaryDirectory(prefix="claimaudit-edit-") as scratch:
+        for name, (page, extra) in pages.items():
+            arguments = [str(page), *extra]
             time_check(arguments, 1, cache, cold=False)  # fill the cache
+            edited = Path(scratch) / page.name
+            edit = figure_editor(page, edited)
+            edit(0)
+            time_check([str(edited), *extra], 1, cache, cold=False)  # the edited copy's first sight
             results[name] = {
                 "warm cache": time_check(arguments, runs, cache, cold=False),
+                "one claim edited": time_check([str(edited), *extra], runs, cache, cold=False,
+                                               before_run=lambda run: edit(run + 1)),
                 "cold cache": time_check(arguments, max(3, runs // 2), cache, cold=True),
             }
     return results
@@ -96,12 +130,13 @@ def bench_imports() -> dict:
     with tempfile.TemporaryDirectory(prefix="claimaudit-cache-") as cache:
         command = [sys.executable, "-X", "importtime", "-m", "claimaudit", "check", str(EXAMPLE_PAGE),
                    "--sources", str(EXAMPLE_SOURCES), "--format", "sarif"]
+        subprocess.run(command, capture_output=True, env=_environment(cache), cwd=REPO)  # fill the cache
         completed = subprocess.run(command, capture_output=True, env=_environment(cache), cwd=REPO)
     loaded = set()
     for line in completed.stderr.decode(errors="replace").splitlines():
         if line.startswith("import time:"):
             name = line.rsplit("|", 1)[-1].strip()
-            loaded.add(name.split(".")[0])
+            loaded.add(name)
     return {name: name in loaded for name in HEAVY}
 
 

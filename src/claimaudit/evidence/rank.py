@@ -7,7 +7,6 @@ import hashlib
 from array import array
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
 
 from claimaudit.claims.anatomy import Statement, remembered
 from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
@@ -107,9 +106,12 @@ class _PlainScores:
             self._pack_key = hashlib.sha256("\0".join(self.choices).encode("utf-8", "surrogatepass")).hexdigest()
         # A claim's row against an unchanged pack is taken from the analysis
         # store: re-checking an edited page recomputes only the edited claims.
-        return remembered("fuzzy", f"{self._pack_key}\0{query}",
-                          lambda: array("d", (fuzz.token_set_ratio(query, choice) / 100.0
-                                              for choice in self.choices)))
+        return remembered("fuzzy", f"{self._pack_key}\0{query}", lambda: self._fuzzy_row(query))
+
+    def _fuzzy_row(self, query: str) -> array:
+        from rapidfuzz import fuzz  # not needed at all when every row comes from the store
+
+        return array("d", (fuzz.token_set_ratio(query, choice) / 100.0 for choice in self.choices))
 
     def tokens(self, claim: Statement) -> list[float]:
         """IDF-weighted share of the claim's words that each source sentence holds."""
@@ -136,6 +138,7 @@ class _MatrixScores(_PlainScores):
 
     def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
         import numpy as np
+        from rapidfuzz import fuzz, process
 
         super().__init__(claims, index)
         self.np = np

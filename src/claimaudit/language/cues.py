@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
 from ._lazy import compile_pattern, lazy_regex, unicode_pattern
+
+# The word lists shipped with the package (installed as plain files beside the code).
+DATA = Path(__file__).resolve().parent / "data"
 
 CUE_KINDS = ("hedge", "booster", "negation", "correlational", "causal")
 _PHRASE_KINDS = ("hedge", "booster", "correlational", "causal")
@@ -275,7 +277,7 @@ def _build(data: dict) -> CueLexicon:
 
 
 def _builtin_text() -> str:
-    return resources.files("claimaudit.language").joinpath("data/cues.yaml").read_text(encoding="utf-8")
+    return (DATA / "cues.yaml").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=16)

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
 from ._lazy import lazy_regex
 from .cues import (
+    DATA,
     Cue,
     CueLexicon,
     _read_yaml,
@@ -113,7 +113,7 @@ _normalise = normalise_phrase
 
 @lru_cache(maxsize=16)
 def _load_rules(extra_paths: tuple[str, ...]) -> StrengthRules:
-    text = resources.files("claimaudit.language").joinpath("data/strength.yaml").read_text(encoding="utf-8")
+    text = (DATA / "strength.yaml").read_text(encoding="utf-8")
     sources = [("strength.yaml (built in)", _read_yaml("strength.yaml (built in)", text))]
     sources += [(path, _read_yaml(path)) for path in extra_paths]
     merged: dict[str, set[str]] = {name: set() for name in _LISTS}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
 from ._lazy import lazy_regex, unicode_pattern
-from .cues import _read_yaml, normalise_phrase, phrase_lengths, tokens
+from .cues import DATA, _read_yaml, normalise_phrase, phrase_lengths, tokens
 from .numbers import normalise_number_words
 
 __all__ = [
@@ -166,7 +165,7 @@ def _build(data: dict) -> Vocabulary:
 
 
 def _builtin_text() -> str:
-    return resources.files("claimaudit.language").joinpath("data/vocab.yaml").read_text(encoding="utf-8")
+    return (DATA / "vocab.yaml").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=16)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import regex
 
+from claimaudit.claims.anatomy import remembered
 from claimaudit.evidence.rank import Match
 from claimaudit.language import content_tokens, split_clauses
 from claimaudit.rules.context import RELATED, Hit, Params, params, RuleContext, kind
@@ -101,7 +102,9 @@ class ContradictionParams(Params):
 
 
 def _clauses(statement) -> list[tuple[int, int]]:
-    return split_clauses(statement.text) or [(0, len(statement.text))]
+    text = statement.text
+    # Source sentences recur run after run; their clauses are kept like their analyses.
+    return remembered("clauses", text, lambda: split_clauses(text)) or [(0, len(text))]
 
 
 def _best_clause(claim_tokens: set[str], statement) -> tuple[int, int]:
