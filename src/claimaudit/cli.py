@@ -6,6 +6,7 @@ pre-publish ``check`` starts fast.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -94,6 +95,10 @@ def run() -> None:
     a second on a large page that a pre-commit hook would wait for. Output is
     flushed and reports were written atomically before this point.
     """
+    # Nearly everything a run allocates (modules, rules, the analysis store)
+    # lives until exit: collecting it every 700 allocations, Python's default,
+    # costs a pre-commit check a tenth of its time and frees nothing.
+    gc.set_threshold(100_000, 50, 1000)
     try:
         main()
         code = 0
