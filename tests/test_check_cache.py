@@ -135,3 +135,45 @@ def test_a_corrupt_parse_cache_is_ignored(cache):
     for path in cache.glob("lexicon-*.json"):
         path.write_text("{broken", encoding="utf-8")
     assert cached_parse("lexicon", "some text", lambda: {"a": 2}) == {"a": 2}
+
+
+def test_a_source_pack_read_again_comes_from_the_cache_and_an_edit_is_seen(cache, tmp_path):
+    from claimaudit.ingest import load_sources
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("sources:\n  - id: lind2022\n    summary: Oat balm eased itch in 40 adults.\n"
+                    "    doi: https://doi.org/10.1/oat\n", encoding="utf-8")
+    first = load_sources(pack)
+    assert list(cache.glob("source-pack-*.json"))
+    assert load_sources(pack) == first
+    assert first[0].doi == "10.1/oat" and first[0].origin == f"{pack}:2"
+    pack.write_text(pack.read_text(encoding="utf-8").replace("40 adults", "60 adults"), encoding="utf-8")
+    assert load_sources(pack)[0].summary == "Oat balm eased itch in 60 adults."
+
+
+def test_a_broken_source_pack_is_reported_on_every_run(cache, tmp_path):
+    from claimaudit.ingest import load_sources
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("sources:\n  - id: lind2022\n    sumary: misspelt field\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError) as error:
+            load_sources(pack)
+        assert "pack.yaml:3: sources[0].sumary: unknown field" in str(error.value)
+    assert not list(cache.glob("source-pack-*.json"))
+
+
+def test_a_config_read_again_is_the_same_and_a_broken_one_is_reported_every_time(cache, tmp_path):
+    from claimaudit.config import read_config
+
+    config = tmp_path / ".claimaudit.toml"
+    config.write_text('sources = "pack.yaml"\nfail-on = "unsupported"\n'
+                      '[[overrides]]\npaths = ["blog/**"]\ndisable = ["CA202"]\n', encoding="utf-8")
+    first, second = read_config(config).config, read_config(config).config
+    assert first == second
+    assert (second.sources, second.fail_on, second.overrides[0].disable) == (["pack.yaml"], "unsupported", ["CA202"])
+    config.write_text('fail-on = "sometimes"\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError) as error:
+            read_config(config)
+        assert error.value.field == "fail_on" or "fail" in str(error.value)

@@ -136,19 +136,28 @@ class _PlainScores:
 class _MatrixScores(_PlainScores):
     """The same scores for a large run, as numpy arrays."""
 
+    BLOCK = 1024
+
     def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
         import numpy as np
         from rapidfuzz import fuzz, process
 
         super().__init__(claims, index)
         self.np = np
-        self.matrix = process.cdist(self.queries, self.choices, scorer=fuzz.token_set_ratio,
-                                    workers=-1, dtype=np.float64) / 100.0
+        self.cdist = lambda queries: process.cdist(queries, self.choices, scorer=fuzz.token_set_ratio,
+                                                   workers=-1, dtype=np.float64) / 100.0
+        self.block = (-1, None)
         # Kept on the index: a site run ranks every page against the same pack.
         self.rows = index._canon_cache.setdefault("*posting-arrays", {})
 
     def fuzzy(self, row: int):
-        return self.matrix[row]
+        # Claims are scored a block at a time, so a whole site against a large
+        # pack never holds every claim's row at once.
+        number = row // self.BLOCK
+        if self.block[0] != number:
+            start = number * self.BLOCK
+            self.block = (number, self.cdist(self.queries[start:start + self.BLOCK]))
+        return self.block[1][row % self.BLOCK]
 
     def tokens(self, claim: Statement):
         scores = self.np.zeros(len(self.choices), dtype=self.np.float64)
