@@ -326,10 +326,14 @@ def _code_stamp() -> str:
     from claimaudit.cache import installed_identity
     import claimaudit.language as language
 
-    roots = [Path(language.__file__).resolve().parent, Path(__file__).resolve()]
+    here = Path(__file__).resolve()
+    # Everything kept in the store: analyses, sentence spans, clause splits,
+    # claim types (detect.py) and similarity rows (rapidfuzz).
+    roots = [Path(language.__file__).resolve().parent, here, here.with_name("detect.py")]
     digest = hashlib.sha256(f"{sys.version}\0claimaudit={__version__}\0".encode())
-    # The sentence splitter and pattern engine shape analyses as much as our code.
-    digest.update(installed_identity("syntok", "syntok.segmenter", "regex", "regex._regex_core").encode())
+    # The sentence splitter and pattern engines shape analyses as much as our code.
+    digest.update(installed_identity("syntok", "syntok.segmenter", "regex", "regex._regex_core",
+                                     "rapidfuzz").encode())
     for root in roots:
         files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
         for path in files:

@@ -17,6 +17,7 @@ from claimaudit.claims.anatomy import (
     Statement,
     analyse,
     compound_parts,
+    remembered,
     sentences,
 )
 from claimaudit.language import lazy_re
@@ -172,6 +173,11 @@ def _mechanistic(statement: Statement) -> bool:
     return bool(outcomes) and outcomes <= {"cytokines", "tissue_repair", "inflammation", "immune_response", "secretion"}
 
 
+def _classified(statement: Statement) -> tuple[str, str]:
+    # A verdict on the words alone: kept between runs like the analysis itself.
+    return tuple(remembered("classify", statement.text, lambda: classify(statement)))
+
+
 def find_claims(document: Document) -> tuple[list[Claim], list[tuple[str, int, int, str]]]:
     """Cut the document's blocks into sentences and keep the claims.
 
@@ -188,7 +194,7 @@ def find_claims(document: Document) -> tuple[list[Claim], list[tuple[str, int, i
             continue
         for sentence in sentences(document.text, block.start, block.end):
             statement = analyse(sentence.text)
-            claim_type, why_not = classify(statement)
+            claim_type, why_not = _classified(statement)
             if block.kind == "cell" and document.media_type == "table" and not claim_type:
                 # A row of a claims table is a claim by the author's say-so;
                 # a cell of a table on a web page is not.
@@ -207,7 +213,7 @@ def claim_parts(statement: Statement) -> list:
     empty when the sentence makes one assertion."""
     parts = []
     for part in compound_parts(statement):
-        claim_type, _ = classify(part.statement)
+        claim_type, _ = _classified(part.statement)
         if claim_type:
             part.statement = replace(part.statement, claim_type=claim_type, is_claim=True)
             parts.append(part)
