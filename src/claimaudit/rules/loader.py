@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from claimaudit.errors import InputError
@@ -116,39 +117,61 @@ def load_rule_file(path: str | Path) -> Rule:
 def parse_rule(text: str, path: str = "<rule>") -> Rule:
     # The parser and validator are imported here, not at the top: a check
     # served from the rule cache never parses a rule file.
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import YAMLError
 
     from claimaudit.rules.schema import RuleFile
 
-    # Round-trip loading keeps line numbers for error messages; it builds plain
-    # data only (no arbitrary object construction), like the safe loader.
-    yaml = YAML(typ="rt", pure=True)
+    # The fast (C) safe loader reads a good file; only a file with an error is
+    # read again by the round-trip loader, which keeps the line of every key.
     try:
-        node = yaml.load(io.StringIO(text))
-    except MarkedYAMLError as error:
-        raise _yaml_error(path, error) from None
-    if not isinstance(node, dict):
+        data = YAML(typ="safe").load(text)
+    except YAMLError:
+        _positions(text, path)  # raises the error with its line
+        raise InputError("invalid YAML", path=path) from None
+    if not isinstance(data, dict):
         raise InputError("a rule file must be a mapping of keys (code, name, extends, ...)", path=path, line=1)
-    data = _plain(node)
+    data = _plain(data)
     try:
         spec = RuleSpec.from_data(RuleFile.model_validate(data).model_dump())
     except ValidationError as error:
-        raise _first_error(path, node, error) from None
+        raise _first_error(path, _positions(text, path), error) from None
     check_kind = KINDS.get(spec.extends)
     if check_kind is None:
         raise InputError(
             f"unknown check kind {spec.extends!r}; known kinds: {', '.join(sorted(KINDS))}",
-            path=path, line=_line_of(node, ("extends",)), field="extends",
+            path=path, line=_line_of(_positions(text, path), ("extends",)), field="extends",
         )
     if not isinstance(spec.params, dict):
-        raise InputError("params must be a mapping", path=path, line=_line_of(node, ("params",)), field="params")
+        raise InputError("params must be a mapping", path=path,
+                         line=_line_of(_positions(text, path), ("params",)), field="params")
     try:
-        params = TypeAdapter(check_kind.params).validate_python(spec.params)
+        params = _params_validator(check_kind.params).validate_python(spec.params)
     except ValidationError as error:
-        raise _first_error(path, node, error, prefix=("params",)) from None
+        raise _first_error(path, _positions(text, path), error, prefix=("params",)) from None
     return Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
+
+
+def _positions(text: str, path: str):
+    """The rule file as a round-trip YAML node, which knows the line of each key."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    # Round-trip loading builds plain data only (no arbitrary object
+    # construction), like the safe loader.
+    try:
+        return YAML(typ="rt", pure=True).load(io.StringIO(text))
+    except MarkedYAMLError as error:
+        raise _yaml_error(path, error) from None
+
+
+@lru_cache(maxsize=None)
+def _params_validator(params_type: type):
+    """One validator per check kind: building one costs more than validating many rules."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(params_type)
 
 
 def _plain(node):
