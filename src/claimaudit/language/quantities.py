@@ -127,8 +127,11 @@ _BLOCKED_PARTS = (
             r"\b\d+\s*\(\s*\d+\s*\)\s*:\s*[\w-]+",  # volume(issue):pages
             rf"(?i:\bEpub\s+(?:ahead\s+of\s+print\s+)?\d{{4}}(?:\s+{_MONTHS}\.?(?:\s+\d{{1,2}})?)?)",
             # calendar dates
-            rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b",
-            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\b\.?(?:,?\s+\d{{4}})?",
+            # (a day range counts nothing either: "April 19-28", "19–28 April")
+            rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s*[-–—]\s*\d{{1,2}}(?:st|nd|rd|th)?)?"
+            rf"(?:,?\s+\d{{4}})?\b",
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s*[-–—]\s*\d{{1,2}}(?:st|nd|rd|th)?)?\s+{_MONTHS}\b\.?"
+            rf"(?:,?\s+\d{{4}})?",
             rf"\b{_MONTHS}\.?\s+(?:1[89]|20)\d{{2}}\b",
             r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b",
             # phone numbers
@@ -701,6 +704,13 @@ def _find_quantities_cached(text: str) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
+# The Lancet and journals that follow it write decimals with a raised point: "12·4%".
+_MIDDLE_DOT_DECIMAL = lazy_regex(r"(?<=\d)[\u00b7\u2219](?=\d)")
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text``, in reading order."""
+    if "\u00b7" in text or "\u2219" in text:
+        # One character for one: offsets into the text stay true.
+        text = _MIDDLE_DOT_DECIMAL.sub(".", text)
     return list(_find_quantities_cached(text))
