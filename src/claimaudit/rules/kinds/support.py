@@ -7,8 +7,9 @@ from __future__ import annotations
 import regex
 
 from claimaudit.claims.anatomy import remembered
+from claimaudit.evidence.index import SourceSentence
 from claimaudit.evidence.rank import Match
-from claimaudit.language import content_tokens, split_clauses
+from claimaudit.language import Quantity, content_tokens, split_clauses
 from claimaudit.rules.context import RELATED, Hit, Params, params, RuleContext, kind
 from claimaudit.rules.kinds.common import figures, find_phrases, phrase_pattern, same_figure
 
@@ -219,6 +220,15 @@ class DesignParams(Params):
     claimed: list[str]
     strong_in_source: list[str]
     weak_in_source: list[str]
+    # Size words and the fewest participants they can stand for: a claim of
+    # "large trials" needs a study that large, however well it was designed.
+    sizes: dict[str, float] = {}
+    # Words that make a count a count of study participants ("62 women").
+    participants: list[str] = ["participants", "patients", "people", "persons", "adults", "children", "women",
+                               "men", "subjects", "volunteers", "users", "members", "listeners", "individuals",
+                               "workers", "employees", "nurses", "veterans", "seniors", "elderly", "runners",
+                               "infants", "adolescents", "teenagers", "students", "athletes", "residents",
+                               "customers", "testers", "cases", "smokers", "pregnancies", "mothers", "babies"]
 
 
 @kind("design_overclaimed", DesignParams)
@@ -228,6 +238,9 @@ def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
     if not claimed:
         return []
     start, end, word = claimed[0]
+    undersized = _undersized(ctx, params)
+    if undersized:
+        return [undersized]
     pack_text = " ".join(s.summary for s in ctx.index.sources)
     strong = phrase_pattern(tuple(params.strong_in_source))
     weak = phrase_pattern(tuple(params.weak_in_source))
@@ -246,6 +259,34 @@ def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
                     (start, end), match, (found.start(), found.end()))]
     return [Hit({"design": word, "source_design": "no study of that design", "source": ""},
                 (start, end), ctx.best, None, level="unsupported")]
+
+
+def _undersized(ctx: RuleContext, params: DesignParams) -> Hit | None:
+    """A size the claim gives its evidence ("large", "thousands of") that no study in the pack reaches."""
+    sizes = find_phrases(list(params.sizes), ctx.claim.text)
+    if not sizes:
+        return None
+    limits = {word: params.sizes.get(" ".join(word.lower().split()), 0.0) for _, _, word in sizes}
+    word = max(limits, key=limits.get)
+    start, end = next((a, b) for a, b, w in sizes if w == word)
+    needed = limits[word]
+    people = {p.lower() for p in params.participants}
+    largest: tuple[float, SourceSentence, Quantity] | None = None
+    for sentence in ctx.index.sentences:
+        for quantity in sentence.statement.quantities:
+            # "62 women", and "84 office workers" whose unit reads "office"
+            following = regex.findall(r"[\p{L}-]+", sentence.text[quantity.end:quantity.end + 40])[:2]
+            if not people & {w.lower() for w in [quantity.unit, *following]}:
+                continue
+            size = quantity.denominator if quantity.kind == "ratio" and quantity.denominator else quantity.value
+            if quantity.kind in ("count", "ratio") and (largest is None or size > largest[0]):
+                largest = (size, sentence, quantity)
+    if largest is None or largest[0] >= needed:
+        return None
+    size, sentence, quantity = largest
+    match = next((m for m in ctx.evidence if m.sentence is sentence), Match(sentence, 0.0))
+    return Hit({"design": word, "source_design": f"{quantity.text} at most", "source": sentence.source.id},
+               (start, end), match, (quantity.start, quantity.end))
 
 
 @params
