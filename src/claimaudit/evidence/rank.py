@@ -7,7 +7,6 @@ import hashlib
 from array import array
 from dataclasses import dataclass, field
 
-
 from claimaudit.claims.anatomy import Statement, remembered
 from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
 

@@ -17,7 +17,8 @@ from claimaudit.ingest.html import extract_html_blocks, looks_like_html
 from claimaudit.ingest.mapped import PendingBlock, build_document
 from claimaudit.ingest.markdown import extract_markdown_blocks
 from claimaudit.ingest.plain import extract_plain_blocks
-from claimaudit.ingest.sources import load_sources, normalise_doi, sources_from_data
+from claimaudit.ingest.identifiers import normalise_doi
+from claimaudit.ingest.sources import load_sources, sources_from_data
 from claimaudit.ingest.table import extract_csv_blocks, load_xlsx_table
 from claimaudit.model import Document
 

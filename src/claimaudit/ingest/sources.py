@@ -19,7 +19,6 @@ from typing import Any, Callable
 from claimaudit.cache import cached_parse, installed_identity
 from claimaudit.errors import InputError
 from claimaudit.ingest.encoding import read_text
-from claimaudit.ingest.identifiers import normalise_doi
 from claimaudit.model import Source
 
 PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx"}
