@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from claimaudit.cache import cached_parse, installed_identity
+from claimaudit.cache import cached_parse, config_shape
 from claimaudit.errors import InputError
 from claimaudit.files import read_utf8
+from claimaudit.limits import value as limit_value
+from claimaudit.structured import load_toml
 
 FailOn = Literal["overstated", "unsupported"]
 Level = Literal["overstated", "unsupported"]
@@ -56,6 +57,7 @@ class CheckConfig:
     fail_on: str | None = None
     baseline: str | None = None
     overrides: list[PathOverride] = field(default_factory=list)
+    limits: dict[str, float] = field(default_factory=dict)  # see claimaudit.limits
 
     @classmethod
     def from_data(cls, data: dict) -> "CheckConfig":
@@ -155,42 +157,185 @@ class LoadedConfig:
 # --------------------------------------------------------------------------- globs
 
 
-_GLOB_CACHE: dict[str, re.Pattern] = {}
+# Python's regex engine backtracks: every `*` multiplies the work on a path
+# that almost matches (eight stars against a 60-character name ran for
+# minutes). Patterns with few stars become a regex; the rest are matched by
+# a simulation that takes at most (pattern length x path length) steps.
+_REGEX_MAX_STARS = 2
+_VARIABLE = ("star", "any", "dirs")
+
+GlobToken = tuple  # ("char", c) ("one",) ("star",) ("any",) ("dirs",) ("class", negated, ranges, reversed)
 
 
-def _glob_regex(pattern: str) -> re.Pattern:
+@dataclass(frozen=True)
+class CompiledGlob:
+    tokens: tuple[GlobToken, ...]
+    regex: re.Pattern | None
+
+    def matches(self, path: str) -> bool:
+        if self.regex is not None:
+            return self.regex.match(path) is not None
+        return _simulate(self.tokens, path)
+
+
+_GLOB_CACHE: dict[str, CompiledGlob] = {}
+
+
+def _glob_class(pattern: str, i: int) -> tuple[GlobToken | None, int]:
+    """The character class opening at ``pattern[i] == "["``, or None when it never closes."""
+    j = i + 1
+    negated = pattern[j:j + 1] in ("!", "^")
+    if negated:
+        j += 1
+    body_start = j
+    if pattern[j:j + 1] == "]":  # a ] right after the opening is a member, as in fnmatch
+        j += 1
+    end = pattern.find("]", j)
+    if end == -1:
+        return None, i + 1
+    body = pattern[body_start:end]
+    ranges: list[tuple[str, str]] = []
+    reversed_ranges: list[str] = []
+    k = 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            low, high = body[k], body[k + 2]
+            if low > high:
+                reversed_ranges.append(f"{low}-{high}")
+            else:
+                ranges.append((low, high))
+            k += 3
+        else:
+            ranges.append((body[k], body[k]))
+            k += 1
+    return ("class", negated, tuple(ranges), tuple(reversed_ranges)), end + 1
+
+
+def _glob_tokens(pattern: str) -> tuple[GlobToken, ...]:
+    tokens: list[GlobToken] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            if not tokens or tokens[-1] != ("dirs",):
+                tokens.append(("dirs",))
+            i += 3
+        elif pattern.startswith("**", i):
+            while i < len(pattern) and pattern[i] == "*":
+                i += 1
+            tokens.append(("any",))
+        elif pattern[i] == "*":
+            tokens.append(("star",))
+            i += 1
+        elif pattern[i] == "?":
+            tokens.append(("one",))
+            i += 1
+        elif pattern[i] == "[":
+            token, i = _glob_class(pattern, i)
+            tokens.append(token or ("char", "["))
+        else:
+            tokens.append(("char", pattern[i]))
+            i += 1
+    return tuple(tokens)
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why a glob pattern cannot match what it seems to say, or None if it is fine."""
+    for token in _glob_tokens(pattern):
+        if token[0] == "class" and token[3]:
+            return f"the range {token[3][0]} in [...] runs backwards; write it low to high"
+    return None
+
+
+def _class_regex(token: GlobToken) -> str:
+    _, negated, ranges, _reversed = token
+    members = "".join(re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}"
+                      for low, high in ranges)
+    if negated:
+        return f"[^/{members}]"
+    return f"(?!/)[{members}]" if members else "(?!)"
+
+
+def _token_regex(token: GlobToken) -> str:
+    kind = token[0]
+    if kind == "char":
+        return re.escape(token[1])
+    if kind == "class":
+        return _class_regex(token)
+    return {"one": "[^/]", "star": "[^/]*", "any": ".*", "dirs": "(?:.*/)?"}[kind]
+
+
+def _in_class(token: GlobToken, char: str) -> bool:
+    _, negated, ranges, _reversed = token
+    if char == "/":
+        return False
+    return any(low <= char <= high for low, high in ranges) != negated
+
+
+def _simulate(tokens: tuple[GlobToken, ...], path: str) -> bool:
+    """Whether ``path`` matches, following every way through the pattern at once.
+
+    A state is a token index; ("in", i) is inside the ``**/`` at ``i``, which
+    may only be left after a ``/``.
+    """
+    end = len(tokens)
+
+    def closure(states: set) -> set:
+        reached: set = set()
+        stack = list(states)
+        while stack:
+            state = stack.pop()
+            if state in reached:
+                continue
+            reached.add(state)
+            if isinstance(state, int) and state < end:
+                kind = tokens[state][0]
+                if kind in ("star", "any"):
+                    stack.append(state + 1)
+                elif kind == "dirs":
+                    stack.extend((state + 1, ("in", state)))
+        return reached
+
+    states = closure({0})
+    for char in path:
+        following: set = set()
+        for state in states:
+            if isinstance(state, tuple):
+                following.add(state)
+                if char == "/":
+                    following.add(state[1] + 1)
+                continue
+            if state == end:
+                continue
+            token = tokens[state]
+            kind = token[0]
+            if kind == "star":
+                if char != "/":
+                    following.add(state)
+            elif kind == "any":
+                following.add(state)
+            elif kind == "char":
+                if token[1] == char:
+                    following.add(state + 1)
+            elif kind == "one":
+                if char != "/":
+                    following.add(state + 1)
+            elif kind == "class" and _in_class(token, char):
+                following.add(state + 1)
+        if not following:
+            return False
+        states = closure(following)
+    return end in states
+
+
+def _compile_glob(pattern: str) -> CompiledGlob:
     compiled = _GLOB_CACHE.get(pattern)
     if compiled is not None:
         return compiled
-    parts, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        elif pattern[i] == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                parts.append(re.escape("["))
-                i += 1
-            else:
-                body = pattern[i + 1:end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                parts.append(f"[{body}]")
-                i = end + 1
-        else:
-            parts.append(re.escape(pattern[i]))
-            i += 1
-    compiled = re.compile("".join(parts) + r"\Z")
+    tokens = _glob_tokens(pattern)
+    regex = None
+    if sum(token[0] in _VARIABLE for token in tokens) <= _REGEX_MAX_STARS:
+        regex = re.compile("".join(_token_regex(token) for token in tokens) + r"\Z", re.DOTALL)
+    compiled = CompiledGlob(tokens, regex)
     _GLOB_CACHE[pattern] = compiled
     return compiled
 
@@ -208,8 +353,8 @@ def glob_matches(pattern: str, path: str) -> bool:
     if pattern.endswith("/"):
         pattern += "**"
     if "/" not in pattern:
-        return bool(_glob_regex(pattern).match(path.rsplit("/", 1)[-1]))
-    return bool(_glob_regex(pattern.lstrip("/")).match(path))
+        return _compile_glob(pattern).matches(path.rsplit("/", 1)[-1])
+    return _compile_glob(pattern.lstrip("/")).matches(path)
 
 
 # --------------------------------------------------------------------------- loading
@@ -266,26 +411,21 @@ def read_config(path: str | Path) -> LoadedConfig:
     """Load and validate one config file (``.claimaudit.toml`` or ``pyproject.toml``)."""
     path = Path(path)
     text = read_utf8(path, "config file")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        where = re.search(r"at line (\d+)", str(error))
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise InputError(f"invalid TOML: {detail}", path=str(path),
-                         line=int(where.group(1)) if where else None) from None
+    data = load_toml(text, str(path))
     is_pyproject = path.name == PYPROJECT
     table: tuple[str, ...] = PYPROJECT_TABLE if is_pyproject else ()
     prefix = "tool.claimaudit." if is_pyproject else ""
     if is_pyproject:
-        data = data.get("tool", {}).get("claimaudit", {})
+        tool = data.get("tool", {})
+        data = tool.get("claimaudit", {}) if isinstance(tool, dict) else {}
         if not isinstance(data, dict):
             raise InputError("[tool.claimaudit] must be a table", path=str(path),
                              line=_line_of_key(text, "claimaudit", ("tool",)))
     # A config validated before comes from the cache, so a check run need not
     # import the validator; an invalid one is validated (and reported) every time.
     valid = cached_parse("config", json.dumps(data, sort_keys=True, default=str),
-                         lambda: _validate(data, path, text, table, prefix),
-                         version=installed_identity("claimaudit.config_schema", "pydantic"))
+                         lambda: _validate(data, path, text, table, prefix), check=config_shape)
+    _check_globs(valid, path, text, table, prefix)
     return LoadedConfig(config=CheckConfig.from_data(valid), path=path, prefix=prefix)
 
 
@@ -300,16 +440,50 @@ def _validate(data: Any, path: Path, text: str, table: tuple[str, ...], prefix: 
         raise _validation_error(error, path, text, table, prefix) from None
 
 
+def _check_globs(valid: dict, path: Path, text: str, table: tuple[str, ...], prefix: str) -> None:
+    """Every ``exclude`` and ``overrides[].paths`` pattern must say what it seems to."""
+    def refuse(pattern: str, problem: str, field_name: str, line: int | None) -> None:
+        raise InputError(f"invalid glob pattern {pattern!r}: {problem}", path=str(path), line=line,
+                         field=prefix + field_name)
+
+    for n, pattern in enumerate(valid.get("exclude") or ()):
+        problem = glob_problem(pattern)
+        if problem:
+            refuse(pattern, problem, f"exclude[{n}]", _line_of_key(text, "exclude", table))
+    for i, override in enumerate(valid.get("overrides") or ()):
+        for n, pattern in enumerate(override.get("paths") or ()):
+            problem = glob_problem(pattern)
+            if problem:
+                refuse(pattern, problem, f"overrides[{i}].paths[{n}]", _override_paths_line(text, i))
+
+
+def _override_paths_line(text: str, index: int) -> int | None:
+    """The line of ``paths`` in the ``index``-th ``[[overrides]]`` table (None if written otherwise)."""
+    header = re.compile(r"^\s*\[\[\s*(?:tool\.claimaudit\.)?overrides\s*\]\]")
+    seen = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            seen += 1
+        elif seen == index and re.match(r"\s*[\"']?paths[\"']?\s*=", line):
+            return number
+        elif seen > index:
+            break
+    return None
+
+
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
+        if pyproject.stat().st_size > limit_value("max-input-bytes"):
+            return True  # load it, so the size is reported rather than the config skipped
+        text = read_utf8(pyproject, "config file")
+    except (OSError, InputError):
+        return False  # unreadable or not UTF-8: another tool's file, as before
     if "claimaudit" not in text:
         return False
     try:
-        return "claimaudit" in tomllib.loads(text).get("tool", {})
-    except tomllib.TOMLDecodeError:
+        tool = load_toml(text, str(pyproject)).get("tool", {})
+        return isinstance(tool, dict) and "claimaudit" in tool
+    except InputError:
         # Broken TOML with our table in it: load it, so the error is reported.
         return bool(re.search(r"^\s*\[\s*tool\.claimaudit", text, re.MULTILINE))
 

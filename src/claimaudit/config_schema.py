@@ -57,6 +57,23 @@ class CheckConfigSchema(_Settings):
     fail_on: FailOn | None = None
     baseline: str | None = None
     overrides: list[PathOverrideSchema] = Field(default_factory=list)
+    limits: dict[str, float | str] = Field(default_factory=dict)
+
+    @field_validator("limits")
+    @classmethod
+    def known_limits(cls, value: dict[str, float | str]) -> dict[str, float]:
+        from claimaudit.errors import InputError
+        from claimaudit.limits import LIMITS, parse_setting
+
+        parsed = {}
+        for name, setting in value.items():
+            if name not in LIMITS:
+                raise ValueError(f"unknown limit {name!r}; known limits: {', '.join(LIMITS)}")
+            try:
+                parsed[name] = parse_setting(name, setting)
+            except InputError as error:
+                raise ValueError(error.detail) from None
+        return parsed
 
 
 _LIST_TYPES = (list[str], list[str] | None)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from claimaudit.cache import cached_parse, installed_identity
+from claimaudit.cache import cached_parse, source_pack_shape
 from claimaudit.errors import InputError
 from claimaudit.ingest.encoding import read_text
 from claimaudit.model import Source
@@ -112,7 +112,8 @@ def raise_problems(problems: list[Problem], path: str) -> None:
     first, rest = problems[0], problems[1:]
     detail = first.message
     if rest:
-        detail += "".join(f"\n  {_where(path, p.line)}: {p.field}: {p.message}" for p in rest)
+        # One line, as every error is: the other problems follow, each with its own line.
+        detail += "".join(f"; also {_where(path, p.line)}: {p.field}: {p.message}" for p in rest)
     raise InputError(detail, path=path, line=first.line or None, field=first.field)
 
 
@@ -136,29 +137,12 @@ def _top_level_list(data: Any, path: str, line_of: Callable[[str], int]) -> Any:
 # --- YAML -----------------------------------------------------------------------
 
 
-def _yaml_error(exc: Exception, path: str, line_offset: int = 0) -> InputError:
-    from ruamel.yaml.error import MarkedYAMLError
-
-    if isinstance(exc, MarkedYAMLError):
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        line = mark.line + 1 + line_offset if mark is not None else None
-        return InputError(f"invalid YAML: {problem}{context}", path=path, line=line)
-    return InputError(f"invalid YAML: {exc}", path=path)
-
-
 def _parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Any]:
-    """The values (safe loader) and the same document with positions (round-trip)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+    """The values (safe loader) and the same document with positions (round-trip), both bounded."""
+    from claimaudit.structured import load_yaml, yaml_positions
 
-    try:
-        values = YAML(typ="safe").load(text)
-        positioned = YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        raise _yaml_error(exc, path, line_offset) from None
-    return values, positioned
+    values = load_yaml(text, path, line_offset=line_offset)
+    return values, yaml_positions(text, path, line_offset=line_offset)
 
 
 def _yaml_key_line(node: Any, key: str, default: int, line_offset: int = 0) -> int:
@@ -197,8 +181,8 @@ class _PositionedDict(dict):
 class _PositionedDecoder(json.JSONDecoder):
     """A JSON decoder that remembers where each object starts."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         plain_object = self.parse_object
 
         def parse_object(state, *args, **kwargs):
@@ -217,11 +201,9 @@ def _line_at(text: str, offset: int) -> int:
 
 
 def _json_entries(text: str, path: str) -> list[Located]:
-    try:
-        data = json.loads(text, cls=_PositionedDecoder)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path=path,
-                         line=exc.lineno) from None
+    from claimaudit.structured import load_json
+
+    data = load_json(text, path, decoder=_PositionedDecoder)
 
     def key_line(container: Any, key: str, default: int) -> int:
         start = getattr(container, "start", 0)
@@ -372,8 +354,7 @@ def _file_sources(path: Path) -> list[Source]:
     # validated are cached: a broken one is reported again on every run.
     data = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
                         lambda: [asdict(s) for s in _validated(read_entries(text, name), name)],
-                        version=installed_identity(__name__, "claimaudit.ingest.source_schema",
-                                                   "ruamel.yaml", "pydantic"))
+                        check=source_pack_shape)
     return [Source(**item) for item in data]
 
 

@@ -152,26 +152,21 @@ def _terminator_pattern(term: str) -> str:
 
 
 def _parse_yaml(path: Path | str, text: str):
-    from ruamel.yaml import YAML, YAMLError
+    from claimaudit.structured import load_yaml
 
-    try:
-        return YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML in cue lexicon: {getattr(exc, 'problem', exc)}", path=str(path),
-                         line=mark.line + 1 if mark else None) from exc
+    return load_yaml(text, str(path))
 
 
 def _read_yaml(path: Path | str, text: str | None = None) -> dict:
-    from claimaudit.cache import cached_parse, installed_identity
+    from claimaudit.cache import cached_parse, lexicon_shape
 
-    try:
-        if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read cue lexicon: {exc}", path=str(path)) from exc
+    if text is None:
+        from claimaudit.files import read_utf8
+
+        # Bounded like every user file: a pipe or a huge file is an error, not a hang.
+        text = read_utf8(path, "cue lexicon")
     # Parsed lexicons are cached by their text: parsing them is most of a one-page check's start-up.
-    data = cached_parse("lexicon", text, lambda: _parse_yaml(path, text), version=installed_identity("ruamel.yaml"))
+    data = cached_parse("lexicon", text, lambda: _parse_yaml(path, text), check=lexicon_shape)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -135,10 +135,9 @@ def _entry_from(data, index: int, path: str) -> BaselineEntry:
 
 
 def parse_baseline(text: str, path: str = "<baseline>") -> Baseline:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"invalid JSON: {error.msg}", path=path, line=error.lineno) from None
+    from claimaudit.structured import load_json
+
+    data = load_json(text, path)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise InputError('a baseline is a JSON object with an "entries" list', path=path, line=1)
     if data.get("schema", SCHEMA_NAME) != SCHEMA_NAME:
