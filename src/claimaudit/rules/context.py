@@ -73,16 +73,26 @@ class Kind:
     check: Callable[[RuleContext, Params], list[Hit]]
     params: type[Params]
     doc: str
+    # The placeholders its hits fill: a rule's message may name only these.
+    fields: tuple[str, ...] = ()
+    # Parameters that hold lists of user regular expressions (the rest are words).
+    patterns: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, params: type[Params] = Params):
-    """Register a check kind that rule files can name in ``extends:``."""
+def kind(name: str, params: type[Params] = Params, *, fields: tuple[str, ...] = (),
+         patterns: tuple[str, ...] = ()):
+    """Register a check kind that rule files can name in ``extends:``.
+
+    ``fields`` are the keys of every :class:`Hit`'s ``values``; ``patterns``
+    names the parameters that are lists of regular expressions.
+    """
 
     def register(function: Callable[[RuleContext, Params], list[Hit]]):
-        KINDS[name] = Kind(name, function, params, (function.__doc__ or "").strip())
+        KINDS[name] = Kind(name, function, params, (function.__doc__ or "").strip(), tuple(fields),
+                           tuple(patterns))
         return function
 
     return register

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
-import string
-
+from claimaudit import limits
 from claimaudit.claims.anatomy import Statement
+from claimaudit.errors import InputError
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution
 from claimaudit.model import Reason
-from claimaudit.rules.context import RuleContext
-from claimaudit.rules.loader import Rule
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+from claimaudit.rules.context import Hit, RuleContext
+from claimaudit.rules.kinds.common import PatternBudgetSpent, PatternError, pattern_run
+from claimaudit.rules.loader import Rule, field_line
+from claimaudit.rules.spec import fill_template
 
 
 def format_message(template: str, values: dict) -> str:
     """Fill a rule's message; unknown placeholders become empty, never an error."""
-    formatter = string.Formatter()
+    return fill_template(template, values)
+
+
+def _hits(rule: Rule, context: RuleContext) -> list[Hit]:
+    if not rule.kind.patterns:
+        return rule.kind.check(context, rule.params)
     try:
-        return formatter.vformat(template, (), _Blank(values)).strip()
-    except (ValueError, IndexError):
-        return template
+        with pattern_run(rule.pattern_run):
+            return rule.kind.check(context, rule.params)
+    except PatternBudgetSpent as spent:
+        loc = ("params", spent.param, spent.index)
+        error = limits.breach("max-regex-seconds", path=rule.path, line=field_line(rule.path, loc),
+                              field=f"params.{spent.param}[{spent.index}]")
+        raise InputError(f"rule {rule.code}, pattern {_shown(spent.pattern)}: {error.detail}",
+                         path=error.path, line=error.line, field=error.field) from None
+    except PatternError as bad:
+        # Only a rule that did not come through the loader gets this far with a bad pattern.
+        raise InputError(f"rule {rule.code}: invalid pattern: {bad}", path=rule.path, field="params.patterns") \
+            from None
+
+
+def _shown(pattern: str, most: int = 60) -> str:
+    return repr(pattern if len(pattern) <= most else pattern[: most - 3] + "...")
 
 
 def evaluate(
@@ -36,7 +51,7 @@ def evaluate(
     context = RuleContext(claim=claim, evidence=evidence, index=index, resolution=resolution)
     reasons: list[Reason] = []
     for rule in rules:
-        for hit in rule.kind.check(context, rule.params):
+        for hit in _hits(rule, context):
             match = hit.evidence
             evidence_span = hit.evidence_span
             level = hit.level if hit.level in {"overstated", "unsupported"} and rule.level == rule.spec.level else rule.level

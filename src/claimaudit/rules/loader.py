@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
+from claimaudit import limits
 from claimaudit.errors import InputError
 from claimaudit.files import read_utf8
 from claimaudit.rules import kinds as _kinds  # noqa: F401  (registers the built-in kinds)
 from claimaudit.rules.context import KINDS, Kind, Params
-from claimaudit.rules.spec import RuleDocs, RuleSpec
+from claimaudit.rules.kinds.common import PatternError, PatternRun, check_user_pattern, screen_user_pattern
+from claimaudit.rules.spec import RuleDocs, RuleSpec, TemplateError, template_fields
 
 RULE_SUFFIXES = {".yaml", ".yml"}
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,6 +30,18 @@ class Rule:
     params: Params
     path: str
     level: str
+    # This rule's compiled patterns and the time they have taken in this run
+    # (max-regex-seconds); a copy made with other settings starts afresh.
+    pattern_run: PatternRun = field(default_factory=PatternRun, init=False, repr=False, compare=False)
+
+    # A cached rule holds its patterns as text only (compiled objects are not
+    # plain data) and starts every run with its whole pattern time.
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "pattern_run"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.pattern_run = PatternRun()
 
     @property
     def code(self) -> str:
@@ -90,13 +107,6 @@ def _line_of(node, loc: tuple) -> int | None:
     return line
 
 
-def _yaml_error(path: str, error) -> InputError:
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else None
-    problem = error.problem or error.context or "invalid YAML"
-    return InputError(f"invalid YAML: {problem}", path=path, line=line)
-
-
 def _first_error(path: str, node, error, prefix: tuple = ()) -> InputError:
     first = error.errors()[0]
     loc = prefix + tuple(first["loc"])
@@ -118,18 +128,15 @@ def parse_rule(text: str, path: str = "<rule>") -> Rule:
     # The parser and validator are imported here, not at the top: a check
     # served from the rule cache never parses a rule file.
     from pydantic import ValidationError
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
 
     from claimaudit.rules.schema import RuleFile
+    from claimaudit.structured import load_yaml
 
     # The fast (C) safe loader reads a good file; only a file with an error is
     # read again by the round-trip loader, which keeps the line of every key.
-    try:
-        data = YAML(typ="safe").load(text)
-    except YAMLError:
-        _positions(text, path)  # raises the error with its line
-        raise InputError("invalid YAML", path=path) from None
+    # Both are bounded: depth, aliases, long numbers and control characters
+    # are refused, with their line, before either runs.
+    data = load_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError("a rule file must be a mapping of keys (code, name, extends, ...)", path=path, line=1)
     data = _plain(data)
@@ -146,24 +153,147 @@ def parse_rule(text: str, path: str = "<rule>") -> Rule:
     if not isinstance(spec.params, dict):
         raise InputError("params must be a mapping", path=path,
                          line=_line_of(_positions(text, path), ("params",)), field="params")
+    _check_word_count(spec, text, path)
     try:
         params = _params_validator(check_kind.params).validate_python(spec.params)
     except ValidationError as error:
         raise _first_error(path, _positions(text, path), error, prefix=("params",)) from None
-    return Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
+    _check_templates(spec, check_kind, text, path)
+    compiled = _check_words_and_patterns(spec, check_kind, text, path)
+    rule = Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
+    rule.pattern_run.compiled.update(compiled)
+    return rule
+
+
+def _field_path(loc: tuple) -> str:
+    """``("params", "patterns", 0)`` as ``params.patterns[0]``; a key that is
+    not a plain name is quoted (``params.sizes['large trials']``)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) or not str(part).isidentifier():
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _error_at(path: str, text: str, loc: tuple, message: str) -> InputError:
+    """An error for a key found bad after the file was read; its line is looked up now."""
+    node = _positions(text, path)
+    line = _line_of(node, loc) or _line_of(node, loc[:-1]) or 1
+    return InputError(message, path=path, line=line, field=_field_path(loc))
+
+
+def field_line(path: str, loc: tuple) -> int | None:
+    """The line of a key in a rule file, for an error met while judging (None if unknown)."""
+    try:
+        return _line_of(_positions(read_utf8(path, "rule file"), path), loc)
+    except Exception:  # noqa: BLE001 - the line is a courtesy; the error names the file and field anyway
+        return None
+
+
+def _check_templates(spec: RuleSpec, check_kind: Kind, text: str, path: str) -> None:
+    """``message`` and ``suggestion`` may name only the placeholders the check kind fills."""
+    for key in ("message", "suggestion"):
+        try:
+            names = template_fields(getattr(spec, key))
+        except TemplateError as error:
+            raise _error_at(path, text, (key,), str(error)) from None
+        unknown = [name for name in names if name not in check_kind.fields]
+        if unknown:
+            offered = ", ".join("{" + name + "}" for name in check_kind.fields) or "no placeholders"
+            raise _error_at(path, text, (key,), f"unknown placeholder {{{unknown[0]}}}; check kind "
+                                                f"{check_kind.name} fills {offered}")
+
+
+def _words_in(value: object) -> int:
+    if isinstance(value, str):
+        return 1
+    if isinstance(value, list):
+        return sum(_words_in(item) for item in value)
+    if isinstance(value, dict):
+        return sum(1 + _words_in(item) for item in value.values())
+    return 0
+
+
+def _top_level_line(text: str, key: str) -> int | None:
+    """The line of a top-level key, found without parsing: a file over a size
+    limit can be too large to parse again quickly just to place the error."""
+    found = re.search(rf"^{re.escape(key)}[ \t]*:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _check_word_count(spec: RuleSpec, text: str, path: str) -> None:
+    words = sum(_words_in(value) for value in spec.params.values())
+    if words > limits.value("max-rule-words"):
+        line = _top_level_line(text, "params")
+        raise limits.breach("max-rule-words", words, path=path, line=line, field="params")
+
+
+def _blank_word(value: object, loc: tuple) -> tuple | None:
+    """Where a list item or mapping key of the parameters is empty, if anywhere."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str) and not item.strip():
+                return loc + (index,)
+            found = _blank_word(item, loc + (index,))
+            if found:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).strip():
+                return loc + (key,)
+            found = _blank_word(item, loc + (key,))
+            if found:
+                return found
+    return None
+
+
+def _check_words_and_patterns(spec: RuleSpec, check_kind: Kind, text: str, path: str) -> dict:
+    """Every pattern compiles, is bounded and cannot match the empty string; no
+    word is empty; words and patterns together stay within ``max-rule-chars``.
+    Returns the compiled patterns by their text."""
+    patterns = [(("params", name, index), pattern) for name in check_kind.patterns
+                for index, pattern in enumerate(spec.params.get(name) or ())]
+    # Cheap checks first: nothing is compiled until the whole rule is known to be small enough.
+    size = sum(_characters_in(value) for key, value in spec.params.items() if key not in check_kind.patterns)
+    for loc, pattern in patterns:
+        size += _pattern_checked(path, text, loc, pattern, screen_user_pattern)
+    if size > limits.value("max-rule-chars"):
+        line = _top_level_line(text, "params")
+        raise limits.breach("max-rule-chars", size, path=path, line=line, field="params")
+    compiled = {pattern: _pattern_checked(path, text, loc, pattern, check_user_pattern) for loc, pattern in patterns}
+    blank = _blank_word(spec.params, ("params",))
+    if blank:
+        raise _error_at(path, text, blank, "an empty word matches nothing; remove it")
+    return compiled
+
+
+def _pattern_checked(path: str, text: str, loc: tuple, pattern: str, checker: Callable[[str], T]) -> T:
+    try:
+        return checker(pattern)
+    except PatternError as error:
+        shown = pattern if len(pattern) <= 60 else pattern[:57] + "..."
+        raise _error_at(path, text, loc, f"pattern {shown!r}: {error}") from None
+
+
+def _characters_in(value: object) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return sum(_characters_in(item) for item in value)
+    if isinstance(value, dict):
+        return sum(len(str(key)) + _characters_in(item) for key, item in value.items())
+    return 0
 
 
 def _positions(text: str, path: str):
     """The rule file as a round-trip YAML node, which knows the line of each key."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from claimaudit.structured import yaml_positions
 
     # Round-trip loading builds plain data only (no arbitrary object
     # construction), like the safe loader.
-    try:
-        return YAML(typ="rt", pure=True).load(io.StringIO(text))
-    except MarkedYAMLError as error:
-        raise _yaml_error(path, error) from None
+    return yaml_positions(text, path)
 
 
 @lru_cache(maxsize=None)

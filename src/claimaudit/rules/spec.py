@@ -7,7 +7,9 @@ rule cache runs without importing pydantic at all.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 FAMILIES = (
     "evidence",
@@ -87,3 +89,63 @@ class RuleSpec:
             "examples": RuleExamples(fail=tuple(example(e) for e in examples["fail"]),
                                      passes=tuple(example(e) for e in examples["passes"])),
         })
+
+
+# --- message templates --------------------------------------------------------------
+
+
+class TemplateError(ValueError):
+    """A message template the engine will not fill; the message says why."""
+
+
+def _shown(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
+def template_fields(template: str) -> tuple[str, ...]:
+    """The placeholder names of a rule's message or suggestion.
+
+    Only plain ``{name}`` placeholders are allowed: ``{word.x}`` or
+    ``{word[0]}`` would reach into the value, and a format spec
+    (``{word:>1500000000}``) can ask for any amount of memory.
+    """
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise TemplateError(f"{error} (write {{{{ or }}}} for a literal brace)") from None
+    names: list[str] = []
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if not name.isidentifier() or conversion or spec:
+            raise TemplateError(f"{_shown(written)} is not a plain placeholder: write {{name}}, with no "
+                                f"attribute, index, conversion or format (and {{{{ or }}}} for a literal brace)")
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+@lru_cache(maxsize=512)
+def _placeholders(template: str) -> tuple[str, ...] | None:
+    try:
+        return template_fields(template)
+    except TemplateError:
+        return None
+
+
+def fill_template(template: str, values: dict) -> str:
+    """A message with its placeholders filled; a missing value is left empty.
+
+    A template that is not plain (only a rule built without the loader can
+    hold one) is returned as written rather than formatted.
+    """
+    names = _placeholders(template)
+    if names is None:
+        return template
+    filled = {name: _as_text(values.get(name, "")) for name in names}
+    return template.format_map(filled).strip()
+
+
+def _as_text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
-from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_user_pattern, source_wording
+from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_patterns, source_wording
 
 STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
 
@@ -52,7 +52,8 @@ def effective_level(statement, result_is_direct: bool = False) -> int:
     return level
 
 
-@kind("strength_exceeds", StrengthParams)
+@kind("strength_exceeds", StrengthParams,
+      fields=("claim_strength", "evidence_strength", "hedge", "removed", "source"))
 def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
     """The claim asserts a stronger relationship than its best evidence: the
     evidence hedges or only correlates, and the claim drops that."""
@@ -95,7 +96,7 @@ class BoosterParams(Params):
     words: list[str] = []
 
 
-@kind("booster_unbacked", BoosterParams)
+@kind("booster_unbacked", BoosterParams, fields=("word",))
 def booster_unbacked(ctx: RuleContext, params: BoosterParams) -> list[Hit]:
     """Boosters and absolutes in the claim that no related evidence matches."""
     boosters = [(c.start, c.end, c.text) for c in ctx.claim.cues
@@ -141,7 +142,7 @@ class ExistenceParams(Params):
     related_level: str = ""
 
 
-@kind("existence", ExistenceParams)
+@kind("existence", ExistenceParams, fields=("word",), patterns=("patterns",))
 def existence(ctx: RuleContext, params: ExistenceParams) -> list[Hit]:
     """The claim uses a listed word or pattern that its evidence does not back."""
     if params.claim_types and ctx.claim.claim_type not in params.claim_types:
@@ -151,10 +152,8 @@ def existence(ctx: RuleContext, params: ExistenceParams) -> list[Hit]:
         m = phrase_pattern(tuple(params.words)).search(ctx.claim.text)
         if m:
             found = (m.start(), m.end(), m.group(0))
-    for pattern in params.patterns:
-        if found:
-            break
-        m = search_user_pattern(pattern, ctx.claim.text)
+    if not found and params.patterns:
+        m = search_patterns(params.patterns, ctx.claim.text)
         if m:
             found = (m.start(), m.end(), m.group(0))
     if not found:

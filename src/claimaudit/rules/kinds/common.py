@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator, Sequence
 
 import regex
 
-from claimaudit.errors import InputError
-
-# A user-written pattern gets this long per sentence before it is abandoned,
-# so a catastrophic pattern cannot hang an audit.
-PATTERN_TIMEOUT = 0.05
+from claimaudit import limits
 
 FIGURE_KINDS = {"percent", "count", "ratio", "multiplier", "money", "plain"}
 SEPARATE_KINDS = {"duration", "horizon", "identifier"}
@@ -25,25 +25,157 @@ def phrase_pattern(words: tuple[str, ...]) -> re.Pattern:
     """A case-insensitive whole-word alternation of literal phrases."""
     # Literal word lists need none of regex's extras; the standard library
     # compiles them several times faster, which the one-page check feels.
-    escaped = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words if w.strip()), key=len, reverse=True)
+    # Every word is escaped, so a house rule's "a(b" is the text a(b, never
+    # syntax; each gap between its words is one \s+, since runs of them
+    # ("a   b" as \s+\s+\s+) backtrack polynomially on long white space.
+    escaped = sorted((r"\s+".join(re.escape(part) for part in w.split()) for w in words if w.strip()),
+                     key=len, reverse=True)
     if not escaped:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<![\w-])(?:" + "|".join(escaped) + r")(?![\w-])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1024)
-def user_pattern(pattern: str) -> regex.Pattern:
+# --- user patterns -----------------------------------------------------------------
+#
+# A rule file may hold regular expressions (``existence``'s ``patterns``). The
+# loader refuses one that does not compile, matches the empty string or
+# would compile to a huge program; at judging time every search runs under
+# the rule's share of ``max-regex-seconds`` for the run.
+
+
+class PatternError(ValueError):
+    """A rule pattern that cannot be used; the message says why."""
+
+
+class PatternBudgetSpent(Exception):
+    """A rule's patterns have used up their time for this run."""
+
+    def __init__(self, param: str, index: int, pattern: str):
+        super().__init__(f"{param}[{index}]")
+        self.param = param
+        self.index = index
+        self.pattern = pattern
+
+
+@dataclass
+class PatternRun:
+    """One rule's patterns in this run: each compiled once, and the processor
+    seconds their searches have taken (see ``max-regex-seconds``)."""
+
+    spent: float = 0.0
+    compiled: dict[str, regex.Pattern] = field(default_factory=dict)
+
+    def pattern(self, source: str) -> regex.Pattern:
+        found = self.compiled.get(source)
+        if found is None:
+            found = self.compiled[source] = compile_user_pattern(source)
+        return found
+
+
+_current: ContextVar[PatternRun | None] = ContextVar("claimaudit_pattern_run", default=None)
+
+
+@contextmanager
+def pattern_run(run: PatternRun) -> Iterator[None]:
+    """Compile and charge the pattern searches made inside the block to ``run``."""
+    token = _current.set(run)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+# Inline verbose mode, "(?x)" or "(?ix:...)": spaces and comments may then sit
+# inside a repeat count ("{1 000}"), which the size estimate below cannot see.
+_VERBOSE = re.compile(r"\(\?[\w^-]*x")
+_COUNTED_REPEAT = re.compile(r"\{([0-9]*)(?:,[0-9]*)?\}")
+
+
+def written_out_size(pattern: str, ceiling: float = float("inf")) -> float:
+    """An upper bound on the pattern's size with its counted repeats written out.
+
+    The regex module unrolls a repeat's minimum count when it compiles
+    (``a{1000000}`` takes some 270 MB), nested counts multiply, and a range's
+    upper end costs nothing. Every ``{m...}`` anywhere counts, even inside a
+    character class, so the bound can only be too high, never too low (given
+    no verbose mode). Counting stops once past ``ceiling``.
+    """
+    size = float(max(len(pattern), 1))
+    for found in _COUNTED_REPEAT.finditer(pattern):
+        digits = found.group(1).lstrip("0")
+        if len(digits) > 9:
+            return float("inf")
+        size *= max(int(digits or 0), 1)
+        if size > ceiling:
+            return size
+    return size
+
+
+def screen_user_pattern(pattern: str) -> float:
+    """The pattern's written-out size, once it is known to be safe to compile
+    (:class:`PatternError` otherwise)."""
+    if not pattern.strip():
+        raise PatternError("an empty pattern matches every claim; remove it")
+    if _VERBOSE.search(pattern):
+        raise PatternError("verbose mode (?x) is not allowed in rule patterns; write the pattern without "
+                           "spaces and comments")
+    ceiling = limits.value("max-rule-chars")
+    size = written_out_size(pattern, ceiling)
+    if size > ceiling:
+        found = None if size == float("inf") else size
+        raise PatternError(f"too large to compile once its counted repeats are written out: "
+                           f"{limits.breach('max-rule-chars', found).detail}")
+    return size
+
+
+def check_user_pattern(pattern: str) -> regex.Pattern:
+    """The compiled pattern, or :class:`PatternError` saying why it cannot be used."""
+    screen_user_pattern(pattern)
+    compiled = compile_user_pattern(pattern)
+    try:
+        empty = compiled.search("", timeout=limits.value("max-regex-seconds"))
+    except TimeoutError:
+        empty = None
+    if empty is not None:
+        raise PatternError("it matches the empty string, so it would fire on every claim")
+    return compiled
+
+
+def compile_user_pattern(pattern: str) -> regex.Pattern:
     try:
         return regex.compile(pattern, regex.IGNORECASE)
     except regex.error as error:
-        raise InputError(f"invalid pattern {pattern!r}: {error}") from None
+        raise PatternError(str(error)) from None
+    except (OverflowError, MemoryError, RecursionError) as error:
+        raise PatternError(f"too large to compile ({type(error).__name__})") from None
 
 
-def search_user_pattern(pattern: str, text: str):
-    try:
-        return user_pattern(pattern).search(text, timeout=PATTERN_TIMEOUT)
-    except TimeoutError:
-        return None
+def search_patterns(patterns: Sequence[str], text: str, param: str = "patterns"):
+    """The first non-empty match of any of a rule's patterns in ``text``, or None.
+
+    Each search gets what is left of the rule's ``max-regex-seconds`` for the
+    run; when that is spent, :class:`PatternBudgetSpent` stops the run (a
+    pattern that silently stopped matching would let claims through).
+    """
+    run = _current.get() or PatternRun()
+    budget = limits.value("max-regex-seconds")
+    for index, pattern in enumerate(patterns):
+        remaining = budget - run.spent
+        if remaining <= 0:
+            raise PatternBudgetSpent(param, index, pattern)
+        compiled = run.pattern(pattern)
+        # The regex module's timeout counts processor time, not the wall
+        # clock; the run counts the same, so a busy machine spends no budget.
+        started = time.process_time()
+        try:
+            found = compiled.search(text, timeout=remaining)
+        except TimeoutError:
+            raise PatternBudgetSpent(param, index, pattern) from None
+        finally:
+            run.spent += time.process_time() - started
+        if found is not None and found.end() > found.start():
+            return found
+    return None
 
 
 def find_phrases(words, text: str) -> list[tuple[int, int, str]]:

@@ -133,7 +133,7 @@ def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
     return out
 
 
-@kind("figure_absent", FigureParams)
+@kind("figure_absent", FigureParams, fields=("figure", "closest"))
 def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     """A figure in the claim that no source states, for that quantity or at all."""
     hits = []
@@ -172,7 +172,7 @@ def _quantifier_hits(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     return []
 
 
-@kind("figure_inflated", FigureParams)
+@kind("figure_inflated", FigureParams, fields=("figure", "source_figure", "source"))
 def figure_inflated(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     """A figure larger than the source's figure for the same quantity (or, for
     an adverse-event rate, smaller), and "most" for a minority."""
@@ -203,12 +203,12 @@ def _qualifier_hit(ctx, q, match, eq, what, suggestion_text):
                replace_span(ctx.claim.text, q.start, q.end, suggestion_text))
 
 
-@kind("figure_qualifier", QualifierParams)
+@kind("figure_qualifier", QualifierParams, fields=("figure", "source_figure", "what", "source"))
 def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
     """A source's "up to" or range stated as a typical or guaranteed figure, or
     a claim's "up to" that the source reached only in a few."""
-    averages = regex.compile(r"\b(?:" + "|".join(regex.escape(w) for w in params.average_words) + r")\b",
-                             regex.IGNORECASE)
+    averages = regex.compile(r"\b(?:" + "|".join(regex.escape(w) for w in params.average_words) + r")\b"
+                             if params.average_words else r"(?!x)x", regex.IGNORECASE)
     for q in figures(ctx.claim, set(params.kinds)):
         for match in ctx.related:
             quantities = [eq for eq in match.statement.quantities if comparable(q, eq)]
@@ -271,7 +271,7 @@ def _pack_frames(ctx: RuleContext, params: TimeframeParams) -> list[tuple[Match,
     return out
 
 
-@kind("timeframe_stretched", TimeframeParams)
+@kind("timeframe_stretched", TimeframeParams, fields=("figure", "source_figure", "source"))
 def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
     """A time frame or horizon stretched beyond the source's, or a speed of
     benefit shortened below it."""

@@ -32,7 +32,7 @@ class PopulationParams(Params):
     }
 
 
-@kind("population_shift", PopulationParams)
+@kind("population_shift", PopulationParams, fields=("population", "source"))
 def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
     """Evidence from animals or cells, claim about people or unscoped."""
     narrow, broad = set(params.narrow), set(params.broad)
@@ -67,7 +67,7 @@ class ConditionParams(Params):
     ignore: list[str] = []
 
 
-@kind("condition_shift", ConditionParams)
+@kind("condition_shift", ConditionParams, fields=("claim_condition", "evidence_condition", "source"))
 def condition_shift(ctx: RuleContext, params: ConditionParams) -> list[Hit]:
     """The effect was shown in another condition and carried over."""
     claim_conditions = ctx.claim.canon("conditions") - set(params.ignore)
@@ -98,7 +98,8 @@ class InterventionParams(Params):
     generic: list[str] = ["stem_cell_therapy", "regenerative_medicine", "cell_therapy"]
 
 
-@kind("intervention_mismatch", InterventionParams)
+@kind("intervention_mismatch", InterventionParams,
+      fields=("claim_intervention", "evidence_intervention", "source"))
 def intervention_mismatch(ctx: RuleContext, params: InterventionParams) -> list[Hit]:
     """The evidence is about another intervention than the claim's."""
     generic = set(params.generic)
@@ -138,7 +139,7 @@ class OutcomeParams(Params):
     require_effect: bool = True
 
 
-@kind("outcome_unmeasured", OutcomeParams)
+@kind("outcome_unmeasured", OutcomeParams, fields=("outcome",))
 def outcome_unmeasured(ctx: RuleContext, params: OutcomeParams) -> list[Hit]:
     """The claim's outcome is measured by no source, in any condition."""
     if params.require_effect and not any(c.kind in {"causal", "correlational"} for c in ctx.claim.cues):
@@ -167,7 +168,7 @@ class SubgroupParams(Params):
                            "were not studied", "was not studied", "did not include"]
 
 
-@kind("subgroup_generalised", SubgroupParams)
+@kind("subgroup_generalised", SubgroupParams, fields=("everyone", "subgroup", "source"))
 def subgroup_generalised(ctx: RuleContext, params: SubgroupParams) -> list[Hit]:
     """A result for some participants stated for everyone, or for groups the
     study excluded."""

@@ -14,7 +14,7 @@ class SafetyParams(Params):
     level_without_evidence: str = "unsupported"
 
 
-@kind("safety_absolute", SafetyParams)
+@kind("safety_absolute", SafetyParams, fields=("word", "source_words", "source"))
 def safety_absolute(ctx: RuleContext, params: SafetyParams) -> list[Hit]:
     """An absolute safety claim held against what the sources report."""
     absolutes = find_phrases(params.absolutes, ctx.claim.text)
@@ -66,7 +66,7 @@ class RegulatoryParams(Params):
                           "no stem cell product", "no product", "not fda-approved", "not fda approved"]
 
 
-@kind("regulatory_status", RegulatoryParams)
+@kind("regulatory_status", RegulatoryParams, fields=("word", "status", "source"))
 def regulatory_status(ctx: RuleContext, params: RegulatoryParams) -> list[Hit]:
     """A claimed approval, clearance or licence that no source states."""
     words = phrase_pattern(tuple(params.words))

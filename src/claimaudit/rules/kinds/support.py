@@ -4,6 +4,8 @@ testimonials."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from claimaudit.claims.anatomy import remembered
@@ -19,7 +21,7 @@ class UnrelatedParams(Params):
     threshold: float = RELATED
 
 
-@kind("unrelated", UnrelatedParams)
+@kind("unrelated", UnrelatedParams, fields=("closest",))
 def unrelated(ctx: RuleContext, params: UnrelatedParams) -> list[Hit]:
     """Nothing in the sources is about what the claim asserts."""
     best = ctx.best
@@ -34,7 +36,7 @@ class MissingSourceParams(Params):
     pass
 
 
-@kind("attributed_source_missing", MissingSourceParams)
+@kind("attributed_source_missing", MissingSourceParams, fields=("named",))
 def attributed_source_missing(ctx: RuleContext, params: MissingSourceParams) -> list[Hit]:
     """The claim names a source (author, journal, body, DOI) that is not in the pack."""
     hits = []
@@ -49,7 +51,7 @@ class KindParams(Params):
     kinds: dict[str, list[str]]
 
 
-@kind("evidence_kind_missing", KindParams)
+@kind("evidence_kind_missing", KindParams, fields=("kind",))
 def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
     """The claim names a kind of evidence ("clinically proven", "a systematic
     review found") that no source in the pack is."""
@@ -102,10 +104,15 @@ class ContradictionParams(Params):
                               "not randomised", "not randomized", "no placebo"]
 
 
+@lru_cache(maxsize=16384)
+def _split_once(text: str) -> tuple[tuple[int, int], ...]:
+    # The same source sentences are weighed against every claim of a run.
+    return tuple(remembered("clauses", text, lambda: split_clauses(text)) or [(0, len(text))])
+
+
 def _clauses(statement) -> list[tuple[int, int]]:
-    text = statement.text
     # Source sentences recur run after run; their clauses are kept like their analyses.
-    return remembered("clauses", text, lambda: split_clauses(text)) or [(0, len(text))]
+    return list(_split_once(statement.text))
 
 
 def _best_clause(claim_tokens: set[str], statement) -> tuple[int, int]:
@@ -162,7 +169,7 @@ def _negated_claim_hit(ctx: RuleContext, params: ContradictionParams) -> list[Hi
                 (cue.start, cue.scope_end), match, (start, end))]
 
 
-@kind("contradicted", ContradictionParams)
+@kind("contradicted", ContradictionParams, fields=("evidence_words", "source"))
 def contradicted(ctx: RuleContext, params: ContradictionParams) -> list[Hit]:
     """The evidence about the claim negates it: a failed endpoint, a negated
     effect, a finding in the opposite direction, or no difference where the
@@ -231,7 +238,7 @@ class DesignParams(Params):
                                "customers", "testers", "cases", "smokers", "pregnancies", "mothers", "babies"]
 
 
-@kind("design_overclaimed", DesignParams)
+@kind("design_overclaimed", DesignParams, fields=("design", "source_design", "source"))
 def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
     """The claim boasts a study design the sources do not describe."""
     claimed = find_phrases(params.claimed, ctx.claim.text)
@@ -295,7 +302,7 @@ class BusinessParams(Params):
     tolerance: float = 0.02
 
 
-@kind("business_unsubstantiated", BusinessParams)
+@kind("business_unsubstantiated", BusinessParams, fields=())
 def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[Hit]:
     """An own-business fact with no internal data sheet in the pack stating it."""
     if ctx.claim.claim_type != "business":
@@ -323,7 +330,7 @@ class TestimonialParams(Params):
     tolerance: float = 0.05
 
 
-@kind("testimonial", TestimonialParams)
+@kind("testimonial", TestimonialParams, fields=("what",))
 def testimonial(ctx: RuleContext, params: TestimonialParams) -> list[Hit]:
     """Patient reports offered as proof that a treatment works."""
     if ctx.claim.claim_type != "testimonial":
