@@ -65,18 +65,32 @@ class Document:
     # turned into sources; they are not audited as copy.
     excluded: list[Span] = field(default_factory=list)
 
+    # Lookup tables built on first use, so that placing every claim of a long
+    # page costs a binary search each rather than a scan of the whole file.
+    _origin_keys: tuple[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    _line_starts: tuple[int, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+
     def raw_offset(self, text_offset: int) -> int:
-        keys = [t for t, _ in self.origin]
-        i = bisect.bisect_right(keys, text_offset) - 1
+        if self._origin_keys is None or self._origin_keys[0] != len(self.origin):
+            self._origin_keys = (len(self.origin), [t for t, _ in self.origin])
+        i = bisect.bisect_right(self._origin_keys[1], text_offset) - 1
         t0, r0 = self.origin[max(i, 0)]
         return r0 + (text_offset - t0)
 
     def line_col(self, text_offset: int) -> tuple[int, int]:
         """1-based line and column in the original file for a text offset."""
         raw_off = min(self.raw_offset(text_offset), len(self.raw))
-        line = self.raw.count("\n", 0, raw_off) + 1
-        line_start = self.raw.rfind("\n", 0, raw_off) + 1
-        return line, raw_off - line_start + 1
+        if self._line_starts is None or self._line_starts[0] != len(self.raw):
+            starts = [0]
+            find = self.raw.find
+            at = find("\n")
+            while at != -1:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
+            self._line_starts = (len(self.raw), starts)
+        starts = self._line_starts[1]
+        line = bisect.bisect_right(starts, raw_off)
+        return line, raw_off - starts[line - 1] + 1
 
 
 @dataclass
@@ -155,6 +169,30 @@ class Finding:
     review: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file in a folder that was not read, and why (a type the tool does not read)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A file that could not be read; the rest of the run went on without it.
+
+    ``message`` says what is wrong, with the field or cell where known;
+    ``line`` is the line (or row) of the file when known.
+    """
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
 @dataclass
 class AuditResult:
     """Everything one audit produced, ready for any renderer."""
@@ -168,6 +206,10 @@ class AuditResult:
     # Set when a reviewed workbook was applied (claimaudit.verdicts.review): the workbook
     # it came from and the reviewed claims that no longer occur ("gone").
     review: dict = field(default_factory=dict)
+    # Files that were passed over (types not read) or could not be read. A run
+    # with problems still reports what it read, then exits 2.
+    skipped: list[SkippedFile] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         counts = {"claims": len(self.findings)}

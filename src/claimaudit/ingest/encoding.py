@@ -6,6 +6,13 @@ strict UTF-8, then a charset the file declares (an HTML ``<meta charset>``),
 then charset-normalizer's statistical guess. A file that none of these can
 read, or that decodes to control-character noise, is refused with a clear
 message instead of being audited as garbage.
+
+A declared charset is only a hint: one Python does not know, or knows as
+something other than a page encoding ("undefined", "unicode_escape", "hex"),
+is passed over and the bytes are detected as if nothing was declared.
+Files are read through :func:`claimaudit.limits.read_bounded`, so a pipe, a
+device or a file over the ``max-input-bytes`` limit is refused before it is
+read whole.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from claimaudit import limits
 from claimaudit.errors import InputError
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -34,6 +42,16 @@ _NOISE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 
 UNDETECTABLE = "cannot detect the text encoding (is this a binary file?)"
+
+# Codecs Python has that no page is written in: "undefined" fails on every
+# byte, the escape codecs read backslashes as markup, punycode and idna are
+# for host names, and browsers refuse UTF-7.
+_NOT_PAGE_ENCODINGS = frozenset({
+    "undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7",
+})
+# A <meta> that declares UTF-16 or UTF-32 is wrong by construction (the tag
+# itself was read as ASCII bytes); browsers ignore it, and so do we.
+_NOT_DECLARABLE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 
 
 @dataclass(frozen=True)
@@ -59,14 +77,32 @@ def _looks_like_text(text: str) -> bool:
     if not text:
         return True
     noise = len(_NOISE.findall(text)) + len(_C1_CONTROLS.findall(text))
-    return noise == 0 or noise / len(text) < 0.001 and "\x00" not in text
+    # A stray ESC or BEL in a short page is still text; binary is noisy throughout.
+    return noise == 0 or (noise <= 2 or noise / len(text) < 0.001) and "\x00" not in text
 
 
 def _try(data: bytes, encoding: str) -> str | None:
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return None
+
+
+def page_encoding(name: str, *, declared: bool = False) -> str | None:
+    """The codec for an encoding name, or None when it names no encoding a page is written in.
+
+    ``declared``: the name comes from the file's own ``<meta charset>``.
+    """
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    # bytes-to-bytes and str-to-str transforms (hex, base64, rot13) say so here
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_PAGE_ENCODINGS:
+        return None
+    if declared and codec.name in _NOT_DECLARABLE:
+        return None
+    return codec.name
 
 
 def decode_bytes(data: bytes, path: str) -> DecodedText:
@@ -88,21 +124,21 @@ def decode_bytes(data: bytes, path: str) -> DecodedText:
             return DecodedText(normalise_newlines(text), "utf-8")
 
         declared = _DECLARED_CHARSET.search(data[:4096])
-        if declared:
-            name = declared.group(1).decode("ascii", "replace")
+        name = page_encoding(declared.group(1).decode("ascii", "replace"), declared=True) if declared else None
+        if name is not None:
             text = _try(data, name)
             if text is not None and _looks_like_text(text):
-                return DecodedText(normalise_newlines(text), _canonical(name))
+                return DecodedText(normalise_newlines(text), name)
 
     # Imported here: detection is only needed for files that are not UTF-8, and the
     # import is a noticeable share of a one-page `check`.
     import charset_normalizer
 
     best = charset_normalizer.from_bytes(data).best()
-    if best is None:
+    encoding = page_encoding(best.encoding) if best is not None else None
+    text = _try(data, encoding) if encoding is not None else None
+    if text is None:
         raise InputError(UNDETECTABLE, path=path)
-    text = str(best)
-    encoding = _canonical(best.encoding)
     # Windows-1252 is what browsers read for "latin-1" and what most western
     # single-byte files really are; report it whenever it reads the same.
     if encoding != "utf-8" and not encoding.startswith(("utf-16", "utf-32")):
@@ -115,14 +151,9 @@ def decode_bytes(data: bytes, path: str) -> DecodedText:
 
 
 def read_text(path: str | Path) -> DecodedText:
-    """Read and decode a text file; missing or unreadable files raise InputError."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("expected a file, found a folder", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
-    return decode_bytes(data, str(path))
+    """Read and decode a text file within the ``max-input-bytes`` limit.
+
+    A missing file, a folder, a pipe or device, or a file over the limit is an
+    InputError naming the file.
+    """
+    return decode_bytes(limits.read_bounded(path), str(path))

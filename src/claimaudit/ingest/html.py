@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as html_entities
 import re
+from array import array
 from typing import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -74,7 +75,8 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # --- locating text in the raw file -------------------------------------------------
 
 _MARKUP = re.compile(
-    r"""<!--.*?(?:-->|$)              # comment
+    r"""<!---?>                        # the empty comments <!--> and <!--->
+      | <!--.*?(?:-->|$)              # comment
       | <![^>]*>                      # doctype, CDATA start
       | <\?.*?>                       # processing instruction
       | </?[A-Za-z][^\s/>]*(?:"[^"]*"|'[^']*'|[^'">])*>   # tag
@@ -82,18 +84,30 @@ _MARKUP = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _RAW_TEXT_ELEMENTS = ("script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext")
+_NUL = re.compile("\x00+")
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
 
 def _character_stream(raw: str) -> MappedText:
     """All character data of the raw page, entities decoded, with raw offsets."""
-    pieces: list[MappedText] = []
+    texts: list[str] = []
+    # One array filled in place: pieces joined at the end would hold the
+    # offsets of a large page twice.
+    offsets: "array[int]" = array("q")
 
     def add_text(start: int, end: int, decode: bool) -> None:
-        segment = MappedText.from_raw(raw, start, end)
-        if decode and "&" in segment.text:
-            segment = segment.sub(_ENTITY, _decode_entity)
-        pieces.append(segment)
+        if decode and ("&" in raw[start:end] or "\x00" in raw[start:end]):
+            segment = MappedText.from_raw(raw, start, end)
+            if "\x00" in segment.text:
+                # The parser drops NUL characters from text, so the stream does too.
+                segment = segment.sub(_NUL, lambda match: [])
+            if "&" in segment.text:
+                segment = segment.sub(_ENTITY, _decode_entity)
+            texts.append(segment.text)
+            offsets.extend(segment.offsets)
+        else:
+            texts.append(raw[start:end])
+            offsets.extend(range(start, end))
 
     position = 0
     for match in _MARKUP.finditer(raw):
@@ -109,12 +123,32 @@ def _character_stream(raw: str) -> MappedText:
             add_text(position, end, decode=False)
             position = end
     add_text(position, len(raw), decode=True)
-    return MappedText.join(pieces)
+    return MappedText("".join(texts), offsets)
+
+
+def _numeric_reference(reference: str) -> str:
+    """A numeric character reference decoded as the HTML parser decodes it.
+
+    ``html.unescape`` drops references to control characters ("&#1;"), where
+    the parser keeps the character; the two must agree for text to be found
+    at its offset.
+    """
+    digits = reference[2:].rstrip(";")
+    try:
+        number = int(digits[1:], 16) if digits[:1] in ("x", "X") else int(digits)
+    except ValueError:
+        return reference
+    if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+        return "\ufffd"
+    if 0x80 <= number <= 0x9F:
+        return html_entities.unescape(reference if reference.endswith(";") else reference + ";")
+    return chr(number)
 
 
 def _decode_entity(match: "re.Match[str]") -> list:
-    decoded = html_entities.unescape(match.group(0))
-    return [0] if decoded == match.group(0) else [decoded]
+    reference = match.group(0)
+    decoded = _numeric_reference(reference) if reference.startswith("&#") else html_entities.unescape(reference)
+    return [0] if decoded == reference else [decoded]
 
 
 def _iter_nodes(root: LexborNode) -> Iterator[LexborNode]:
@@ -126,9 +160,9 @@ def _iter_nodes(root: LexborNode) -> Iterator[LexborNode]:
         stack.extend(reversed(children))
 
 
-def _locate_text_nodes(root: LexborNode, stream: MappedText) -> dict[int, list[int]]:
+def _locate_text_nodes(root: LexborNode, stream: MappedText) -> dict[int, "array[int]"]:
     """Raw offsets for every text node, matched in document order."""
-    located: dict[int, list[int]] = {}
+    located: dict[int, "array[int]"] = {}
     cursor = 0
     haystack = stream.text
     last_offset = 0
@@ -139,7 +173,7 @@ def _locate_text_nodes(root: LexborNode, stream: MappedText) -> dict[int, list[i
         if not text:
             continue
         if not text.strip():
-            located[node.mem_id] = [last_offset] * len(text)
+            located[node.mem_id] = array("q", [last_offset]) * len(text)
             continue
         index = haystack.find(text, cursor)
         if index < 0:
@@ -155,11 +189,11 @@ def _locate_text_nodes(root: LexborNode, stream: MappedText) -> dict[int, list[i
             lead = len(text) - len(text.lstrip())
             if index >= 0:
                 start = stream.offsets[index]
-                offsets = ([start] * lead + stream.offsets[index:index + len(core)]
-                           + [stream.offsets[index + len(core) - 1]] * (len(text) - lead - len(core)))
+                offsets = (array("q", [start]) * lead + stream.offsets[index:index + len(core)]
+                           + array("q", [stream.offsets[index + len(core) - 1]]) * (len(text) - lead - len(core)))
                 cursor = index + len(core)
             else:
-                offsets = [last_offset] * len(text)
+                offsets = array("q", [last_offset]) * len(text)
         located[node.mem_id] = offsets
         if offsets:
             last_offset = offsets[-1]
@@ -200,7 +234,7 @@ def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
 
 
 class _Extractor:
-    def __init__(self, root: LexborNode, located: dict[int, list[int]]):
+    def __init__(self, root: LexborNode, located: dict[int, "array[int]"]):
         self.located = located
         self.blocks: list[PendingBlock] = []
         self.pending_suppressions: tuple[tuple[str, str], ...] = ()
@@ -224,11 +258,11 @@ class _Extractor:
         text = node.text(deep=False)
         if not text:
             return
-        offsets = self.located.get(node.mem_id) or [self.last_offset] * len(text)
+        offsets = self.located.get(node.mem_id) or array("q", [self.last_offset]) * len(text)
         if not self.run_has_text() and text.strip():
             self.run_suppressions = self.pending_suppressions
             self.pending_suppressions = ()
-        self.run.append(MappedText(text, list(offsets)))
+        self.run.append(MappedText(text, offsets))
         self.last_offset = offsets[-1]
 
     def add_space(self) -> None:
@@ -239,7 +273,9 @@ class _Extractor:
 
     def flush(self, kind: str) -> None:
         if self.run_has_text():
-            content = MappedText.join(self.run).collapse_whitespace()
+            # A lone text node keeps its offsets as they are: no copy of a long one.
+            joined = self.run[0] if len(self.run) == 1 else MappedText.join(self.run)
+            content = joined.collapse_whitespace()
             if content:
                 self.blocks.append(PendingBlock(content, kind=kind,
                                                 suppressions=self.run_suppressions))

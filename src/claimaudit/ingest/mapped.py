@@ -11,6 +11,7 @@ and column in the original file.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence, Union
 
@@ -27,23 +28,31 @@ Piece = Union[int, str]
 _WHITESPACE_RUN = re.compile(r" \s+|[^\S ]\s*")
 
 
+def _offsets() -> "array[int]":
+    return array("q")
+
+
 @dataclass
 class MappedText:
+    # A compact array, not a list: a list holds an int object per character,
+    # about 36 bytes each, which made a 15 MB page cost a gigabyte.
     text: str = ""
-    offsets: list[int] = field(default_factory=list)
+    offsets: "array[int]" = field(default_factory=_offsets)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.offsets, array):
+            self.offsets = array("q", self.offsets)
         if len(self.text) != len(self.offsets):
             raise ValueError("every character needs a raw offset")
 
     @classmethod
     def from_raw(cls, raw: str, start: int, end: int) -> "MappedText":
-        return cls(raw[start:end], list(range(start, end)))
+        return cls(raw[start:end], array("q", range(start, end)))
 
     @classmethod
     def literal(cls, text: str, raw_offset: int) -> "MappedText":
         """Text that does not appear verbatim in the raw file (a decoded entity)."""
-        return cls(text, [raw_offset] * len(text))
+        return cls(text, array("q", [raw_offset]) * len(text))
 
     def __len__(self) -> int:
         return len(self.text)
@@ -61,7 +70,7 @@ class MappedText:
     @classmethod
     def join(cls, parts: Iterable["MappedText"]) -> "MappedText":
         texts: list[str] = []
-        offsets: list[int] = []
+        offsets = _offsets()
         for part in parts:
             texts.append(part.text)
             offsets.extend(part.offsets)
@@ -83,7 +92,7 @@ class MappedText:
         if isinstance(pattern, str):
             pattern = re.compile(pattern)
         texts: list[str] = []
-        offsets: list[int] = []
+        offsets = _offsets()
         last = 0
         for match in pattern.finditer(self.text):
             texts.append(self.text[last:match.start()])
@@ -111,7 +120,12 @@ class MappedText:
         The space keeps the offset of the run's first character, so the text
         after it still maps exactly.
         """
-        return self.sub(_WHITESPACE_RUN, lambda m: [" "]).strip()
+        # Trimmed first and copied only when something changes: a long block
+        # of text is held once or twice, not four times.
+        trimmed = self.strip() if self.text[:1].isspace() or self.text[-1:].isspace() else self
+        if not _WHITESPACE_RUN.search(trimmed.text):
+            return trimmed
+        return trimmed.sub(_WHITESPACE_RUN, lambda m: [" "])
 
     def strip(self) -> "MappedText":
         text = self.text
@@ -138,7 +152,11 @@ class PendingBlock:
 
     @property
     def key(self) -> str:
-        return " ".join(self.content.text.split()).casefold()
+        text = self.content.text
+        # Block text is already collapsed to single spaces; splitting it into
+        # words anyway cost 200 MB on a 15 MB paragraph.
+        text = " ".join(text.split()) if _WHITESPACE_RUN.search(text) else text.strip()
+        return text.casefold()
 
 
 def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,

@@ -17,6 +17,9 @@ from claimaudit.ingest.suppressions import parse_suppression
 
 HEADING_MAX_WORDS = 15
 TITLE_MAX_WORDS = 40
+# Longer than any heading of 15 (or 40) words: such a line is never a title,
+# and is not scanned for one (a 15 MB line took seconds in the title patterns).
+TITLE_MAX_CHARS = 1_000
 
 _BULLET = re.compile(r"^[ \t]*(?:[\u2022\u25cf\u25aa\u25e6\u00b7\u2023\u2043\-*+\u2013\u2014]|\d{1,3}[.)])[ \t]+")
 # Sentence-final punctuation, possibly followed by closing quotes or brackets.
@@ -56,10 +59,15 @@ def split_lines(raw: str, start: int = 0, end: int | None = None) -> list[Line]:
     return lines
 
 
+def _more_words_than(text: str, limit: int) -> bool:
+    # maxsplit keeps this cheap on a 15 MB line: it never lists every word
+    return len(text.split(None, limit)) > limit
+
+
 def is_title_line(text: str) -> bool:
     """A line that reads as a heading: short, no closing punctuation."""
     stripped = text.strip()
-    if not stripped or len(stripped.split()) > HEADING_MAX_WORDS:
+    if not stripped or len(stripped) > TITLE_MAX_CHARS or _more_words_than(stripped, HEADING_MAX_WORDS):
         return False
     if _TERMINAL.search(stripped) or _NOT_A_TITLE.search(stripped):
         return False
@@ -69,37 +77,43 @@ def is_title_line(text: str) -> bool:
 
 
 def _line_text(line: Line) -> MappedText:
-    return MappedText(line.text, list(range(line.start, line.start + len(line.text))))
+    return MappedText(line.text, range(line.start, line.start + len(line.text)))
+
+
+def _joined_lines(lines: list[Line], skip: int) -> MappedText:
+    """Consecutive lines as one trimmed text, a space for each line break, ``skip`` characters off the first.
+
+    The lines sit one after another in the raw file, so the joined text maps
+    onto one unbroken range of it (each space onto the line break it replaces).
+    """
+    text = " ".join([lines[0].text[skip:], *(line.text for line in lines[1:])])
+    # Trimmed before the offsets are made, so a long line's offsets are made once.
+    start = lines[0].start + skip + len(text) - len(text.lstrip())
+    text = text.strip()
+    return MappedText(text, range(start, start + len(text)))
 
 
 def _paragraph_blocks(lines: list[Line]) -> list[PendingBlock]:
     if len(lines) == 1 and is_title_line(lines[0].text):
         return [PendingBlock(_line_text(lines[0]).collapse_whitespace(), kind="heading")]
-    blocks: list[PendingBlock] = []
-    current: list[MappedText] = []
-    current_kind = "paragraph"
-
-    def flush() -> None:
-        if current:
-            joined = MappedText.join(
-                part + MappedText.literal(" ", part.offsets[-1] + 1 if part.offsets else 0)
-                for part in current)
-            content = joined.collapse_whitespace()
-            if content:
-                blocks.append(PendingBlock(content, kind=current_kind))
-        current.clear()
-
+    # Runs of lines, each starting at a bullet (or the paragraph's first line),
+    # with the length of the bullet to leave out and the kind of block they make.
+    groups: list[tuple[list[Line], int, str]] = []
     for line in lines:
         bullet = _BULLET.match(line.text)
         # A hyphen at the start of a wrapped line is a bullet only if the
         # paragraph is a list; "-" alone inside prose is rare enough.
         if bullet:
-            flush()
-            current_kind = "list-item"
-            current.append(_line_text(line).slice(bullet.end()))
+            groups.append(([line], bullet.end(), "list-item"))
+        elif groups:
+            groups[-1][0].append(line)
         else:
-            current.append(_line_text(line))
-    flush()
+            groups.append(([line], 0, "paragraph"))
+    blocks: list[PendingBlock] = []
+    for group, skip, kind in groups:
+        content = _joined_lines(group, skip).collapse_whitespace()
+        if content:
+            blocks.append(PendingBlock(content, kind=kind))
     return blocks
 
 
@@ -108,7 +122,8 @@ def _is_doubled_title(paragraph: list[Line], following: list[Line] | None) -> bo
     if following is None or len(paragraph) != 1 or len(following) != 1:
         return False
     text = paragraph[0].text.strip()
-    return (text == following[0].text.strip() and len(text.split()) <= TITLE_MAX_WORDS
+    return (len(text) <= TITLE_MAX_CHARS and text == following[0].text.strip()
+            and not _more_words_than(text, TITLE_MAX_WORDS)
             and not _TERMINAL.search(text) and not _NOT_A_TITLE.search(text))
 
 

@@ -8,15 +8,25 @@ CSV is split by a small reader of our own (quotes, doubled quotes, newlines
 inside quoted cells) because every character must keep its offset for
 line/column reporting. For .xlsx the document's ``raw`` is a rendering with
 one line per worksheet row, so a finding's line is the spreadsheet row number.
+
+Workbooks are opened by :func:`open_workbook` (the reviewed-workbook reader
+uses it too): the archive is measured against the ``max-workbook-*`` limits
+before openpyxl reads it, and any broken part, cell or value is an InputError
+naming the file, and the sheet and cell where known.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, BinaryIO, Generator, Iterable, Iterator, Sequence
 
+from claimaudit import limits
 from claimaudit.errors import InputError
 from claimaudit.ingest.mapped import MappedText, PendingBlock
 
@@ -174,6 +184,344 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# --- workbooks ---------------------------------------------------------------------
+#
+# An .xlsx file is a zip of XML parts, and openpyxl reads a part whole: a 1 MB
+# file can unpack to gigabytes, and a 4 MB sheet of empty cells in one row
+# costs openpyxl 350 MB. So the archive is measured before openpyxl sees it
+# (unpacked bytes, parts, compression ratio, XML elements), and rows and cells
+# are counted while the sheet is read. Every way a workbook can be broken
+# becomes an InputError naming the file, and the sheet and cell where known.
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
+_END_OF_ARCHIVE = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+# A workbook has tens of parts (a few per sheet); zipfile keeps an entry for
+# each in memory, so the count is read from the archive's last record first.
+_MAX_PARTS = 10_000
+# Sheet XML packs about 10:1 and a run of one repeated byte about 1,000:1.
+# A part this large that packs this well holds no copy.
+_SUSPICIOUS_RATIO = 200
+_RATIO_CHECKED_FROM = 4 * 1024 * 1024
+# A filled cell is two to four XML elements: <c><v> or <c><is><t>, and its
+# shared string <si><t>. Elements are what openpyxl's time and memory follow.
+_ELEMENTS_PER_CELL = 4
+_ELEMENT_ALLOWANCE = 100_000  # styles, theme, relationships of a normal workbook
+
+
+def _damaged(detail: object) -> str:
+    return f"cannot read this workbook: the zip archive is damaged ({detail})"
+
+
+def _open_regular_file(path: Path) -> BinaryIO:
+    """The workbook opened for reading: a regular file, within the size limit, that is a zip archive."""
+    where = str(path)
+    handle = limits.open_regular(where, name="max-workbook-bytes", what="workbook")
+    try:
+        magic = handle.read(8)
+        if magic.startswith(_OLE_SIGNATURE):
+            raise InputError("not an Excel workbook (.xlsx): cannot read this workbook, it is password-protected "
+                             "or an old .xls file; save it as .xlsx without a password", path=where)
+        if not magic.startswith(b"PK"):
+            raise InputError("not an Excel workbook (.xlsx): cannot read this workbook, it is not a zip archive",
+                             path=where)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _declared_part_count(handle: BinaryIO) -> int | None:
+    """How many parts the archive's end record lists, read without loading its directory."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    tail_size = min(size, 22 + 0xFFFF)  # the end record and the longest archive comment
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(_END_OF_ARCHIVE)
+    if at < 0 or at + 22 > len(tail):
+        return None  # zipfile says what is wrong
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    locator = tail.rfind(_ZIP64_LOCATOR, 0, at)
+    if count == 0xFFFF and locator >= 0 and locator + 20 <= at:
+        # ZIP64 archives keep the real count in a record the locator points at.
+        handle.seek(int.from_bytes(tail[locator + 8:locator + 16], "little"))
+        record = handle.read(56)
+        if record.startswith(_ZIP64_END) and len(record) == 56:
+            count = int.from_bytes(record[32:40], "little")
+    return count
+
+
+def _count_elements(stream: IO[bytes]) -> int:
+    """XML start tags in a part: every ``<`` that opens neither ``</``, ``<?`` nor ``<!``."""
+    opened = closers = 0
+    previous = b""
+    while chunk := stream.read(1 << 20):
+        opened += chunk.count(b"<")
+        # The last byte of the chunk before catches a pair split between chunks.
+        joined = previous + chunk
+        closers += joined.count(b"</") + joined.count(b"<?") + joined.count(b"<!")
+        previous = chunk[-1:]
+    return opened - closers
+
+
+def _inspect_archive(handle: BinaryIO, where: str) -> None:
+    """Refuse an archive that would unpack past the limits, before openpyxl reads any of it."""
+    import zipfile  # here, not at the top: a warm `check` of a page never opens a workbook
+    import zlib
+
+    count = _declared_part_count(handle)
+    if count is not None and count > _MAX_PARTS:
+        raise InputError(f"cannot read this workbook: its zip archive lists {count:,} parts, "
+                         f"more than the {_MAX_PARTS:,} any workbook needs", path=where)
+    handle.seek(0)
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError) as error:
+        raise InputError(_damaged(error), path=where) from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > _MAX_PARTS:
+            raise InputError(f"cannot read this workbook: its zip archive holds {len(parts):,} parts, "
+                             f"more than the {_MAX_PARTS:,} any workbook needs", path=where)
+        unpacked = 0
+        for part in parts:
+            if part.flag_bits & 0x1:
+                raise InputError("cannot read this workbook: its parts are password-protected; "
+                                 "save it as .xlsx without a password", path=where)
+            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise InputError(f"cannot read this workbook: part {part.filename!r} uses compression "
+                                 f"method {part.compress_type}, which .xlsx files do not use", path=where)
+            # zipfile never unpacks more than a part's declared size (it stops
+            # there and fails the checksum), so the declared sizes bound the work.
+            unpacked += part.file_size
+            limits.check("max-workbook-bytes", unpacked, path=where)
+            if (part.file_size >= _RATIO_CHECKED_FROM
+                    and part.file_size > _SUSPICIOUS_RATIO * max(part.compress_size, 1)):
+                raise InputError(
+                    f"cannot read this workbook: part {part.filename!r} unpacks {part.compress_size:,} bytes "
+                    f"into {part.file_size:,}, more than {_SUSPICIOUS_RATIO}:1; a sheet of copy does not "
+                    "pack that tightly (a zip bomb?)", path=where)
+        cells = limits.int_value("max-workbook-cells")
+        allowed = _ELEMENTS_PER_CELL * cells + _ELEMENT_ALLOWANCE
+        elements = 0
+        for part in parts:
+            try:
+                with archive.open(part) as stream:
+                    elements += _count_elements(stream)
+            except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, ValueError,
+                    zlib.error) as error:
+                raise InputError(_damaged(error), path=where) from None
+            if elements > allowed:
+                raise InputError(
+                    f"cannot read this workbook: it holds over {allowed:,} XML elements, more than "
+                    f"the limit of {cells:,} cells can fill ({_ELEMENTS_PER_CELL} elements a cell) "
+                    f"{limits.hint('max-workbook-cells')}", path=where)
+
+
+def _unreadable(error: Exception) -> str:
+    """What went wrong inside openpyxl, in words for the message."""
+    from xml.etree.ElementTree import ParseError
+
+    detail = " ".join(str(error).split())[:200]
+    if isinstance(error, ParseError):
+        return f"broken XML ({detail})"
+    if isinstance(error, KeyError):
+        return f"a part is missing ({detail.strip(chr(34) + chr(39))})"
+    if isinstance(error, IndexError):
+        return "it refers to a shared string the workbook does not have"
+    if isinstance(error, RecursionError):
+        return "its XML is nested too deeply"
+    if isinstance(error, (ValueError, OverflowError)) and detail:
+        for prefix in ("invalid literal for int() with base 10: ", "could not convert string to float: "):
+            if detail.startswith(prefix):
+                return f"{detail[len(prefix):][:40]} is not a number"
+        if "Exceeds the limit" in detail:
+            return "the number has too many digits"
+        return detail
+    return f"{detail} ({type(error).__name__})" if detail else type(error).__name__
+
+
+def _row_number(reference: str | None, previous: int) -> int:
+    """A row's number from its ``r`` attribute (openpyxl also takes "5.0"), or the next one."""
+    if reference is None:
+        return previous + 1
+    try:
+        return int(reference)
+    except ValueError:
+        number = float(reference)  # ValueError for text; inf and nan are caught below
+        if not number.is_integer():
+            raise ValueError(f"{reference[:20]!r} is not a row number") from None
+        return int(number)
+
+
+class OpenWorkbook:
+    """A workbook opened read-only, whose sheets are read through :meth:`rows`."""
+
+    # A plain class: a dataclass costs a `check` of a page 2 ms to import.
+    def __init__(self, path: str, book: Any):
+        self.path = path
+        self.book = book
+        self.cells_read = 0
+
+    @property
+    def sheets(self) -> list[Any]:
+        return list(self.book.worksheets)
+
+    def rows(self, sheet: Any) -> Generator[tuple[int, list[Any]], None, None]:
+        """(row number, values up to the row's last filled cell) for each row holding a value.
+
+        Rows come in sheet order with rising numbers. Over ``max-workbook-rows``
+        rows or ``max-workbook-cells`` cells (a blank cell before a filled one
+        counts), or a cell that cannot be read, is an InputError naming the
+        sheet and cell.
+
+        The sheet XML is walked here rather than through openpyxl's read-only
+        rows, which build a whole row before handing it over (a row of a million
+        empty cells is 900 MB), pad every gap up to the sheet's stated size, and
+        say nothing of where a bad value sits. openpyxl's parser still turns each
+        cell into its value, so shared strings, dates and booleans read as
+        openpyxl reads them.
+        """
+        from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+        from openpyxl.xml.functions import iterparse
+
+        max_rows = limits.int_value("max-workbook-rows")
+        max_cells = limits.int_value("max-workbook-cells")
+        label = f"sheet {str(sheet.title)[:60]!r}"
+        book = self.book
+        parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        source = sheet._get_source()
+        number = 0
+        row_ref: str | None = None
+        cell_ref: str | None = None
+        in_row = False
+        in_cell = 0
+        filled: list[tuple[int, Any]] = []
+        open_elements: list[Any] = []
+        try:
+            for event, element in iterparse(source, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    open_elements.append(element)
+                    if tag == ROW_TAG:
+                        row_ref = element.get("r")
+                        found = _row_number(row_ref, number)
+                        if found < 1:
+                            raise ValueError(f"{found} is not a row number")
+                        number = max(found, number + 1)
+                        if number > max_rows:
+                            raise limits.breach("max-workbook-rows", number, path=self.path, field=label)
+                        parser.row_counter, parser.col_counter = number, 0
+                        in_row, filled = True, []
+                    elif tag == CELL_TAG:
+                        in_cell += 1
+                    continue
+                open_elements.pop()
+                if tag == CELL_TAG:
+                    in_cell -= 1
+                    if in_row:
+                        cell_ref = element.get("r") or f"{_column_letters(parser.col_counter + 1)}{number}"
+                        cell = parser.parse_cell(element)
+                        _check_cell_value(cell, element)
+                        cell_ref = None
+                        if cell["value"] is not None:
+                            filled.append((cell["column"], cell["value"]))
+                elif tag == ROW_TAG:
+                    in_row, row_ref = False, None
+                    if filled:
+                        width = max(column for column, _ in filled)
+                        self.cells_read += width
+                        if self.cells_read > max_cells:
+                            raise limits.breach("max-workbook-cells", self.cells_read, path=self.path,
+                                                field=label)
+                        values: list[Any] = [None] * width
+                        for column, value in filled:
+                            values[column - 1] = value
+                        filled = []
+                        yield number, values
+                elif in_cell:
+                    continue  # a cell's value and text are read when the cell ends
+                # Let go of what has been read: each element is the first child
+                # left in its parent, since every sibling before it was dropped.
+                if open_elements and len(open_elements[-1]) and open_elements[-1][0] is element:
+                    del open_elements[-1][0]
+                element.clear()
+        except InputError:
+            raise
+        except Exception as error:  # openpyxl raises whatever the broken value gives it
+            where = f"cell {cell_ref[:16]}" if cell_ref else f"row {row_ref[:16]}" if row_ref else None
+            if where is None:
+                raise InputError(f"cannot read this sheet: {_unreadable(error)}", path=self.path,
+                                 field=label) from None
+            raise InputError(_unreadable(error), path=self.path, field=f"{label}, {where}") from None
+        finally:
+            source.close()
+
+
+def _check_cell_value(cell: dict[str, Any], element: Any) -> None:
+    """Refuse values no spreadsheet program writes: numbers past a double, dates past the calendar."""
+    value = cell["value"]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("the number is out of range for a spreadsheet cell")
+    # openpyxl turns a date-formatted number it cannot make a date of into an error cell
+    if cell["data_type"] == "e" and element.get("t", "n") == "n":
+        raise ValueError("the date is out of range")
+
+
+def _column_letters(column: int) -> str:
+    letters = ""
+    while column > 0 and len(letters) < 8:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+@contextmanager
+def open_workbook(path: str | Path) -> Iterator[OpenWorkbook]:
+    """An .xlsx workbook opened read-only once its archive passed the size checks.
+
+    openpyxl's warnings (unsupported extensions, dates out of range) are kept
+    off the console: the values it could not read are reported as InputErrors.
+    """
+    import openpyxl
+
+    path = Path(path)
+    where = str(path)
+    handle = _open_regular_file(path)
+    try:
+        _inspect_archive(handle, where)
+        handle.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+            except InputError:
+                raise
+            except Exception as error:  # zip, XML and openpyxl's own errors alike
+                raise InputError(f"cannot read this workbook: {_unreadable(error)}", path=where) from None
+            try:
+                yield OpenWorkbook(where, book)
+            finally:
+                book.close()
+    finally:
+        handle.close()
+
+
+def _text_rows(workbook: OpenWorkbook, sheet: Any) -> list[list[str]]:
+    """A sheet's rows as text, row ``i`` of the list being worksheet row ``i + 1``."""
+    rows: list[list[str]] = []
+    for number, values in workbook.rows(sheet):
+        while len(rows) < number - 1:
+            rows.append([])
+        rows.append([cell_text(value) for value in values])
+    return rows
+
+
 def read_workbook_rows(path: str | Path, *, want: Iterable[str] = CLAIM_HEADERS
                        ) -> tuple[list[list[str]], str]:
     """All rows (as text) of the first worksheet holding a ``want`` column.
@@ -181,34 +529,21 @@ def read_workbook_rows(path: str | Path, *, want: Iterable[str] = CLAIM_HEADERS
     Row ``i`` of the result is worksheet row ``i + 1``. Falls back to the
     first worksheet so the caller can report the columns it found.
     """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=str(path))
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"cannot read this workbook: {exc}", path=str(path)) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends from corrupt files
-        raise InputError(f"cannot read this workbook ({type(exc).__name__}: {exc})",
-                         path=str(path)) from None
-    try:
-        sheets: list[tuple[str, list[list[str]]]] = []
-        for sheet in workbook.worksheets:
-            rows = [[cell_text(value) for value in row]
-                    for row in sheet.iter_rows(min_row=1, values_only=True)]
-            sheets.append((sheet.title, rows))
-    finally:
-        workbook.close()
-    if not sheets:
-        raise InputError("the workbook has no worksheets", path=str(path))
-    for title, rows in sheets:
-        header = next((row for row in rows if any(cell.strip() for cell in row)), None)
-        if header is not None and find_column(header, want) is not None:
-            return rows, title
-    return sheets[0][1], sheets[0][0]
+    want = tuple(want)
+    with open_workbook(path) as workbook:
+        sheets = workbook.sheets
+        if not sheets:
+            raise InputError("the workbook has no worksheets", path=workbook.path)
+        first: tuple[list[list[str]], str] | None = None
+        for sheet in sheets:
+            rows = _text_rows(workbook, sheet)
+            header = next((row for row in rows if any(cell.strip() for cell in row)), None)
+            if header is not None and find_column(header, want) is not None:
+                return rows, sheet.title
+            if first is None:
+                first = (rows, sheet.title)
+        assert first is not None
+        return first
 
 
 def render_workbook(rows: list[list[str]]) -> str:
@@ -227,7 +562,7 @@ def workbook_to_rows(rows: list[list[str]], raw: str) -> list[Row]:
         position = line_start
         for value in values:
             flat = " ".join(value.split())
-            cells.append(MappedText(flat, list(range(position, position + len(flat)))))
+            cells.append(MappedText(flat, range(position, position + len(flat))))
             position += len(flat) + 1
         if any(cell.text for cell in cells):
             result.append(Row(number, cells))
@@ -246,5 +581,8 @@ def load_xlsx_table(path: str | Path) -> tuple[str, list[PendingBlock]]:
     ordered = [[row[claim_column] if claim_column < len(row) else ""]
                + [cell for i, cell in enumerate(row) if i != claim_column] for row in rows]
     raw = render_workbook(ordered)
+    # The rendered rows are the copy every later stage reads, held to the same
+    # size as a page (the workbook limit counts XML, which is mostly markup).
+    limits.check("max-input-bytes", len(raw.encode("utf-8")), path=str(path), field="the text of its rows")
     mapped_rows = workbook_to_rows(ordered, raw)
     return raw, _rows_to_blocks(mapped_rows, str(path))

@@ -19,15 +19,19 @@ only once a reviewer confirms it by putting their name in the Reviewer column.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterator
 
 from rapidfuzz import fuzz, process, utils
 
 from claimaudit.errors import InputError
 from claimaudit.model import AuditResult, Finding
+
+if TYPE_CHECKING:
+    from claimaudit.ingest.table import OpenWorkbook
 
 APPROVE, APPROVE_WITH_CHANGE, REJECT, NEEDS_SOURCE = (
     "Approve", "Approve with change", "Reject", "Needs source",
@@ -152,19 +156,6 @@ class ReviewedWorkbook:
     rows: list[ReviewRow] = field(default_factory=list)
 
 
-def _load_workbook(path: Path):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if not path.is_file():
-        raise InputError("reviewed workbook not found", path=str(path))
-    try:
-        return load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        detail = str(error).strip() or type(error).__name__
-        raise InputError(f"not an Excel workbook (.xlsx) that can be read: {detail}", path=str(path)) from None
-
-
 def _columns(header: tuple) -> dict[str, int]:
     """Field name → 0-based column index, by header name; the first of duplicates wins."""
     found: dict[str, int] = {}
@@ -176,25 +167,54 @@ def _columns(header: tuple) -> dict[str, int]:
     return found
 
 
-def _claims_sheet(workbook, path: Path):
-    """The Claims sheet; in a workbook without one, a sheet whose header has ID and Decision."""
-    claims = [ws for ws in workbook.worksheets if ws.title == CLAIMS_SHEET]
-    for ws in claims or workbook.worksheets:
-        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+def _claims_sheet(workbook: "OpenWorkbook", path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list]]]:
+    """The columns and the rows below the header of the Claims sheet.
+
+    In a workbook without a Claims sheet, the first sheet whose header row
+    has ID and Decision columns.
+    """
+    sheets = workbook.sheets
+    claims = [ws for ws in sheets if ws.title == CLAIMS_SHEET]
+    first_header: tuple = ()
+    for ws in claims or sheets:
+        rows = workbook.rows(ws)
+        first = next(rows, None)
+        header = tuple(first[1]) if first is not None and first[0] == 1 else ()
         columns = _columns(header)
         if all(name in columns for name in REQUIRED_COLUMNS):
-            return ws, columns
+            return columns, rows
+        rows.close()
+        if ws is (claims or sheets)[0]:
+            first_header = header
     if not claims:
+        names = ", ".join(str(ws.title)[:60] for ws in sheets[:20]) + (", ..." if len(sheets) > 20 else "")
         raise InputError(
             f"not a claimaudit workbook: no {CLAIMS_SHEET!r} sheet with ID and Decision columns "
-            f"(sheets: {', '.join(ws.title for ws in workbook.worksheets)})",
+            f"(sheets: {names})",
             path=str(path),
         )
-    header = next(claims[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
-    missing = [name for name in REQUIRED_COLUMNS if name not in _columns(header)]
+    missing = [name for name in REQUIRED_COLUMNS if name not in _columns(first_header)]
     labels = ", ".join({"id": "ID", "decision": "Decision"}[name] for name in missing)
     raise InputError(f"not a claimaudit workbook: the {CLAIMS_SHEET!r} sheet has no {labels} column "
                      f"in its header row", path=str(path), line=1)
+
+
+# A line number past this is no line of a copy file the size limits let through.
+_MAX_LINE = 2 ** 31 - 1
+
+
+def _cell_line(value, path: Path, row: int) -> int | None:
+    """The Line column as a line number; blank or text (a reviewer's note) is no line."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise InputError(f"{value!r} is not a line number", path=str(path), line=row, field="Line")
+        value = int(value)
+    if not 1 <= value <= _MAX_LINE:
+        shown = str(value) if abs(value) < 10 ** 20 else f"a number of {len(str(abs(value)))} digits"
+        raise InputError(f"{shown} is not a line number", path=str(path), line=row, field="Line")
+    return value
 
 
 def _decision(value, path: Path, row: int) -> str:
@@ -214,23 +234,26 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
     Columns are found by their header names, so a reviewer may reorder or add
     columns. Rows without an ID are skipped unless a reviewer wrote on them.
     """
+    # Imported here: the report renderers import this module for its counts.
+    from claimaudit.ingest.table import open_workbook
+
     path = Path(path)
-    workbook = _load_workbook(path)
-    try:
-        ws, columns = _claims_sheet(workbook, path)
+    if not path.exists():
+        raise InputError("reviewed workbook not found", path=str(path))
+    with open_workbook(path) as workbook:
+        columns, body = _claims_sheet(workbook, path)
         rows: list[ReviewRow] = []
         first_row: dict[str, int] = {}
-        for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), 2):
+        for number, values in body:
             def get(name: str, values=values):
                 index = columns.get(name)
                 return values[index] if index is not None and index < len(values) else None
 
-            line = get("line")
             item = ReviewRow(
                 id=_cell_text(get("id")),
                 row=number,
                 document=_cell_text(get("document")),
-                line=int(line) if isinstance(line, (int, float)) and not isinstance(line, bool) else None,
+                line=_cell_line(get("line"), path, number),
                 claim=_cell_text(get("claim")),
                 verdict=_cell_text(get("verdict")).lower(),
                 rules=tuple(code for code in (c.strip() for c in _cell_text(get("rules")).split(",")) if code),
@@ -251,8 +274,6 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
                                  f"keep one row per claim", path=str(path), line=number, field="ID")
             first_row[item.id] = number
             rows.append(item)
-    finally:
-        workbook.close()
     return ReviewedWorkbook(path=str(path), rows=rows)
 
 
