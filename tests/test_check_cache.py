@@ -104,6 +104,10 @@ def test_a_selector_matching_no_rule_names_where_it_was_written(cache):
     assert raised.value.field == "--level"
 
 
+def _a_mapping(data, text):
+    return isinstance(data, dict)
+
+
 def test_parsed_data_is_cached_by_its_text(cache):
     calls = []
 
@@ -111,10 +115,10 @@ def test_parsed_data_is_cached_by_its_text(cache):
         calls.append(1)
         return {"hedges": ["may", "might"]}
 
-    assert cached_parse("lexicon", "text one", parse) == {"hedges": ["may", "might"]}
-    assert cached_parse("lexicon", "text one", parse) == {"hedges": ["may", "might"]}
+    assert cached_parse("sample", "text one", parse, check=_a_mapping) == {"hedges": ["may", "might"]}
+    assert cached_parse("sample", "text one", parse, check=_a_mapping) == {"hedges": ["may", "might"]}
     assert len(calls) == 1
-    cached_parse("lexicon", "text two", parse)
+    cached_parse("sample", "text two", parse, check=_a_mapping)
     assert len(calls) == 2
 
 
@@ -125,16 +129,29 @@ def test_data_json_cannot_hold_exactly_is_not_cached(cache):
         calls.append(1)
         return {"pair": (1, 2)}
 
-    cached_parse("lexicon", "tuple text", parse)
-    assert cached_parse("lexicon", "tuple text", parse) == {"pair": (1, 2)}
+    cached_parse("sample", "tuple text", parse, check=_a_mapping)
+    assert cached_parse("sample", "tuple text", parse, check=_a_mapping) == {"pair": (1, 2)}
     assert len(calls) == 2
 
 
+def test_data_that_fails_its_check_is_returned_but_not_cached(cache):
+    calls = []
+
+    def parse():
+        calls.append(1)
+        return ["not", "a", "mapping"]
+
+    assert cached_parse("sample", "list text", parse, check=_a_mapping) == ["not", "a", "mapping"]
+    cached_parse("sample", "list text", parse, check=_a_mapping)
+    assert len(calls) == 2
+    assert not list(cache.glob("sample-*"))
+
+
 def test_a_corrupt_parse_cache_is_ignored(cache):
-    cached_parse("lexicon", "some text", lambda: {"a": 1})
-    for path in cache.glob("lexicon-*.json"):
+    cached_parse("sample", "some text", lambda: {"a": 1}, check=_a_mapping)
+    for path in cache.glob("sample-*.json"):
         path.write_text("{broken", encoding="utf-8")
-    assert cached_parse("lexicon", "some text", lambda: {"a": 2}) == {"a": 2}
+    assert cached_parse("sample", "some text", lambda: {"a": 2}, check=_a_mapping) == {"a": 2}
 
 
 def test_a_source_pack_read_again_comes_from_the_cache_and_an_edit_is_seen(cache, tmp_path):

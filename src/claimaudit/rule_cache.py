@@ -2,68 +2,71 @@
 
 Parsing and validating every YAML rule file is a large share of a one-page
 ``check``. The validated rules are pickled into the user's cache folder
-(see :mod:`claimaudit.cache`), keyed by the path, size and modification time of
-every rule file and of the code that defines rules, and by the versions of
-claimaudit, Python and pydantic. A cache that is missing, stale, unreadable or
-unwritable is ignored: the rules are then simply loaded from their files.
+(see :mod:`claimaudit.cache`), keyed by the path and content of every rule
+file and by the package stamp (all of claimaudit's code and the installed
+parsers). A cache entry is used only when it comes from a trusted file, names
+only claimaudit's rule classes and registered check functions, and holds the
+rules of exactly the files asked for; anything else is ignored and the rules
+are loaded from their files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
-import sys
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
-from claimaudit import __version__
-from claimaudit.cache import cache_dir, installed_identity, trusted_cache_file, write_cache_file
+from claimaudit import cache
 from claimaudit.config import RuleLayer
 from claimaudit.errors import InputError
+from claimaudit.rules.context import KINDS
 from claimaudit.rules.loader import Rule, builtin_rules_dir, parse_rule_packs, rule_files
+from claimaudit.rules.spec import RuleSpec
 
-CACHE_FORMAT = 2
-
-
-def _rule_code_files() -> list[Path]:
-    package = Path(__file__).resolve().parent / "rules"
-    return sorted(package.rglob("*.py")) + [Path(__file__).resolve()]
+LEVELS = {"overstated", "unsupported"}
 
 
-def _stamp(path: Path) -> str:
-    info = path.stat()
-    return f"{path.resolve()}|{info.st_size}|{info.st_mtime_ns}"
+def _rules_key(files_by_pack: list[list[Path]]) -> str:
+    """The packs as given (their order decides which rule wins) and every file's content."""
+    from claimaudit.limits import read_bounded
 
-
-def _cache_key(files: list[Path]) -> str:
     digest = hashlib.sha256()
-    for part in (str(CACHE_FORMAT), __version__, sys.version, installed_identity("pydantic", "ruamel.yaml")):
-        digest.update(part.encode() + b"\0")
-    for path in _rule_code_files() + files:
-        digest.update(_stamp(path).encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()[:32]
+    for files in files_by_pack:
+        digest.update(b"\0pack\0")
+        for path in files:
+            content = read_bounded(path)
+            digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()
 
 
-def _read_cache(path: Path) -> list[Rule] | None:
-    if not trusted_cache_file(path):
-        return None
-    try:
-        with open(path, "rb") as handle:
-            rules = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any unreadable cache is just a cache miss
-        return None
-    if not isinstance(rules, list) or not all(isinstance(r, Rule) for r in rules):
-        return None
-    return rules
+def _allowed(module: str, name: str, found: object) -> bool:
+    if cache.claimaudit_class(module, name, found):
+        return True
+    # The check functions rules are bound to, as registered when the kinds were imported.
+    return module.startswith("claimaudit.rules.") and any(kind.check is found for kind in KINDS.values())
 
 
-def _write_cache(path: Path, rules: list[Rule]) -> None:
-    try:
-        payload = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - a rule that cannot be pickled is just not cached
-        return
-    write_cache_file(path, payload)
+def _valid_rules(files_by_pack: list[list[Path]]) -> Callable[[Any], bool]:
+    """Cached rules must be validated rules, bound to the registered kinds, of the files asked for."""
+    paths = {str(path) for files in files_by_pack for path in files}
+
+    def check(rules: Any) -> bool:
+        if not isinstance(rules, list) or (paths and not rules) or len(rules) > len(paths):
+            return False
+        codes = []
+        for rule in rules:
+            if not (isinstance(rule, Rule) and isinstance(rule.spec, RuleSpec) and rule.path in paths
+                    and rule.level in LEVELS and isinstance(rule.spec.code, str)):
+                return False
+            registered = KINDS.get(rule.spec.extends)
+            if registered is None or rule.kind != registered or not isinstance(rule.params, registered.params):
+                return False
+            codes.append(rule.code)
+        return codes == sorted(set(codes))
+
+    return check
 
 
 def load_rule_set(extra: Iterable[str | Path] = (), *, include_builtin: bool = True,
@@ -72,22 +75,23 @@ def load_rule_set(extra: Iterable[str | Path] = (), *, include_builtin: bool = T
 
     A rule in a later pack with the code of an earlier one replaces it. The
     returned rules are shared with the cache: use :func:`select_rules` to get
-    copies with settings applied, never mutate them.
+    copies with settings applied, never mutate them. ``use_cache=False`` reads
+    and writes no cache entry (as :func:`claimaudit.cache.disabled`).
     """
     directories = ([builtin_rules_dir()] if include_builtin else []) + [Path(p) for p in extra]
     files_by_pack = [rule_files(directory) for directory in directories]
-    folder = cache_dir() if use_cache else None
-    if folder is None:
+    if not use_cache or cache.cache_dir() is None:
         return parse_rule_packs(files_by_pack)
     try:
-        target = folder / f"rules-{_cache_key([f for files in files_by_pack for f in files])}.pickle"
-    except OSError:
+        key = _rules_key(files_by_pack)
+    except (InputError, OSError):
+        # An unreadable rule file is reported by the loader, with its own message.
         return parse_rule_packs(files_by_pack)
-    cached = _read_cache(target)
+    cached = cache.load_pickle("rules", key, allow=_allowed, check=_valid_rules(files_by_pack))
     if cached is not None:
         return cached
     rules = parse_rule_packs(files_by_pack)
-    _write_cache(target, rules)
+    cache.store_pickle("rules", key, rules)
     return rules
 
 

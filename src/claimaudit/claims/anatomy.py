@@ -6,18 +6,20 @@ compare like with like: figures, strength, scope, cues and attribution.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
+import math
 import re
-import sys
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from claimaudit.cache import cache_dir, trusted_cache_file, write_cache_file
+from claimaudit import cache
 from claimaudit.language import (
+    Cue,
+    Quantity,
+    Strength,
+    Terms,
     lazy_re,
     claim_strength,
     content_tokens,
@@ -248,59 +250,128 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentenc
     return [Sentence(piece[a:b], start + a, start + b) for a, b in spans]
 
 
+def _spans_within(value: Any, length: int) -> bool:
+    """Ordered (start, end) pairs inside a text of ``length`` characters."""
+    if not isinstance(value, list):
+        return False
+    last = 0
+    for span in value:
+        if not (isinstance(span, tuple) and len(span) == 2 and type(span[0]) is int and type(span[1]) is int
+                and last <= span[0] <= span[1] <= length):
+            return False
+        last = span[0]
+    return True
+
+
+def _similarity_row(value: Any, key: str) -> bool:
+    # sum() is NaN when any score is; a row is one pass over floats, so this stays cheap.
+    return isinstance(value, array) and value.typecode == "d" and \
+        (not value or (0.0 <= min(value) and max(value) <= 1.0 and math.isfinite(sum(value))))
+
+
+def _claim_type(value: Any, key: str) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, str) for part in value)
+
+
+def _clauses(value: Any, key: str) -> bool:
+    return _spans_within(value, len(key))
+
+
+# What each kind of remembered work may hold, checked before a stored value is used.
+REMEMBERED_SHAPES: dict[str, Callable[[Any, str], bool]] = {
+    "classify": _claim_type,
+    "clauses": _clauses,
+    "fuzzy": _similarity_row,
+}
+
+
+def _plain_value(value: Any, key: str) -> bool:
+    if isinstance(value, (tuple, list)):
+        return all(_plain_value(item, key) for item in value)
+    return value is None or isinstance(value, (str, int, float, bool, array))
+
+
+def _statement_of(value: Any, text: str) -> bool:
+    """A stored analysis of exactly ``text``, with the field types an analysis has."""
+    return (isinstance(value, Statement) and type(value.text) is str and value.text == text
+            and isinstance(value.tokens, list) and set(map(type, value.tokens)) <= {str}
+            and isinstance(value.quantities, list) and set(map(type, value.quantities)) <= {Quantity}
+            and isinstance(value.strength, Strength)
+            and isinstance(value.cues, list) and set(map(type, value.cues)) <= {Cue}
+            and isinstance(value.terms, Terms) and isinstance(value.attribution, Attribution)
+            and _spans_within(value.disclaimers, len(text))
+            and type(value.claim_type) is str and type(value.is_claim) is bool
+            and type(value.not_claim_reason) is str and isinstance(value._canon, dict))
+
+
+def _allowed_global(module: str, name: str, found: object) -> bool:
+    # Analyses hold claimaudit's data classes and similarity rows (arrays of floats).
+    return cache.claimaudit_class(module, name, found) or \
+        (module == "array" and name in {"array", "_array_reconstructor"})
+
+
 class AnalysisStore:
     """Analyses kept between runs, so a check of unchanged copy and sources
-    skips the language work. Keyed by sentence text; the file name carries a
-    stamp of the code and word lists that produce the analyses."""
+    skips the language work. Keyed by sentence text, in one cache entry per
+    package stamp. Loading names only claimaudit's data classes; each value is
+    checked against its key and kind when it is first used, so a value of the
+    wrong shape is computed again, never used."""
 
     MAX_ENTRIES = 50_000
+    KIND = "analyses"
 
-    def __init__(self, path):
-        self.path = path
-        self.known: dict[str, Statement] = {}
-        self.used: dict[str, Statement] = {}
-        if not trusted_cache_file(path):
-            return
-        try:
-            with open(path, "rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, dict):
-                self.known = loaded
-        except Exception:  # noqa: BLE001 - a missing or unreadable store is an empty one
-            self.known = {}
+    def __init__(self) -> None:
+        self.known: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.found = False
+        self.computed = False  # something was worked out afresh: the store is saved
+        loaded = cache.load_pickle(self.KIND, "", allow=_allowed_global,
+                                   check=lambda value: isinstance(value, dict))
+        if loaded is not None:
+            self.known = loaded
+            self.found = True
 
     def spans(self, text: str) -> list[tuple[int, int]] | None:
         key = "\0spans\0" + text
         spans = self.known.get(key)
-        if isinstance(spans, list):
+        bound = len(text.removeprefix("\0clauses\0"))
+        if spans is not None and _spans_within(spans, bound):
             self.used[key] = spans
             return spans
         return None
 
     def put_spans(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.used["\0spans\0" + text] = spans
+        self.computed = True
 
-    def recall(self, key: str):
-        value = self.known.get(key)
-        if value is not None:
-            self.used[key] = value
+    def recall(self, kind: str, key: str, full_key: str):
+        value = self.known.get(full_key)
+        if value is None:
+            return None
+        if not REMEMBERED_SHAPES.get(kind, _plain_value)(value, key):
+            return None
+        self.used[full_key] = value
         return value
 
     def keep(self, key: str, value) -> None:
         self.used[key] = value
+        self.computed = True
 
     def get(self, text: str) -> Statement | None:
         statement = self.known.get(text)
-        if isinstance(statement, Statement):
+        if statement is not None and _statement_of(statement, text):
             self.used[text] = statement
             return statement
         return None
 
     def put(self, text: str, statement: Statement) -> None:
         self.used[text] = statement
+        self.computed = True
 
     def save(self) -> None:
-        if self.used.keys() <= self.known.keys():
+        # A store whose entries were all used as they were needs no rewrite; one
+        # with an entry that had to be worked out again (new, or not valid) does.
+        if not self.computed:
             return
         # What this run used first, then older entries up to the cap.
         keep = dict(self.used)
@@ -308,49 +379,27 @@ class AnalysisStore:
             if len(keep) >= self.MAX_ENTRIES:
                 break
             keep.setdefault(text, statement)
-        try:
-            write_cache_file(self.path, pickle.dumps(keep, protocol=pickle.HIGHEST_PROTOCOL))
-            # Stores made by other versions of the code are never read again.
-            for old in self.path.parent.glob("analyses-*.pickle"):
-                if old != self.path:
-                    old.unlink()
-        except Exception:  # noqa: BLE001 - caching never fails a run
-            return
+        cache.store_pickle(self.KIND, "", keep)
+        if not self.found:
+            # The first run of new code: entries of older code are dropped.
+            cache.prune()
 
 
 _store: AnalysisStore | None = None
 
 
-def _code_stamp() -> str:
-    from claimaudit import __version__
-    from claimaudit.cache import installed_identity
-    import claimaudit.language as language
-
-    here = Path(__file__).resolve()
-    # Everything kept in the store: analyses, sentence spans, clause splits,
-    # claim types (detect.py) and similarity rows (rapidfuzz).
-    roots = [Path(language.__file__).resolve().parent, here, here.with_name("detect.py")]
-    digest = hashlib.sha256(f"{sys.version}\0claimaudit={__version__}\0".encode())
-    # The sentence splitter and pattern engines shape analyses as much as our code.
-    digest.update(installed_identity("syntok", "syntok.segmenter", "regex", "regex._regex_core",
-                                     "rapidfuzz").encode())
-    for root in roots:
-        files = sorted(root.rglob("*.py")) + sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
-        for path in files:
-            info = path.stat()
-            digest.update(f"{path}|{info.st_size}|{info.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()[:24]
-
-
 @contextmanager
 def persistent_analyses(enabled: bool = True):
-    """Keep sentence analyses in the user's cache folder for the next run."""
+    """Keep sentence analyses in the user's cache folder for the next run.
+
+    ``enabled=False``, ``--no-cache`` or ``CLAIMAUDIT_CACHE_DIR=off`` keep
+    nothing: the store is neither read nor written.
+    """
     global _store
-    folder = cache_dir() if enabled else None
-    if folder is None:
+    if not enabled or cache.cache_dir() is None:
         yield
         return
-    _store = AnalysisStore(folder / f"analyses-{_code_stamp()}.pickle")
+    _store = AnalysisStore()
     analyse.cache_clear()
     try:
         yield
@@ -365,13 +414,14 @@ def remembered(kind: str, key: str, compute: Callable[[], object]) -> object:
 
     For work that depends only on text, like a claim's similarity to every
     sentence of an unchanged pack; kept in the analysis store, so it lives
-    only while :func:`persistent_analyses` is on and is dropped with the code
-    stamp like every analysis.
+    only while :func:`persistent_analyses` is on and is dropped with the
+    package stamp like every analysis. A stored value must fit
+    ``REMEMBERED_SHAPES[kind]`` (plain values for other kinds) to be used.
     """
     if _store is None:
         return compute()
     full_key = f"\0{kind}\0{key}"
-    value = _store.recall(full_key)
+    value = _store.recall(kind, key, full_key)
     if value is None:
         value = compute()
         _store.keep(full_key, value)
