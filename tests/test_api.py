@@ -58,3 +58,21 @@ def test_a_missing_file_name_is_an_error_not_copy():
 def test_a_bad_source_dict_names_the_field():
     with pytest.raises(InputError, match="summary"):
         audit("Zinc lozenges shorten colds.", sources={"sources": [{"id": "x"}]})
+
+
+@pytest.mark.parametrize("name", ["sitee/", "x", "drafts/landing", "https://clinic.example/ms"])
+def test_a_string_that_names_no_file_is_an_error_never_a_page_of_one_word(name):
+    with pytest.raises(InputError, match="no such file|not read yet"):
+        audit(name, sources=PACK)
+
+
+def test_an_unreadable_file_in_a_folder_is_an_error_naming_it(tmp_path):
+    (tmp_path / "good.md").write_text("Zinc lozenges may shorten a cold by about one day.\n", encoding="utf-8")
+    (tmp_path / "bad.md").write_bytes(b"\xff\xfe\x00\xd8\x00\xd8")
+    (tmp_path / "leaflet.pdf").write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(InputError, match="bad.md"):
+        audit(tmp_path, sources=PACK)
+    (tmp_path / "bad.md").unlink()
+    result = audit(tmp_path, sources=PACK)
+    assert [item.path for item in result.result.skipped] == [str(tmp_path / "leaflet.pdf")]
+    assert json.loads(result.to_json())["skipped"][0]["reason"] == "file type .pdf is not read"

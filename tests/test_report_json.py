@@ -8,6 +8,8 @@ from importlib import resources
 
 import jsonschema
 import pytest
+
+from claimaudit.errors import InputError
 from report_samples import SCRIPT, sample_result
 
 from claimaudit.model import AuditResult
@@ -156,7 +158,8 @@ def test_failed_replace_keeps_the_old_report_and_cleans_up(tmp_path, monkeypatch
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    # The error names the report the user asked for, never the hidden temporary.
+    with pytest.raises(InputError, match=r"audit\.json: cannot write: disk full"):
         write_json(sample_result(), target)
     assert target.read_text(encoding="utf-8") == "previous report\n"
     assert os.listdir(tmp_path) == ["audit.json"]

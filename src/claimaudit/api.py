@@ -9,13 +9,16 @@ from typing import Any, Iterable
 
 from claimaudit.errors import InputError
 from claimaudit.ingest import (
-    document_from_text,
+    COPY_SUFFIXES,
+    URL_PREFIXES,
+    CopyReading,
     collect_cited_sources,
-    load_copy,
+    document_from_text,
     load_sources,
+    read_copy_paths,
     sources_from_data,
 )
-from claimaudit.model import AuditResult, Document, Source
+from claimaudit.model import AuditResult, Document, InputProblem, Source
 from claimaudit.pipeline import audit_documents
 from claimaudit.rules.loader import Rule, load_rules
 
@@ -25,33 +28,53 @@ FINDING_COLUMNS = [
 ]
 
 
-FILE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
+def _is_literal_copy(value: str) -> bool:
+    """Whether an in-memory string is copy rather than a path.
 
-
-def _looks_like_path(value: str) -> bool:
-    """A one-line string naming a file (page.html, notes.pdf) rather than copy."""
-    if "\n" in value or not value.strip():
+    Copy has a line break, starts with markup, or reads as words; anything
+    else is taken as a path, so a mistyped file name is an error, not a page
+    of one word that passes.
+    """
+    if "\n" in value or value.lstrip().startswith("<"):
+        return True
+    if Path(value).exists() or value.lower().startswith(URL_PREFIXES):
         return False
-    return Path(value).exists() or bool(FILE_SUFFIX.match(Path(value).suffix))
+    return bool(re.search(r"\s", value.strip())) and not Path(value).suffix.lower() in COPY_SUFFIXES
+
+
+def read_copy_inputs(copy: Any) -> CopyReading:
+    """Documents from paths, folders, in-memory text or Document objects, with every problem kept."""
+    items = [copy] if isinstance(copy, (str, Path, Document)) else list(copy)
+    reading = CopyReading()
+    for n, item in enumerate(items):
+        if isinstance(item, Document):
+            reading.documents.append(item)
+        elif isinstance(item, str) and _is_literal_copy(item):
+            media = "html" if item.lstrip().startswith("<") else "text"
+            reading.documents.append(document_from_text(item, name=f"<text {n + 1}>", media_type=media))
+        elif isinstance(item, (str, Path)):
+            reading.extend(read_copy_paths([item]))
+        else:
+            raise InputError(f"cannot audit a {type(item).__name__}; pass a path, text or a Document")
+    return reading
+
+
+def raise_problems(problems: list[InputProblem]) -> None:
+    """One InputError for every file that could not be read (the first named, the count of the rest)."""
+    if not problems:
+        return
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more unreadable file(s))" if len(problems) > 1 else ""
+    raise InputError(first.message + more, path=first.path, line=first.line)
 
 
 def read_copy(copy: Any) -> list[Document]:
-    """Documents from paths, folders, in-memory text or Document objects."""
-    items = [copy] if isinstance(copy, (str, Path, Document)) else list(copy)
-    documents: list[Document] = []
-    for n, item in enumerate(items):
-        if isinstance(item, Document):
-            documents.append(item)
-        elif isinstance(item, Path) or (isinstance(item, str) and (_looks_like_path(item) or Path(item).is_dir())):
-            documents.extend(load_copy(item))
-        elif isinstance(item, str):
-            media = "html" if item.lstrip().startswith("<") else "text"
-            documents.append(document_from_text(item, name=f"<text {n + 1}>", media_type=media))
-        else:
-            raise InputError(f"cannot audit a {type(item).__name__}; pass a path, text or a Document")
-    if not documents:
+    """Documents from paths, folders, in-memory text or Document objects; any unreadable file is an error."""
+    reading = read_copy_inputs(copy)
+    raise_problems(reading.problems)
+    if not reading.documents:
         raise InputError("nothing to audit: no copy was given")
-    return documents
+    return reading.documents
 
 
 def read_sources(sources: Any, documents: list[Document]) -> list[Source]:
@@ -144,12 +167,21 @@ def audit(
     pack path, a dict ``{"sources": [...]}``, a list of source dicts, or None to
     use the citations inside the copy. ``rules``: extra rule packs.
     """
-    documents = read_copy(copy)
+    reading = read_copy_inputs(copy)
+    raise_problems(reading.problems)
+    documents = reading.documents
+    if not documents:
+        raise InputError("nothing to audit: no copy was given")
     pack = read_sources(sources, documents)
     active = loaded_rules if loaded_rules is not None else load_rules(
         list(rules), disable=list(disable), enable=list(enable), levels=levels
     )
+    for rule in active:
+        # Each call is a run of its own: rules shared across calls get their whole pattern time.
+        rule.pattern_run.spent = 0.0
     result = audit_documents(documents, pack, active, on_document=on_document)
+    raise_problems(result.problems)
+    result.skipped = list(reading.skipped)
     if not pack:
         result.warnings.append("no sources were given and the copy cites none: every claim is unsupported")
     return Audit(result)

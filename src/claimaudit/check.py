@@ -1,4 +1,4 @@
-"""Run the audit behind ``claimaudit check`` with project configuration applied.
+"""The one orchestration behind ``claimaudit audit`` and ``claimaudit check``.
 
 The command line, the config file and its per-path overrides decide, for each
 copy file, which rules are on, at which level, which source pack applies and
@@ -10,11 +10,11 @@ order the files were given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Callable
 
 from claimaudit.config import DocumentSettings, LoadedConfig, RuleLayer
 from claimaudit.errors import InputError
-from claimaudit.model import AuditResult, Document, Source
+from claimaudit.model import AuditResult, Document, InputProblem, SkippedFile, Source
 
 NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
 
@@ -31,6 +31,9 @@ class CheckOptions:
     levels: dict[str, str] = field(default_factory=dict)
     fail_on: str | None = None
     use_cache: bool = True
+    texts: list[str] = field(default_factory=list)  # --text: literal copy
+    stdin: tuple[str, bytes] | None = None  # COPY "-": (name for findings, bytes read)
+    on_document: Callable[[Document], None] | None = None
 
     def rule_layer(self) -> RuleLayer:
         return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
@@ -44,21 +47,38 @@ class CheckRun:
 
 
 def copy_paths(options: CheckOptions, config: LoadedConfig) -> list[str]:
-    if options.copy:
-        return list(options.copy)
+    if options.copy or options.texts or options.stdin:
+        return [c for c in options.copy if c != "-"]
     if config.config.paths:
         return [config.resolve(p) for p in config.config.paths]
     where = f" (or `paths` in {config.path})" if config.path else " (or set `paths` in .claimaudit.toml)"
     raise InputError(f"nothing to check: name the copy files or folders on the command line{where}")
 
 
-def _read_documents(paths: list[str], config: LoadedConfig) -> list[Document]:
-    from claimaudit.api import read_copy
+@dataclass
+class _Inputs:
+    documents: list[Document]
+    skipped: list[SkippedFile]
+    problems: list[InputProblem]
 
-    wanted = [p for p in paths if Path(p).is_dir() or not config.excluded(p)]
-    if not wanted:
-        return []
-    return [d for d in read_copy(wanted) if not config.excluded(d.path)]
+
+def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
+    from claimaudit.ingest import document_from_text, load_document_bytes, problem_from, read_copy_paths
+
+    paths = copy_paths(options, config)
+    reading = read_copy_paths(paths, exclude=config.excluded)
+    documents = list(reading.documents)
+    problems = list(reading.problems)
+    if options.stdin is not None:
+        name, data = options.stdin
+        try:
+            documents.append(load_document_bytes(data, name))
+        except InputError as error:
+            problems.append(problem_from(error, name))
+    for n, text in enumerate(options.texts):
+        media = "html" if text.lstrip().startswith("<") else "text"
+        documents.append(document_from_text(text, name=f"<text {n + 1}>", media_type=media))
+    return _Inputs(documents, reading.skipped, problems)
 
 
 def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult:
@@ -68,20 +88,32 @@ def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult
     sources: dict[str, Source] = {}
     rules: dict[str, object] = {}
     warnings: list[str] = []
+    problems = [p for r in results for p in r.problems]
+    documents = [d for d in documents if d.path not in {p.path for p in problems}]
     for result in results:
         for source in result.sources:
             sources.setdefault(source.id, source)
         for rule in result.rules:
             rules.setdefault(getattr(rule, "code", id(rule)), rule)
         warnings += [w for w in result.warnings if w not in warnings]
-    version = results[0].tool_version if results else ""
+    from claimaudit import __version__
+
+    version = results[0].tool_version if results else __version__
     return AuditResult(documents=documents, sources=list(sources.values()), findings=findings,
                        rules=sorted(rules.values(), key=lambda r: getattr(r, "code", "")),
-                       tool_version=version, warnings=warnings)
+                       tool_version=version, warnings=warnings, problems=problems)
 
 
 def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     """Read the copy, apply the settings per file, audit, and merge."""
+    from claimaudit import cache
+
+    # use_cache=False reads and writes no cache entry of any kind, as --no-cache.
+    with cache.disabled(not options.use_cache):
+        return _run_check(options, config)
+
+
+def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     from claimaudit import __version__
     from claimaudit.api import read_sources
     from claimaudit.claims.anatomy import persistent_analyses
@@ -89,10 +121,15 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     from claimaudit.rule_cache import load_rule_set, select_rules
 
     settings_config = config.config
-    documents = _read_documents(copy_paths(options, config), config)
+    inputs = _read_inputs(options, config)
+    documents = inputs.documents
     if not documents:
-        return CheckRun(AuditResult(documents=[], sources=[], findings=[], tool_version=__version__),
-                        options.fail_on or settings_config.fail_on or "overstated", {})
+        if not inputs.problems:
+            raise InputError("nothing to check: every copy file named is excluded by the config's `exclude`",
+                             path=str(config.path) if config.path else None)
+        result = AuditResult(documents=[], sources=[], findings=[], tool_version=__version__,
+                             skipped=inputs.skipped, problems=inputs.problems)
+        return CheckRun(result, options.fail_on or settings_config.fail_on or "overstated", {})
     rule_packs = options.rules or [config.resolve(p) for p in settings_config.rules]
     all_rules = load_rule_set(rule_packs, use_cache=options.use_cache)
     cli_layer = options.rule_layer()
@@ -120,10 +157,13 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
                 run_pack = read_sources(list(run_pack_paths) or None, documents)
             pack = run_pack
         with persistent_analyses(options.use_cache):
-            result = audit_documents(group, pack, active_by_layers[layers])
+            result = audit_documents(group, pack, active_by_layers[layers], on_document=options.on_document)
         if not pack:
             result.warnings.append(NO_SOURCES_WARNING)
         results.append(result)
     fail_on_by_document = {path: s.fail_on for path, s in settings.items()}
     default = options.fail_on or settings_config.fail_on or "overstated"
-    return CheckRun(_merge(results, documents), default, fail_on_by_document)
+    merged = _merge(results, documents)
+    merged.skipped = inputs.skipped
+    merged.problems = inputs.problems + merged.problems
+    return CheckRun(merged, default, fail_on_by_document)

@@ -17,75 +17,148 @@ from claimaudit import __version__
 from claimaudit.errors import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 FAIL_ON = {"overstated": {"overstated", "unsupported"}, "unsupported": {"unsupported"}}
 AUDIT_FORMATS = ("html", "xlsx", "json", "csv")
+DEBUG_KEY = "claimaudit.debug"
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is so that writers can clean up."""
+
+
+def error_line(message: object) -> str:
+    """``claimaudit: error: ...`` on one line, with nothing a terminal would act on."""
+    from claimaudit.terminal import printable
+
+    return f"claimaudit: error: {printable(message, keep_newlines=False)}"
+
+
+def _internal_error(ctx: click.Context, error: BaseException) -> None:
+    import traceback
+
+    from claimaudit.terminal import printable
+
+    if ctx.find_root().meta.get(DEBUG_KEY):
+        traceback.print_exception(error, file=sys.stderr)
+    detail = printable(f"{type(error).__name__}: {error}", keep_newlines=False)
+    hint = "" if ctx.find_root().meta.get(DEBUG_KEY) else "; rerun with --debug for the traceback"
+    click.echo(f"claimaudit: internal error: {detail}{hint}", err=True)
 
 
 class InputErrorGroup(click.Group):
-    """Turns bad input into one clear line on stderr and exit code 2."""
+    """One exit code per meaning: 2 for bad input or an internal error, 130 for Ctrl-C.
+
+    Bad input becomes one clear line on stderr; an unexpected exception never
+    escapes as a traceback with exit 1, the code that means "findings".
+    """
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except InputError as error:
-            click.echo(f"claimaudit: error: {error}", err=True)
+            click.echo(error_line(error), err=True)
             ctx.exit(EXIT_INPUT)
         except (OSError, UnicodeError) as error:
             where = getattr(error, "filename", None)
             detail = getattr(error, "strerror", None) or str(error)
-            click.echo(f"claimaudit: error: {where + ': ' if where else ''}{detail}", err=True)
+            click.echo(error_line(f"{str(where) + ': ' if where else ''}{detail}"), err=True)
+            ctx.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            click.echo("claimaudit: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            click.echo("claimaudit: terminated", err=True)
+            ctx.exit(EXIT_TERMINATED)
+        except RecursionError as error:
+            _internal_error(ctx, error)
+            ctx.exit(EXIT_INPUT)
+        except MemoryError:
+            click.echo("claimaudit: error: out of memory; the input is too large for this machine", err=True)
+            ctx.exit(EXIT_INPUT)
+        except Exception as error:  # noqa: BLE001 - the last line of defence of exit codes
+            _internal_error(ctx, error)
             ctx.exit(EXIT_INPUT)
 
 
-def _split_formats(value: str, allowed: tuple[str, ...]) -> list[str]:
-    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in allowed]
-    if unknown or not formats:
-        raise click.BadParameter(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(allowed)}")
+def _split_formats(values: tuple[str, ...] | str, allowed: tuple[str, ...]) -> list[str]:
+    """Formats from repeated and comma-separated ``--format`` values, in order, each once."""
+    values = (values,) if isinstance(values, str) else values
+    formats: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in allowed:
+                raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(allowed)}",
+                                         param_hint="'--format'")
+            if name not in formats:
+                formats.append(name)
+    if not formats:
+        raise click.BadParameter(f"no format given; choose from {', '.join(allowed)}", param_hint="'--format'")
     return formats
 
 
-def _run_audit(copy, sources, rules, disable, on_document=None):
-    from claimaudit.api import audit
-
-    levels = click.get_current_context().meta.get(LEVELS_KEY) or None
-    return audit([Path(c) for c in copy], [Path(s) for s in sources] or None, rules=list(rules), disable=list(disable),
-                 levels=levels, on_document=on_document)
-
-
-LEVELS_KEY = "claimaudit.levels"
-
-
-def _store_levels(ctx, param, values):
-    # Kept in the context rather than passed as an argument, so every command
-    # that takes the common options reads it without a new parameter.
-    ctx.meta[LEVELS_KEY] = _parse_levels(ctx, param, values)
+def _parse_levels(ctx, param, values) -> dict[str, str]:
+    levels = {}
+    for value in values or ():
+        selector, _, level = value.partition("=")
+        if not selector.strip() or level.strip() not in {"overstated", "unsupported"}:
+            raise click.BadParameter(f"{value!r}: write SELECTOR=overstated or SELECTOR=unsupported")
+        levels[selector.strip()] = level.strip()
+    return levels
 
 
-common_options = [
-    click.argument("copy", nargs=-1, required=True, type=click.Path(path_type=str)),
+copy_options = [
+    click.argument("copy", nargs=-1, type=click.Path(path_type=str)),
+    click.option("--text", "texts", multiple=True, metavar="TEXT",
+                 help="Audit this text as copy (instead of, or beside, files). Repeatable."),
+    click.option("--stdin-filename", metavar="NAME",
+                 help="Name for the copy read from standard input (COPY '-'); its extension picks the reader "
+                      "(page.html, draft.md). Default: <stdin>, read as HTML when it starts with markup."),
     click.option("--sources", "-s", multiple=True, type=click.Path(path_type=str),
-                 help="Source pack (YAML, JSON, CSV, XLSX or a folder of .md files). Repeatable. "
-                      "Without it, the Source:/Reference: sections of the copy are used."),
+                 help="Source pack (YAML, JSON, CSV, XLSX or a folder of .md files). Repeatable; replaces the "
+                      "config's `sources`. Without either, the Source:/Reference: sections of the copy are used."),
     click.option("--rules", "-r", "rules", multiple=True, type=click.Path(path_type=str),
-                 help="Extra rule pack (a folder of rule files, or one file). Repeatable."),
+                 help="Extra rule pack (a folder of rule files, or one file). Repeatable; replaces the config's `rules`."),
     click.option("--disable", multiple=True, metavar="RULE",
-                 help="Switch a rule off by code, dotted name or family. Repeatable."),
-    click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_store_levels, expose_value=False,
-                 help="Change the verdict a rule gives: CA201=unsupported (code, dotted name or family). Repeatable."),
+                 help="Switch a rule off (code, dotted name or family). Repeatable."),
+    click.option("--enable", multiple=True, metavar="RULE",
+                 help="Switch a rule on, even one the config disables. Repeatable."),
+    click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
+                 help="Set the verdict a rule gives: RULE=overstated or RULE=unsupported. Repeatable."),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+                 help="Config file (.claimaudit.toml or pyproject.toml). Default: the nearest one above the "
+                      "working folder."),
+    click.option("--no-cache", is_flag=True,
+                 help="Neither read nor write the cache of validated rules, packs and sentence analyses."),
 ]
 
 
-def with_common(function):
-    for option in reversed(common_options):
+def with_copy_options(function):
+    for option in reversed(copy_options):
         function = option(function)
     return function
 
 
 @click.group(cls=InputErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimaudit")
-def main() -> None:
-    """Audit promotional claims against the research they cite."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Audit promotional claims against the research they cite.
+
+    Exit codes: 0 done (check: nothing fails), 1 check: findings fail, 2 usage, input or internal error,
+    130 interrupted.
+    """
+    ctx.meta[DEBUG_KEY] = debug
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise Terminated()
 
 
 def run() -> None:
@@ -95,10 +168,13 @@ def run() -> None:
     a second on a large page that a pre-commit hook would wait for. Output is
     flushed and reports were written atomically before this point.
     """
+    import signal
+
     # Nearly everything a run allocates (modules, rules, the analysis store)
     # lives until exit: collecting it every 700 allocations, Python's default,
     # costs a pre-commit check a tenth of its time and frees nothing.
     gc.set_threshold(100_000, 50, 1000)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         main()
         code = 0
@@ -107,7 +183,16 @@ def run() -> None:
             code = done.code or 0
         else:
             print(done.code, file=sys.stderr)
-            code = 1
+            code = EXIT_INPUT
+    except KeyboardInterrupt:
+        print("claimaudit: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        print("claimaudit: terminated", file=sys.stderr)
+        code = EXIT_TERMINATED
+    except BaseException as error:  # noqa: BLE001 - outside any command: still never a traceback
+        print(f"claimaudit: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        code = EXIT_INPUT
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -117,57 +202,158 @@ def run() -> None:
     os._exit(code)
 
 
+def _read_stdin(copy: tuple[str, ...], stdin_filename: str | None) -> tuple[str, bytes] | None:
+    """The bytes of standard input when COPY holds "-", bounded like any file."""
+    from claimaudit import limits
+
+    dashes = [c for c in copy if c == "-"]
+    if not dashes:
+        if stdin_filename:
+            raise click.UsageError("--stdin-filename names the copy read from standard input: give '-' as COPY")
+        return None
+    if len(dashes) > 1:
+        raise click.UsageError("'-' (standard input) can be given once")
+    name = stdin_filename or "<stdin>"
+    limit = limits.int_value("max-input-bytes")
+    stream = click.get_binary_stream("stdin")
+    data = stream.read(limit + 1)
+    limits.check("max-input-bytes", len(data), path=name)
+    return name, data
+
+
+def _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
+             fail_on=None, on_document=None):
+    """Config, limits, cache switch and the options of the shared orchestration."""
+    from claimaudit import cache, limits
+    from claimaudit.check import CheckOptions
+    from claimaudit.config import load_config
+
+    click.get_current_context().with_resource(cache.disabled(no_cache))
+    config = load_config(config_path)
+    if config.config.limits:
+        limits.set_limits(config.config.limits)
+    stdin = _read_stdin(copy, stdin_filename)
+    options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
+                           enable=list(enable), levels=dict(levels), fail_on=fail_on, use_cache=not no_cache,
+                           texts=list(texts), stdin=stdin, on_document=on_document)
+    return config, options
+
+
+def _report_problems(result) -> bool:
+    """Print every file that could not be read; whether there was any."""
+    for problem in result.problems:
+        click.echo(error_line(problem), err=True)
+    return bool(result.problems)
+
+
+def _note_empty_documents(result) -> None:
+    """Say which files were read but held no claim, so an empty page never passes unnoticed."""
+    counts: dict[str, int] = {d.path: 0 for d in result.documents}
+    for finding in result.findings:
+        counts[finding.document] = counts.get(finding.document, 0) + 1
+    for path, count in counts.items():
+        if count == 0:
+            note = f"{path}: no claims found in its text"
+            if note not in result.warnings:
+                result.warnings.append(note)
+    if result.skipped:
+        kinds: dict[str, int] = {}
+        for item in result.skipped:
+            kind = Path(item.path).suffix.lower() or "(no extension)"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        listed = ", ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
+        result.warnings.append(f"passed over {len(result.skipped)} file(s) of types not read: {listed}")
+
+
 @main.command()
-@with_common
+@with_copy_options
 @click.option("--out", "-o", default="reports", show_default=True, type=click.Path(path_type=str),
               help="Folder for audit.html, audit.xlsx and audit.json.")
-@click.option("--format", "-f", "formats", default="html,xlsx,json", show_default=True,
-              help=f"Comma-separated outputs: {', '.join(AUDIT_FORMATS)}.")
+@click.option("--format", "-f", "formats", multiple=True,
+              help=f"Outputs, comma-separated or repeated: {', '.join(AUDIT_FORMATS)} (default html,xlsx,json).")
 @click.option("--templates", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder of HTML templates that override the built-in ones.")
 @click.option("--review", "review_path", type=click.Path(dir_okay=False, path_type=str),
               help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
-def audit(copy, sources, rules, disable, out, formats, templates, review_path):
-    """Audit COPY (pages, copy decks, claims tables or folders) and write the reports."""
+def audit(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
+          out, formats, templates, review_path):
+    """Audit COPY (pages, copy decks, claims tables or folders; '-' for standard input) and write the reports.
+
+    Settings come from .claimaudit.toml or [tool.claimaudit] in pyproject.toml, as for `check`.
+    """
     from rich.console import Console
     from rich.progress import Progress
 
-    from claimaudit.report import write_claims_csv, write_html, write_json, write_xlsx
+    from claimaudit.check import run_check
 
-    wanted = _split_formats(formats, AUDIT_FORMATS)
+    wanted = _split_formats(formats or ("html,xlsx,json",), AUDIT_FORMATS)
     reviewed = None
     if review_path:
         from claimaudit.verdicts.review import read_review
 
         reviewed = read_review(review_path)  # before the audit, so a bad workbook fails fast
-    console = Console(stderr=False)
-    if len(copy) > 1 or any(Path(c).is_dir() for c in copy):
+    console = Console(stderr=False, highlight=False)
+    many = len(copy) > 1 or any(Path(c).is_dir() for c in copy if c != "-")
+    if many and console.is_terminal:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Auditing", total=None)
-            result = _run_audit(copy, sources, rules, disable, on_document=lambda d: progress.advance(task))
+            config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
+                                       config_path, no_cache, on_document=lambda d: progress.advance(task))
+            run = run_check(options, config)
     else:
-        result = _run_audit(copy, sources, rules, disable)
+        config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
+                                   config_path, no_cache)
+        run = run_check(options, config)
+    result = run.result
+    if not result.documents:
+        _report_problems(result)
+        sys.exit(EXIT_INPUT)
     if reviewed is not None:
         from claimaudit.verdicts.review import apply_review
 
-        apply_review(result.result, reviewed)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    writers = {
-        "json": (write_json, {}), "html": (write_html, {"template_dirs": list(templates)}),
-        "xlsx": (write_xlsx, {}), "csv": (write_claims_csv, {}),
+        apply_review(result, reviewed)
+    _note_empty_documents(result)
+    written = _write_reports(result, Path(out), wanted, list(templates))
+    _print_summary(console, result, written)
+    if _report_problems(result):
+        sys.exit(EXIT_INPUT)
+
+
+def _write_reports(result, out_dir: Path, wanted: list[str], templates: list[str]) -> list[Path]:
+    """Render every report in memory, then replace the whole set at once."""
+    from claimaudit.files import write_atomic_set
+
+    renderers = {
+        "json": lambda: _render("render_json", result),
+        "html": lambda: _render("render_html", result, template_dirs=templates),
+        "xlsx": lambda: _render("render_xlsx", result),
+        "csv": lambda: _render("render_claims_csv", result),
     }
-    written = []
+    files = {}
     for fmt in wanted:
-        writer, extra = writers[fmt]
         path = out_dir / f"audit.{fmt}" if fmt != "csv" else out_dir / "claims.csv"
-        writer(result.result, path, **extra)
-        written.append(path)
-    _print_summary(console, result.result, written)
+        files[path] = renderers[fmt]()
+    return write_atomic_set(files)
+
+
+def _render(name: str, result, **options):
+    import claimaudit.report as report
+
+    return getattr(report, name)(result, **options)
+
+
+SUMMARY_CLAIMS_SHOWN = 8
 
 
 def _print_summary(console, result, written) -> None:
     from rich.table import Table
+    from rich.text import Text
+
+    from claimaudit.terminal import printable
+
+    def plain(text: object) -> Text:
+        # Copy is untrusted: never read as markup, never passed raw to the terminal.
+        return Text(printable(text, keep_newlines=False))
 
     summary = result.summary()
     table = Table(title="claimaudit", show_header=True, header_style="bold")
@@ -175,21 +361,25 @@ def _print_summary(console, result, written) -> None:
         table.add_column(column, justify="right")
     table.add_row(*(str(summary[c]) for c in ("claims", "supported", "overstated", "unsupported")))
     console.print(table)
-    console.print(f"{len(result.documents)} document(s) audited against {len(result.sources)} source(s).")
+    empty = sum(1 for w in result.warnings if w.endswith(": no claims found in its text"))
+    note = f" ({empty} with no claims)" if empty else ""
+    console.print(plain(f"{len(result.documents)} document(s) audited{note} against {len(result.sources)} source(s)."))
     if result.review:
         from claimaudit.verdicts.review import review_line
 
-        console.print(review_line(result), markup=False, highlight=False, soft_wrap=True)
+        console.print(plain(review_line(result)), soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
-    flagged = [f for f in result.findings if f.verdict != "supported"][:8]
-    for finding in flagged:
+        console.print(Text("warning: ", style="yellow") + plain(warning))
+    flagged = [f for f in result.findings if f.verdict != "supported"]
+    for finding in flagged[:SUMMARY_CLAIMS_SHOWN]:
         colour = "red" if finding.verdict == "unsupported" else "yellow"
         text = finding.text if len(finding.text) < 110 else finding.text[:107] + "..."
-        console.print(f"[{colour}]{finding.verdict:>11}[/{colour}] {finding.document}:{finding.line}  {text}",
-                      markup=True, highlight=False)
+        console.print(Text(f"{finding.verdict:>11}", style=colour) + plain(f" {finding.document}:{finding.line}  {text}"))
+    if len(flagged) > SUMMARY_CLAIMS_SHOWN:
+        console.print(plain(f"{'':>11} and {len(flagged) - SUMMARY_CLAIMS_SHOWN} more flagged claim(s); "
+                            f"see the reports"))
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(plain(f"wrote {path}"))
 
 
 CHECK_FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -209,16 +399,6 @@ def _parse_check_formats(ctx, param, values) -> list[tuple[str, str | None]]:
     if sum(1 for _, target in outputs if target is None) > 1:
         raise click.BadParameter("only one format can go to standard output; give the others a file (sarif=PATH)")
     return outputs
-
-
-def _parse_levels(ctx, param, values) -> dict[str, str]:
-    levels = {}
-    for value in values or ():
-        selector, _, level = value.partition("=")
-        if not selector.strip() or level.strip() not in {"overstated", "unsupported"}:
-            raise click.BadParameter(f"{value!r}: write SELECTOR=overstated or SELECTOR=unsupported")
-        levels[selector.strip()] = level.strip()
-    return levels
 
 
 def _renderer(name: str):
@@ -245,8 +425,6 @@ def _renderer(name: str):
 
 
 def _use_colour(choice: bool | None) -> bool:
-    import os
-
     if choice is not None:
         return choice
     if os.environ.get("NO_COLOR"):
@@ -255,24 +433,12 @@ def _use_colour(choice: bool | None) -> bool:
 
 
 @main.command()
-@click.argument("copy", nargs=-1, type=click.Path(path_type=str))
-@click.option("--sources", "-s", multiple=True, type=click.Path(path_type=str),
-              help="Source pack (YAML, JSON, CSV, XLSX or a folder of .md files). Repeatable; replaces the "
-                   "config's `sources`. Without either, the Source:/Reference: sections of the copy are used.")
-@click.option("--rules", "-r", "rules", multiple=True, type=click.Path(path_type=str),
-              help="Extra rule pack (a folder of rule files, or one file). Repeatable; replaces the config's `rules`.")
-@click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (code, dotted name or family). Repeatable.")
-@click.option("--enable", multiple=True, metavar="RULE", help="Switch a rule on, even one the config disables. Repeatable.")
-@click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
-              help="Set the verdict a rule gives: RULE=overstated or RULE=unsupported. Repeatable.")
+@with_copy_options
 @click.option("--fail-on", type=click.Choice(["overstated", "unsupported"]), default=None,
               help="Lowest verdict that fails the check (default: the config's, else overstated).")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[=FILE]", callback=_parse_check_formats,
               help=f"Output format: {', '.join(CHECK_FORMATS)} (default text). FORMAT=FILE writes a file; "
                    "repeatable, e.g. -f github -f sarif=claimaudit.sarif.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
-              help="Config file (.claimaudit.toml or pyproject.toml). Default: the nearest one above the "
-                   "working folder.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=str),
               help="Baseline of known findings that no longer fail the check (default: the config's `baseline`).")
 @click.option("--write-baseline", is_flag=True,
@@ -282,20 +448,19 @@ def _use_colour(choice: bool | None) -> bool:
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output (default: on a terminal).")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: show each claim, its evidence and a rewrite, "
                                                      "and the findings that do not fail too.")
-@click.option("--no-cache", is_flag=True, help="Load the rules from their files, bypassing the compiled-rule cache.")
-def check(copy, sources, rules, disable, enable, levels, fail_on, formats, config_path, baseline, write_baseline,
-          changed_since, colour, verbose, no_cache):
+def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
+          fail_on, formats, baseline, write_baseline, changed_since, colour, verbose):
     """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
 
-    Exit codes: 0 nothing reaches --fail-on, 1 findings do, 2 usage or input error.
+    COPY is pages, copy decks, claims tables or folders ('-' reads standard input); without COPY, the
+    config's `paths`. Exit codes: 0 nothing reaches --fail-on, 1 findings do, 2 usage, input or internal
+    error (a file that cannot be read fails the check even when the rest passes).
     """
-    from claimaudit.check import CheckOptions, run_check
-    from claimaudit.config import load_config
+    from claimaudit.check import run_check
     from claimaudit.verdicts.gate import evaluate_gate
 
-    config = load_config(config_path)
-    options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
-                           enable=list(enable), levels=levels, fail_on=fail_on, use_cache=not no_cache)
+    config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
+                               config_path, no_cache, fail_on=fail_on)
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
     known = None
     if baseline_path and not write_baseline:
@@ -309,15 +474,23 @@ def check(copy, sources, rules, disable, enable, levels, fail_on, formats, confi
         changed = changed_lines(changed_since)
 
     run = run_check(options, config)
+    _note_empty_documents(run.result)
+    if not run.result.documents:
+        # Nothing was read, so nothing passes: each unreadable file is the whole message.
+        _report_problems(run.result)
+        sys.exit(EXIT_INPUT)
     report = evaluate_gate(run.result, run.fail_on, fail_on_by_document=run.fail_on_by_document,
                            baseline=known, changed=changed)
     if write_baseline:
+        if _report_problems(run.result):
+            raise InputError("the baseline was not written: some copy files could not be read")
         _write_baseline(report, baseline_path)
         sys.exit(EXIT_OK)
 
     outputs = formats or [("text", None)]
     if all(target is not None for _, target in outputs):
         outputs = [("text", None), *outputs]
+    rendered: dict[str, str] = {}
     for name, target in outputs:
         render = _renderer(name)
         if name == "text":
@@ -327,9 +500,13 @@ def check(copy, sources, rules, disable, enable, levels, fail_on, formats, confi
         if target is None:
             click.echo(text, nl=False, color=True)
         else:
-            from claimaudit.report.common import write_atomic
+            rendered[target] = text
+    if rendered:
+        from claimaudit.files import write_atomic_set
 
-            write_atomic(target, text)
+        write_atomic_set(rendered)
+    if _report_problems(run.result):
+        sys.exit(EXIT_INPUT)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
 
 
@@ -366,8 +543,10 @@ def rules_list(extra):
     """One line per rule: code, name, level, family."""
     from claimaudit.rules.loader import load_rules
 
+    from claimaudit.terminal import printable
+
     for rule in load_rules(list(extra)):
-        click.echo(f"{rule.code:<7} {rule.name:<40} {rule.level:<12} {rule.family}")
+        click.echo(printable(f"{rule.code:<7} {rule.name:<40} {rule.level:<12} {rule.family}", keep_newlines=False))
 
 
 @rules.command("show")
@@ -381,8 +560,10 @@ def rules_show(selector, extra):
     matches = [r for r in load_rules(list(extra)) if r.matches(selector)]
     if not matches:
         raise InputError(f"no rule matches {selector!r}; see `claimaudit rules list`")
+    from claimaudit.terminal import printable
+
     for rule in matches:
-        click.echo(rule_markdown(rule))
+        click.echo(printable(rule_markdown(rule)))
 
 
 @main.command()
@@ -393,11 +574,17 @@ def rules_show(selector, extra):
 @click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (code, dotted name or family). Repeatable.")
 @click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
               help="Change the verdict a rule gives: CA201=unsupported. Repeatable.")
-def explain(claim, evidence, sources, extra, disable, levels):
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+def explain(claim, evidence, sources, extra, disable, levels, no_cache):
     """Show step by step how the engine reads CLAIM and which rules fire."""
     from claimaudit.explain import explain_claim
+    from claimaudit.terminal import printable
 
-    click.echo(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable), levels=levels))
+    from claimaudit import cache
+
+    click.get_current_context().with_resource(cache.disabled(no_cache))
+    click.echo(printable(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable),
+                                       levels=levels)))
 
 
 @main.group()
@@ -418,7 +605,9 @@ def review_summary(workbook, fmt):
     if fmt == "json":
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_summary(summary), nl=False)
+        from claimaudit.terminal import printable
+
+        click.echo(printable(render_summary(summary)), nl=False)
 
 
 @review.command("baseline")

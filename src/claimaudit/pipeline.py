@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from claimaudit import __version__
+from claimaudit import __version__, limits
 from claimaudit.claims.detect import Claim, claim_parts, find_claims
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
-from claimaudit.model import AuditResult, Document, Evidence, Finding, Reason, Source
+from claimaudit.model import AuditResult, Document, Evidence, Finding, InputProblem, Reason, Source
 from claimaudit.rules.engine import evaluate, evaluate_parts
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
@@ -39,11 +39,22 @@ def audit_documents(
 ) -> AuditResult:
     index = SourceIndex.build(sources)
     found: list[Claim] = []
+    problems: list[InputProblem] = []
+    most = limits.int_value("max-claims-per-document")
     for document in documents:
         claims, _ = find_claims(document)
-        found.extend(claims)
+        if len(claims) > most:
+            # Time and memory grow with claims: a file over the limit is not
+            # audited, and said so, rather than holding up or sinking the run.
+            breach = limits.breach("max-claims-per-document", len(claims))
+            problems.append(InputProblem(document.path, breach.detail))
+        else:
+            found.extend(claims)
         if on_document:
             on_document(document)
+    if problems:
+        skipped = {p.path for p in problems}
+        documents = [d for d in documents if d.path not in skipped]
     statements = [c.statement for c in found]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
     ranked = rank_evidence(statements, index, resolutions)
@@ -98,7 +109,7 @@ def audit_documents(
         )
     findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
-                       tool_version=__version__)
+                       tool_version=__version__, problems=problems)
 
 
 def documents_order(documents: list[Document], path: str) -> int:

@@ -8,11 +8,13 @@ offsets map back to the original file. ``load_sources`` reads source packs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 from claimaudit.errors import InputError
 from claimaudit.ingest.cited import collect_cited_sources, extract_cited_sources
-from claimaudit.ingest.encoding import normalise_newlines, read_text
+from claimaudit.ingest.encoding import decode_bytes, normalise_newlines, read_text
 from claimaudit.ingest.html import extract_html_blocks, looks_like_html
 from claimaudit.ingest.mapped import PendingBlock, build_document
 from claimaudit.ingest.markdown import extract_markdown_blocks
@@ -20,17 +22,22 @@ from claimaudit.ingest.plain import extract_plain_blocks
 from claimaudit.ingest.identifiers import normalise_doi
 from claimaudit.ingest.sources import load_sources, sources_from_data
 from claimaudit.ingest.table import extract_csv_blocks, load_xlsx_table
-from claimaudit.model import Document
+from claimaudit.model import Document, InputProblem, SkippedFile
 
 __all__ = [
     "COPY_SUFFIXES",
+    "CopyReading",
+    "URL_PREFIXES",
     "collect_cited_sources",
     "document_from_text",
     "extract_cited_sources",
     "load_copy",
     "load_document",
+    "load_document_bytes",
+    "read_copy_paths",
     "load_sources",
     "normalise_doi",
+    "problem_from",
     "sources_from_data",
 ]
 
@@ -87,20 +94,136 @@ def load_document(path: str | Path) -> Document:
                           encoding=decoded.encoding)
 
 
+def _folder_files(path: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """The copy files under a folder (sorted), and the files of other types passed over."""
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for item in sorted(path.rglob("*"), key=lambda p: p.relative_to(path).as_posix()):
+        relative = item.relative_to(path)
+        # Hidden files and folders (.git, .cache) and Office lock files are not copy.
+        if any(part.startswith(".") for part in relative.parts) or item.name.startswith("~$"):
+            continue
+        if item.is_dir():
+            continue
+        if item.suffix.lower() in COPY_SUFFIXES and item.is_file():
+            files.append(item)
+        else:
+            kind = item.suffix.lower() or "(no extension)"
+            reason = (f"file type {kind} is not read" if item.is_file() or item.is_symlink()
+                      else "not a regular file")
+            skipped.append(SkippedFile(str(item), reason))
+    return files, skipped
+
+
 def load_copy(path: str | Path) -> list[Document]:
-    """A copy file, or every copy file in a folder (recursively, sorted by path)."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(
-            (p for p in path.rglob("*")
-             if p.is_file() and p.suffix.lower() in COPY_SUFFIXES
-             and not p.name.startswith("~$")  # Office lock files next to open workbooks
-             and not any(part.startswith(".") for part in p.relative_to(path).parts)),
-            key=lambda p: p.relative_to(path).as_posix())
-        if not files:
-            raise InputError(f"no copy files in this folder (looked for "
-                             f"{', '.join(sorted(COPY_SUFFIXES))})", path=str(path))
-        return [load_document(file) for file in files]
-    if not path.exists():
-        raise InputError("file not found", path=str(path))
-    return [load_document(path)]
+    """A copy file, or every copy file in a folder (recursively, sorted by path).
+
+    Any file that cannot be read is an InputError; :func:`read_copy_paths`
+    instead reads the rest and reports each problem.
+    """
+    reading = read_copy_paths([path])
+    if reading.problems:
+        problem = reading.problems[0]
+        raise InputError(problem.message, path=problem.path, line=problem.line)
+    return reading.documents
+
+
+URL_PREFIXES = ("http://", "https://", "ftp://", "file://")
+
+
+@dataclass
+class CopyReading:
+    """What reading the copy arguments gave: documents, files passed over, files that failed."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+
+    def extend(self, other: "CopyReading") -> None:
+        self.documents.extend(other.documents)
+        self.skipped.extend(other.skipped)
+        self.problems.extend(other.problems)
+
+
+def problem_from(error: InputError, fallback: str) -> InputProblem:
+    """An InputError as a problem of one file, keeping its line and field."""
+    if not error.path:
+        return InputProblem(fallback, str(error))
+    detail = f"{error.field}: {error.detail}" if error.field else error.detail
+    return InputProblem(str(error.path), detail, error.line)
+
+
+def read_copy_paths(paths: Sequence[str | Path], *, exclude: Callable[[str], bool] | None = None) -> CopyReading:
+    """Read every copy path; a file that fails is recorded and the others are still read.
+
+    A path that does not exist, a URL, or a file type the tool does not read
+    is a problem when it was named; inside a folder, files of other types are
+    listed as skipped. ``exclude`` drops files (config ``exclude`` globs).
+    """
+    reading = CopyReading()
+    for given in paths:
+        name = str(given)
+        if name.lower().startswith(URL_PREFIXES):
+            reading.problems.append(InputProblem(name, "URLs are not read yet; save the page and audit the file"))
+            continue
+        path = Path(given)
+        if path.is_dir():
+            files, skipped = _folder_files(path)
+            found = len(files)
+            if exclude is not None:
+                files = [f for f in files if not exclude(str(f))]
+                skipped = [s for s in skipped if not exclude(s.path)]
+            reading.skipped.extend(skipped)
+            if not files:
+                kinds = sorted({Path(s.path).suffix.lower() or "(no extension)" for s in skipped})
+                others = f"; passed over {len(skipped)} file(s) of other types ({', '.join(kinds)})" if skipped else ""
+                excluded = f" that are not excluded (all {found} are)" if found else ""
+                reading.problems.append(InputProblem(
+                    name, f"no copy files{excluded} in this folder (looked for "
+                          f"{', '.join(sorted(COPY_SUFFIXES))}){others}"))
+                continue
+        elif not path.exists() and not path.is_symlink():
+            if path.suffix and not name.endswith(("/", "\\")):
+                missing = "file not found"
+            else:
+                missing = "no such file or folder"
+            if " " in name.strip():
+                missing += "; to audit text given on the command line use --text"
+            reading.problems.append(InputProblem(name, missing))
+            continue
+        else:
+            if exclude is not None and exclude(name):
+                continue
+            files = [path]
+        for file in files:
+            try:
+                reading.documents.append(load_document(file))
+            except InputError as error:
+                reading.problems.append(problem_from(error, str(file)))
+    return reading
+
+
+def load_document_bytes(data: bytes, name: str) -> Document:
+    """One copy file's bytes (standard input) as a Document; ``name``'s suffix picks the reader."""
+    suffix = Path(name).suffix.lower()
+    if suffix and suffix not in COPY_SUFFIXES:
+        raise InputError(f"unsupported file type {suffix!r}; expected one of "
+                         f"{', '.join(sorted(COPY_SUFFIXES))}", path=name)
+    if suffix == ".xlsx":
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="claimaudit-stdin-") as folder:
+            staged = Path(folder) / "stdin.xlsx"
+            staged.write_bytes(data)
+            try:
+                raw, blocks = load_xlsx_table(staged)
+            except InputError as error:
+                raise InputError(error.detail, path=name, line=error.line, field=error.field) from None
+        return build_document(name, raw, blocks, media_type="table", encoding="xlsx")
+    decoded = decode_bytes(data, name)
+    if not suffix:
+        media = "html" if decoded.text.lstrip().startswith("<") and looks_like_html(decoded.text) else "text"
+    else:
+        media = _MEDIA_TYPES[suffix]
+    blocks = _blocks_for(decoded.text, "csv" if suffix == ".csv" else media, name)
+    return build_document(name, decoded.text, blocks, media_type=media, encoding=decoded.encoding)

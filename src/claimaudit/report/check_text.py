@@ -8,6 +8,7 @@ rewrite follow each line, and findings that do not fail are listed too.
 
 from __future__ import annotations
 
+from claimaudit.terminal import printable
 from claimaudit.verdicts.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
 from claimaudit.model import AuditResult
 
@@ -21,8 +22,8 @@ _STATE_NOTES = {
 
 
 def one_line(text: str) -> str:
-    """Text with every run of whitespace (newlines included) made one space."""
-    return " ".join(str(text or "").split())
+    """Text with every run of whitespace made one space, and control characters shown as escapes."""
+    return printable(" ".join(str(text or "").split()), keep_newlines=False)
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -31,8 +32,8 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 def _line(item: GateItem, colour: bool) -> str:
     verdict = _paint(item.verdict, _COLOURS.get(item.verdict, "0"), colour)
-    location = _paint(f"{display_path(item.document)}:{item.line}:{item.column}:", "1", colour)
-    code = item.code or "-"
+    location = _paint(f"{one_line(display_path(item.document))}:{item.line}:{item.column}:", "1", colour)
+    code = one_line(item.code or "-")
     note = "" if item.state == FAILING else f" ({_STATE_NOTES.get(item.state, item.state)})"
     return f"{location} {verdict} {code} {one_line(item.message)}{note}"
 
@@ -44,7 +45,7 @@ def _details(item: GateItem) -> list[str]:
     finding = item.finding
     if finding is not None and finding.evidence and item.code != "CA002":
         best = finding.evidence[0]
-        lines.append(f"    closest evidence ({best.source}, similarity {best.similarity:.2f}): {one_line(best.text)}")
+        lines.append(f"    closest evidence ({one_line(best.source)}, similarity {best.similarity:.2f}): {one_line(best.text)}")
     if finding is not None and finding.suggestion and item.code != "CA002":
         lines.append(f"    instead: {one_line(finding.suggestion)}")
     return lines
@@ -66,6 +67,6 @@ def render_check_text(report: GateReport | AuditResult, *, colour: bool = False,
         out.append("")
     for warning in report.result.warnings:
         out.append(f"warning: {one_line(warning)}")
-    summary = summary_line(report)
+    summary = one_line(summary_line(report))
     out.append(_paint(summary, "31" if report.failed else "32", colour) if colour else summary)
     return "\n".join(out) + "\n"

@@ -297,9 +297,28 @@ def segment(text: str, spans: Iterable[tuple[int, int, object]]) -> list[Segment
         if clamped:
             usable.append((clamped[0], clamped[1], label))
     cuts = sorted({0, len(text), *(s for s, _, _ in usable), *(e for _, e, _ in usable)})
+    # A sweep over the cuts: spans open and close as it passes them, so a page
+    # with thousands of claims costs one pass, not a scan of every span per piece.
+    opening: dict[int, list] = {}
+    closing: dict[int, list] = {}
+    for start, end, label in usable:
+        opening.setdefault(start, []).append(label)
+        closing.setdefault(end, []).append(label)
+    active: Counter = Counter()
+    labels: frozenset = frozenset()
     pieces = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        labels = frozenset(label for s, e, label in usable if s <= start and end <= e)
+        changed = False
+        for label in closing.get(start, ()):
+            active[label] -= 1
+            if not active[label]:
+                del active[label]
+            changed = True
+        for label in opening.get(start, ()):
+            active[label] += 1
+            changed = True
+        if changed:
+            labels = frozenset(active)
         pieces.append(Segment(text[start:end], start, end, labels))
     return pieces
 

@@ -9,13 +9,14 @@ step (upload the SARIF output for the full list). The summary line ends the outp
 
 from __future__ import annotations
 
+from claimaudit.terminal import printable
 from claimaudit.verdicts.gate import BELOW_THRESHOLD, FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
 from claimaudit.model import AuditResult
 
 
 def escape_data(value: str) -> str:
-    """Escape a workflow command's message (after the ``::``)."""
-    return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (after the ``::``); control characters are shown, never sent."""
+    return printable(str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:
@@ -48,5 +49,5 @@ def render_github(report: GateReport | AuditResult) -> str:
     lines = [_command("error", item) for item in report.items if item.state == FAILING]
     lines += [_command("warning", item) for item in report.items if item.state == BELOW_THRESHOLD]
     lines += [f"::warning title=claimaudit::{escape_data(' '.join(str(w).split()))}" for w in report.result.warnings]
-    lines.append(summary_line(report))
+    lines.append(printable(summary_line(report), keep_newlines=False))
     return "\n".join(lines) + "\n"

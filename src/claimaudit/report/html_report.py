@@ -406,6 +406,9 @@ def build_context(result: AuditResult) -> dict:
         "sources": source_views,
         "rules": [_rule_view(info) for info in rulebook.fired(findings)],
         "warnings": [text_of(w) for w in result.warnings],
+        "skipped": [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped],
+        "problems": [{"path": text_of(f"{item.path}:{item.line}" if item.line else item.path),
+                      "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
         "data": report_data(result),
     }

@@ -136,6 +136,12 @@ def report_data(result: AuditResult) -> dict:
         ],
         "warnings": [text_of(w) for w in result.warnings],
     }
+    # Like the review fields, these appear only when there is something to list.
+    if result.skipped:
+        data["skipped"] = [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped]
+    if result.problems:
+        data["problems"] = [{"path": text_of(item.path), "line": item.line, "message": text_of(item.message)}
+                            for item in result.problems]
     # Review fields appear only when decisions were carried, so a plain audit's JSON is unchanged.
     if result.review:
         for item, finding in zip(data["findings"], findings, strict=True):

@@ -241,12 +241,28 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
         text_cell(ws, row, 1, "No decision yet")
         number_cell(ws, row, 2, decided.count(""))
 
+    if result.problems:
+        row += 2
+        _header(ws, row, ("Could not be read (not audited)", "Why"))
+        for problem in result.problems:
+            row += 1
+            text_cell(ws, row, 1, f"{problem.path}:{problem.line}" if problem.line else problem.path)
+            text_cell(ws, row, 2, problem.message)
+
     if result.warnings:
         row += 2
         _header(ws, row, ("Warnings",))
         for warning in result.warnings:
             row += 1
             text_cell(ws, row, 1, warning)
+
+    if result.skipped:
+        row += 2
+        _header(ws, row, ("Passed over", "Why"))
+        for item in result.skipped:
+            row += 1
+            text_cell(ws, row, 1, item.path)
+            text_cell(ws, row, 2, item.reason)
 
 
 def claim_columns(result: AuditResult) -> tuple:

@@ -116,6 +116,8 @@ class GateReport:
         return {
             "claims": summary["claims"],
             "documents": len(self.result.documents),
+            "documents_without_claims": len({d.path for d in self.result.documents}
+                                            - {f.document for f in self.result.findings}),
             "supported": summary["supported"],
             "overstated": summary["overstated"],
             "unsupported": summary["unsupported"],
@@ -138,7 +140,8 @@ def summary_line(report: GateReport) -> str:
     c = report.counts()
     per_path = set(report.fail_on_by_document.values()) - {report.fail_on}
     fail_on = report.fail_on + (" (with per-path settings)" if per_path else "")
-    head = (f"{_plural(c['claims'], 'claim')} in {_plural(c['documents'], 'document')}: "
+    empty = f" ({c['documents_without_claims']} with no claims)" if c["documents_without_claims"] else ""
+    head = (f"{_plural(c['claims'], 'claim')} in {_plural(c['documents'], 'document')}{empty}: "
             f"{c['supported']} supported, {c['overstated']} overstated, {c['unsupported']} unsupported.")
     if c["failing"]:
         verdict = (f"{_plural(c['failing'], 'finding')} on {_plural(c['failing_claims'], 'claim')} "
