@@ -148,3 +148,19 @@ def test_inline_and_custom_elements_stay_in_their_sentence():
     raw = "<p>Sessions are <my-tooltip>usually</my-tooltip> <strong>short</strong>.</p>"
     doc = document_from_text(raw, "page.html", "html")
     assert block_texts(doc) == ["Sessions are usually short."]
+
+
+@pytest.mark.parametrize("html", [
+    # A quote opens an attribute value only after "=": here the tag ends at the first ">".
+    "<p>Walking <r '>eases'> stiff knees.</p>",
+    # Markup-like text inside a title is text, as the parser reads it.
+    "<html><head><title>Knee <b>guide</title></head><body><p>Walking eases stiff knees.</p></body></html>",
+    # The empty comments end where the parser ends them.
+    "<p>Walking<!-->eases stiff knees.</p>",
+    # A numeric reference to a control character is kept, as the parser keeps it.
+    "<p>Walk &#1; daily: walking eases stiff knees.</p>",
+])
+def test_odd_markup_keeps_every_word_at_its_place_in_the_file(html):
+    doc = document_from_text(html, name="odd.html", media_type="html")
+    at = doc.text.index("eases")
+    assert doc.raw[doc.raw_offset(at):doc.raw_offset(at) + 5] == "eases"

@@ -79,11 +79,12 @@ _MARKUP = re.compile(
       | <!--.*?(?:-->|$)              # comment
       | <![^>]*>                      # doctype, CDATA start
       | <\?.*?>                       # processing instruction
-      | </?[A-Za-z][^\s/>]*(?:"[^"]*"|'[^']*'|[^'">])*>   # tag
+      | </?[A-Za-z][^\s/>]*(?>=\s*"[^"]*"|=\s*'[^']*'|[^>])*+>   # tag: quotes open a value only after =, as the parser reads them
     """,
     re.VERBOSE | re.DOTALL,
 )
 _RAW_TEXT_ELEMENTS = ("script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext")
+_ESCAPABLE_RAW_TEXT_ELEMENTS = ("title", "textarea")
 _NUL = re.compile("\x00+")
 _ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 
@@ -117,10 +118,13 @@ def _character_stream(raw: str) -> MappedText:
         position = match.end()
         tag = match.group(0)
         name = re.match(r"<([A-Za-z][A-Za-z0-9]*)", tag)
-        if name and name.group(1).lower() in _RAW_TEXT_ELEMENTS:
-            closing = re.compile(rf"</{name.group(1)}\s*>", re.IGNORECASE).search(raw, position)
+        element = name.group(1).lower() if name and not tag.startswith("</") else ""
+        if element in _RAW_TEXT_ELEMENTS or element in _ESCAPABLE_RAW_TEXT_ELEMENTS:
+            # Up to its end tag this is text, whatever looks like markup in it;
+            # title and textarea still decode their character references.
+            closing = re.compile(rf"</{element}\s*>", re.IGNORECASE).search(raw, position)
             end = closing.start() if closing else len(raw)
-            add_text(position, end, decode=False)
+            add_text(position, end, decode=element in _ESCAPABLE_RAW_TEXT_ELEMENTS)
             position = end
     add_text(position, len(raw), decode=True)
     return MappedText("".join(texts), offsets)
