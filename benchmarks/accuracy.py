@@ -5,11 +5,15 @@ Prints, from ../shared/data/dev (read where it lies, never copied):
 - exaggeration precision / recall / F1 on the Wright & Augenstein 2021 pairs
   (press-release conclusion as the claim, abstract conclusion as the source);
 - flag macro-F1 on Check-COVID dev (SUPPORT = supported, REFUTE and
-  NOTENOUGHINFO = flagged), and how often the gold sentence is our top evidence;
+  NOTENOUGHINFO = flagged), supported-vs-refuted balanced accuracy, and how
+  often the gold sentence is our top evidence;
+- the share of MISSCI and MissciPlus claims flagged (every one misrepresents
+  the study it cites: each is held against the study's accurate premise, and
+  for MissciPlus also the passages selected from the paper);
 and, from tests/fixtures/labelled and examples/, per-family precision and
 recall of problem claims.
 
-    python benchmarks/accuracy.py [--data ../shared/data/dev] [--only yu,wright,covid,own]
+    python benchmarks/accuracy.py [--data ../shared/data/dev] [--only yu,wright,covid,missci,own]
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) ->
             doc = json.loads(line)
             corpus[doc["cord_id"]] = doc
     gold, predicted = [], []
+    labels: list[str] = []
     top1 = top3 = linked = 0
     started = time.perf_counter()
     claims = covid_claims(folder, split)
@@ -124,6 +129,7 @@ def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) ->
         # the task here, so the abstract is a plain pack, not a cited source.
         _, matches, reasons = judge_claim(claim["claim"], [source], rules)
         verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
+        labels.append(claim["label"])
         gold.append("supported" if claim["label"] == "SUPPORT" else "flagged")
         predicted.append("supported" if verdict == "supported" else "flagged")
         wanted = {e["sent_index"] for e in claim.get("evidence_set", [])}
@@ -133,10 +139,43 @@ def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) ->
             top1 += indices[0] in wanted
             top3 += bool(wanted & set(indices))
     elapsed = time.perf_counter() - started
+    # Supported vs refuted: of the claims the abstract settles, how often each side is judged right.
+    settled = [(label, guess) for label, guess in zip(labels, predicted) if label in {"SUPPORT", "REFUTE"}]
+    support_right = [guess == "supported" for label, guess in settled if label == "SUPPORT"]
+    refute_right = [guess == "flagged" for label, guess in settled if label == "REFUTE"]
+    balanced = (sum(support_right) / max(len(support_right), 1) + sum(refute_right) / max(len(refute_right), 1)) / 2
     return {"claims": len(gold), "flag_macro_f1": macro_f1(gold, predicted, ["supported", "flagged"]),
+            "support_vs_refute_balanced_accuracy": balanced,
+            "refuted_passed_as_supported": 1 - sum(refute_right) / max(len(refute_right), 1),
             "flagged_prf": prf([g == "flagged" for g in gold], [p == "flagged" for p in predicted]),
             "evidence_top1": top1 / max(linked, 1), "evidence_top3": top3 / max(linked, 1),
             "claims_per_second": len(gold) / elapsed}
+
+
+def bench_missci(data: Path, rules) -> dict:
+    """Each misrepresenting claim against what its study really found: all should be flagged."""
+    results = {}
+    for name in ("missci", "missciplus"):
+        path = data / "missci" / f"dev.{name}.jsonl"
+        if not path.exists():
+            continue
+        verdicts = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            argument = item["argument"]
+            sources = [Source(id="premise", summary=argument["accurate_premise_p0"]["premise"])]
+            passages = (item.get("study") or {}).get("selected_passages") or {}
+            for key in sorted(passages):
+                text = " ".join(s.strip() for s in passages[key].get("sentences", []) if s.strip())
+                if text:
+                    sources.append(Source(id=f"passage-{len(sources)}", summary=text))
+            verdicts.append(verdict_for(argument["claim"], sources, rules))
+        counts = Counter(verdicts)
+        results[name] = {"claims": len(verdicts), "flagged": (counts["overstated"] + counts["unsupported"])
+                         / max(len(verdicts), 1), "verdicts": dict(counts)}
+    return results
 
 
 def _sentence_index(sentences: list[str], text: str) -> int:
@@ -205,7 +244,7 @@ def bench_own(rules) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "dev"))
-    parser.add_argument("--only", default="yu,wright,covid,own")
+    parser.add_argument("--only", default="yu,wright,covid,missci,own")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     parser.add_argument("--covid-splits", default="dev", help="Check-COVID splits to score: dev, train or dev,train")
     args = parser.parse_args(argv)
@@ -237,6 +276,14 @@ def main(argv=None) -> int:
                   f"(flagged P {p:.3f} R {r:.3f}); gold evidence top-1 {c['evidence_top1']:.3f}, "
                   f"top-3 {c['evidence_top3']:.3f}; {c['claims_per_second']:.0f} claims/s; "
                   f"with NOTENOUGHINFO twins against the whole abstract: {raw['flag_macro_f1']:.3f}")
+            print(f"  supported vs refuted: balanced accuracy {c['support_vs_refute_balanced_accuracy']:.3f}; "
+                  f"refuted claims passed as supported {c['refuted_passed_as_supported']:.3f}")
+    if "missci" in wanted and data.exists():
+        figures["missci"] = m = bench_missci(data, rules)
+        for name, res in m.items():
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(res["verdicts"].items()))
+            print(f"{'MISSCI' if name == 'missci' else 'MissciPlus'} dev: flagged {res['flagged']:.3f} of "
+                  f"{res['claims']} misrepresentations ({shown})")
     if "own" in wanted:
         figures["own"] = o = bench_own(rules)
         p, r, f = o["problem_prf"]
