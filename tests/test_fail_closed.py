@@ -219,7 +219,7 @@ def _big_site(root: Path, pages: int = 60) -> Path:
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_an_interrupted_run_exits_with_the_signal_code_and_no_traceback(site, signum, code):
-    _big_site(site)
+    _big_site(site, pages=600)
     process = subprocess.Popen([CLAIMAUDIT, "audit", "big", "-s", "pack.yaml", "-o", "out", "-f", "json"],
                                cwd=site, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, "CLAIMAUDIT_CACHE_DIR": "off"})
