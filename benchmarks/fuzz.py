@@ -271,16 +271,22 @@ def copy_case(suffix: str, make: Callable, hostile_make: Callable):
     return build
 
 
-def copy_xlsx(rng: random.Random, folder: Path) -> Case:
-    path = folder / "claims.xlsx"
+def _workbook(rng: random.Random, path: Path, headers: list[str], make) -> str:
+    """Write a workbook drawn in one of the modes (a bomb, hostile text, or a broken zip); return the mode."""
     mode = _mode(rng)
     if mode == "structure":
-        data = gen.bomb_workbook(rng, ["Claim", "Source"]) if rng.random() < 0.25 else gen.claims_workbook(rng, 0.9)
+        data = gen.bomb_workbook(rng, headers) if rng.random() < 0.25 else make(rng, 0.9)
     else:
-        data = gen.claims_workbook(rng, 0.8 if mode == "text" else 0.1)
+        data = make(rng, 0.8 if mode == "text" else 0.1)
         if mode == "mutated":
             data = gen.broken_zip(data, rng)
     path.write_bytes(data)
+    return mode
+
+
+def copy_xlsx(rng: random.Random, folder: Path) -> Case:
+    path = folder / "claims.xlsx"
+    mode = _workbook(rng, path, ["Claim", "Source"], gen.claims_workbook)
     return Case(path, lambda: audit_path(path, rng), mode)
 
 
@@ -319,14 +325,7 @@ def load_and_use_pack(path: Path) -> Report:
 
 def pack_xlsx(rng: random.Random, folder: Path) -> Case:
     path = folder / "pack.xlsx"
-    mode = _mode(rng)
-    if mode == "structure":
-        data = gen.bomb_workbook(rng, ["id", "summary"]) if rng.random() < 0.25 else gen.sources_workbook(rng, 0.9)
-    else:
-        data = gen.sources_workbook(rng, 0.8 if mode == "text" else 0.1)
-        if mode == "mutated":
-            data = gen.broken_zip(data, rng)
-    path.write_bytes(data)
+    mode = _workbook(rng, path, ["id", "summary"], gen.sources_workbook)
     return Case(path, lambda: load_and_use_pack(path), mode)
 
 

@@ -102,14 +102,39 @@ def test_text_with_a_byte_order_mark_reads_back_as_itself(text, encoding):
 # --- copy ------------------------------------------------------------------------------------------
 
 
+# Each generated page, mutated at random, is read from a file; its text must map back into it.
+GENERATED_COPY = {
+    "page.html": lambda rnd: inputs.html_page(rnd, hostile=0.3),
+    "page.md": lambda rnd: inputs.markdown_page(rnd, hostile=0.3),
+    "page.txt": lambda rnd: inputs.text_page(rnd, hostile=0.4),
+    "claims.csv": lambda rnd: inputs.csv_table(rnd, hostile=0.4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED_COPY))
 @settings(FUZZ)
 @given(rnd=seeded_random)
-def test_html_pages_read_with_offsets_into_the_page(tmp_path_factory, rnd):
-    page = inputs.html_page(rnd, hostile=0.3)
-    path = write(tmp_path_factory.mktemp("html"), "page.html", mutated(page.encode("utf-8", "surrogatepass"), rnd))
+def test_generated_copy_reads_with_offsets_into_the_file_or_is_refused(tmp_path_factory, rnd, name):
+    page = GENERATED_COPY[name](rnd)
+    if name == "page.txt":
+        data = mutated(inputs.encode(page, rnd), rnd)
+    else:
+        data = mutated(page.encode("utf-8", "surrogatepass"), rnd)
+    path = write(tmp_path_factory.mktemp("copy"), name, data)
     doc = read_or_refuse(load_document, path, path)
     if doc is not None:
         assert_maps_back(doc)
+
+
+@pytest.mark.parametrize("media", ["markdown", "text"])
+@settings(FUZZ)
+@given(text=awkward_text)
+def test_any_text_reads_or_is_refused(text, media):
+    doc = read_or_refuse(document_from_text, None, text, f"page.{'md' if media == 'markdown' else 'txt'}", media)
+    if doc is not None:
+        assert_maps_back(doc)
+
+
 
 
 @settings(FUZZ, max_examples=150)
@@ -133,14 +158,6 @@ def test_deeply_nested_html_reads_or_is_refused(rnd, depth, tag):
         assert_maps_back(doc)
 
 
-@settings(FUZZ)
-@given(rnd=seeded_random)
-def test_markdown_pages_read_with_offsets_into_the_page(tmp_path_factory, rnd):
-    page = inputs.markdown_page(rnd, hostile=0.3)
-    path = write(tmp_path_factory.mktemp("md"), "page.md", mutated(page.encode("utf-8", "surrogatepass"), rnd))
-    doc = read_or_refuse(load_document, path, path)
-    if doc is not None:
-        assert_maps_back(doc)
 
 
 @settings(FUZZ, max_examples=80)
@@ -155,40 +172,12 @@ def test_markdown_made_of_one_repeated_marker_reads_or_is_refused(rnd, count, pi
         assert_maps_back(doc)
 
 
-@settings(FUZZ)
-@given(text=awkward_text)
-def test_any_markdown_text_reads_or_is_refused(text):
-    doc = read_or_refuse(document_from_text, None, text, "page.md", "markdown")
-    if doc is not None:
-        assert_maps_back(doc)
 
 
-@settings(FUZZ)
-@given(rnd=seeded_random)
-def test_plain_text_reads_with_offsets_into_the_file(tmp_path_factory, rnd):
-    page = inputs.text_page(rnd, hostile=0.4)
-    path = write(tmp_path_factory.mktemp("txt"), "page.txt", mutated(inputs.encode(page, rnd), rnd))
-    doc = read_or_refuse(load_document, path, path)
-    if doc is not None:
-        assert_maps_back(doc)
 
 
-@settings(FUZZ)
-@given(text=awkward_text)
-def test_any_plain_text_reads_or_is_refused(text):
-    doc = read_or_refuse(document_from_text, None, text, "page.txt", "text")
-    if doc is not None:
-        assert_maps_back(doc)
 
 
-@settings(FUZZ)
-@given(rnd=seeded_random)
-def test_claims_csv_reads_or_is_refused(tmp_path_factory, rnd):
-    table = inputs.csv_table(rnd, hostile=0.4)
-    path = write(tmp_path_factory.mktemp("csv"), "claims.csv", mutated(table.encode("utf-8", "surrogatepass"), rnd))
-    doc = read_or_refuse(load_document, path, path)
-    if doc is not None:
-        assert_maps_back(doc)
 
 
 @settings(FUZZ)
