@@ -280,6 +280,77 @@ def same_figure(claim_q, evidence_q, tolerance: float) -> bool:
     return False
 
 
+# What a count counts, in classes that never stand for one another: "3 trials"
+# is no evidence for "3 patients". A noun in no class is left unjudged.
+COUNTED_CLASSES = {
+    "people": """patients people persons participants subjects adults children kids infants babies men women
+        individuals volunteers respondents users customers clients members residents girls boys teens
+        teenagers adolescents seniors athletes smokers mothers workers students employees consumers
+        testers panellists panelists""",
+    "studies": """studies trials reviews papers experiments analyses meta-analyses publications reports
+        rcts""",
+    "animals": "mice rats animals dogs cats rabbits pigs monkeys",
+}
+_COUNTED_CLASS = {word: name for name, words in COUNTED_CLASSES.items() for word in words.split()}
+_WORDS_AFTER = regex.compile(r"[\p{L}-]+")
+
+
+def counted_class(text: str, quantity) -> str | None:
+    """The class of thing a count counts (people, studies, animals), read
+    from its unit or the next few words ("62 postmenopausal women")."""
+    unit = (quantity.unit or "").lower()
+    if unit in _COUNTED_CLASS:
+        return _COUNTED_CLASS[unit]
+    following = _WORDS_AFTER.findall(text[quantity.end:quantity.end + 40])[:2]
+    return next((_COUNTED_CLASS[w.lower()] for w in following if w.lower() in _COUNTED_CLASS), None)
+
+
+# "22% of participants", "in 22% of users", "22% reported": a share of people.
+_SHARE_AFTER = regex.compile(
+    r"^\s*(?:of\s+(?:the\s+|all\s+|our\s+|these\s+|those\s+|their\s+)?(?:[\p{L}-]+\s+){0,2}?"
+    r"(?:" + "|".join(w for w, c in _COUNTED_CLASS.items() if c == "people") + r")\b"
+    r"|(?:said|reported|saw|noticed|felt|experienced|agreed|rated|had|were|became|showed|achieved|"
+    r"responded|improved)\b)", regex.IGNORECASE)
+_SHARE_BEFORE = regex.compile(r"\b(?:in|for|among)\s+$", regex.IGNORECASE)
+# "by 22%", "a 22% reduction", "22% lower", "22% in wrinkle depth": a change in a measure.
+_CHANGE_AFTER = regex.compile(
+    r"^\s*(?:reduction|reductions|decrease|decreases|increase|increases|improvement|improvements|drop|"
+    r"decline|rise|gain|fall|cut|boost|fewer|less|lower|higher|more|smaller|larger|greater|better|faster|"
+    r"shorter|longer|deeper|reduced|improved|increased|decreased|firmer|smoother|brighter|"
+    r"in\s+(?!(?:the\s+)?(?:" + "|".join(w for w, c in _COUNTED_CLASS.items() if c == "people") + r")\b))",
+    regex.IGNORECASE)
+_CHANGE_BEFORE = regex.compile(r"\bby\s+$", regex.IGNORECASE)
+
+
+def percent_role(text: str, quantity) -> str | None:
+    """What a percentage is of, where the wording says: ``share`` (of people)
+    or ``change`` (in a measure); None when it does not say."""
+    if as_percent(quantity) is None or quantity.kind == "ratio":
+        return None
+    before, after = text[max(0, quantity.start - 12):quantity.start], text[quantity.end:quantity.end + 60]
+    if _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after):
+        return "change"
+    if _SHARE_BEFORE.search(before) and regex.match(r"^\s*of\b", after, regex.IGNORECASE):
+        return "share"
+    if _SHARE_AFTER.match(after):
+        return "share"
+    return None
+
+
+def same_quantity(claim_text: str, claim_q, evidence_text: str, evidence_q) -> bool:
+    """Whether two figures can be the same quantity: a duration is no count,
+    people are not trials, a fall in a measure is not a share of people.
+    Where either side does not say what it counts, they may be."""
+    if (claim_q.kind == "duration") != (evidence_q.kind == "duration"):
+        return False
+    if claim_q.kind in {"count", "plain", "ratio"} and evidence_q.kind in {"count", "plain", "ratio"}:
+        a, b = counted_class(claim_text, claim_q), counted_class(evidence_text, evidence_q)
+        if a and b and a != b:
+            return False
+    a, b = percent_role(claim_text, claim_q), percent_role(evidence_text, evidence_q)
+    return not (a and b and a != b)
+
+
 def comparable(claim_q, evidence_q) -> bool:
     """Whether two figures measure the same kind of quantity."""
     if is_year(claim_q) or is_year(evidence_q) or is_scale(claim_q) or is_scale(evidence_q):

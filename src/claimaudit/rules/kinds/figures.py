@@ -26,6 +26,7 @@ from claimaudit.rules.kinds.common import (
     is_year,
     replace_span,
     same_figure,
+    same_quantity,
     same_range,
 )
 
@@ -95,23 +96,50 @@ def _claim_figures(ctx: RuleContext, params: FigureParams) -> list:
     return figures(ctx.claim, set(params.kinds))
 
 
+# The similarity at which timeframe_stretched reads an evidence sentence's time frames.
+TIMEFRAME_SIMILARITY = 0.28
+
+
+def _evidence_frames(ctx: RuleContext) -> bool:
+    return any(q.kind == "duration" for m in ctx.related_or_best(TIMEFRAME_SIMILARITY)
+               for q in m.statement.quantities)
+
+
 def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
     """Each claim figure with its counterpart in the related evidence."""
     out: list[Aligned] = []
     related = ctx.related
+    claim_text = ctx.claim.text
     for q in _claim_figures(ctx, params):
-        candidates = [(m, eq) for m in related for eq in m.statement.quantities if comparable(q, eq)]
+        candidates = [(m, eq) for m in related for eq in m.statement.quantities
+                      if comparable(q, eq) and same_quantity(claim_text, q, m.statement.text, eq)]
         same = next(((m, eq) for m, eq in candidates if same_figure(q, eq, params.tolerance)), None)
         if same:
             out.append(Aligned(q, "matched", *same))
             continue
+        if q.kind == "duration" and ((_days(q) or 0) < 1 or _evidence_frames(ctx)):
+            continue  # a time frame the evidence gives differently is timeframe_stretched's to judge
         if not candidates:
             anywhere = any(
                 same_figure(q, eq, params.tolerance) and not is_year(eq)
+                and same_quantity(claim_text, q, sentence.text, eq)
                 for sentence in ctx.index.sentences for eq in sentence.statement.quantities
             )
             small = q.kind in {"count", "plain"} and q.value < params.min_count
-            out.append(Aligned(q, "matched" if anywhere or small else "absent", ctx.best))
+            if anywhere or small:
+                out.append(Aligned(q, "matched", ctx.best))
+                continue
+            # The same number counting something else ("3 days" against "three trials");
+            # a ratio's number is not its amount, so it has no such twin.
+            other = next(((m, eq) for m in related for eq in m.statement.quantities
+                          if eq.value == q.value and not is_year(eq) and "ratio" not in {q.kind, eq.kind}),
+                         None)
+            if q.kind == "duration" and other is None:
+                # A time frame no source gives is common and often harmless
+                # ("a two-week course"); it is held only against a coincident number.
+                out.append(Aligned(q, "matched", ctx.best))
+                continue
+            out.append(Aligned(q, "absent", *(other or (ctx.best,))))
             continue
         claimed = _value(q)
         match, eq = min(candidates, key=lambda c: (abs(_value(c[1]) - claimed), -c[0].similarity))
@@ -139,7 +167,12 @@ def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     hits = []
     for item in align(ctx, params):
         q = item.quantity
-        if item.status == "absent":
+        if item.status == "absent" and item.counterpart is not None:
+            eq = item.counterpart
+            hits.append(Hit({"figure": q.text, "closest": f'; {item.match.source_id} has "{eq.text}", '
+                             "which measures something else"},
+                            (q.start, q.end), item.match, (eq.start, eq.end)))
+        elif item.status == "absent":
             hits.append(Hit({"figure": q.text, "closest": ""}, (q.start, q.end), item.match, None))
         elif item.status == "differs":
             eq = item.counterpart
