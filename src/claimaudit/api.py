@@ -13,7 +13,7 @@ from claimaudit.ingest import (
     URL_PREFIXES,
     CopyReading,
     collect_cited_sources,
-    document_from_text,
+    literal_document,
     load_sources,
     read_copy_paths,
     sources_from_data,
@@ -39,7 +39,7 @@ def _is_literal_copy(value: str) -> bool:
         return True
     if Path(value).exists() or value.lower().startswith(URL_PREFIXES):
         return False
-    return bool(re.search(r"\s", value.strip())) and not Path(value).suffix.lower() in COPY_SUFFIXES
+    return bool(re.search(r"\s", value.strip())) and Path(value).suffix.lower() not in COPY_SUFFIXES
 
 
 def read_copy_inputs(copy: Any) -> CopyReading:
@@ -50,8 +50,7 @@ def read_copy_inputs(copy: Any) -> CopyReading:
         if isinstance(item, Document):
             reading.documents.append(item)
         elif isinstance(item, str) and _is_literal_copy(item):
-            media = "html" if item.lstrip().startswith("<") else "text"
-            reading.documents.append(document_from_text(item, name=f"<text {n + 1}>", media_type=media))
+            reading.documents.append(literal_document(item, n))
         elif isinstance(item, (str, Path)):
             reading.extend(read_copy_paths([item]))
         else:
@@ -68,13 +67,16 @@ def raise_problems(problems: list[InputProblem]) -> None:
     raise InputError(first.message + more, path=first.path, line=first.line)
 
 
-def read_copy(copy: Any) -> list[Document]:
-    """Documents from paths, folders, in-memory text or Document objects; any unreadable file is an error."""
-    reading = read_copy_inputs(copy)
+def _read_documents(reading: CopyReading) -> list[Document]:
     raise_problems(reading.problems)
     if not reading.documents:
         raise InputError("nothing to audit: no copy was given")
     return reading.documents
+
+
+def read_copy(copy: Any) -> list[Document]:
+    """Documents from paths, folders, in-memory text or Document objects; any unreadable file is an error."""
+    return _read_documents(read_copy_inputs(copy))
 
 
 def read_sources(sources: Any, documents: list[Document]) -> list[Source]:
@@ -168,10 +170,7 @@ def audit(
     use the citations inside the copy. ``rules``: extra rule packs.
     """
     reading = read_copy_inputs(copy)
-    raise_problems(reading.problems)
-    documents = reading.documents
-    if not documents:
-        raise InputError("nothing to audit: no copy was given")
+    documents = _read_documents(reading)
     pack = read_sources(sources, documents)
     active = loaded_rules if loaded_rules is not None else load_rules(
         list(rules), disable=list(disable), enable=list(enable), levels=levels

@@ -63,7 +63,7 @@ class _Inputs:
 
 
 def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
-    from claimaudit.ingest import document_from_text, load_document_bytes, problem_from, read_copy_paths
+    from claimaudit.ingest import literal_document, load_document_bytes, problem_from, read_copy_paths
 
     paths = copy_paths(options, config)
     reading = read_copy_paths(paths, exclude=config.excluded)
@@ -75,9 +75,7 @@ def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
             documents.append(load_document_bytes(data, name))
         except InputError as error:
             problems.append(problem_from(error, name))
-    for n, text in enumerate(options.texts):
-        media = "html" if text.lstrip().startswith("<") else "text"
-        documents.append(document_from_text(text, name=f"<text {n + 1}>", media_type=media))
+    documents += [literal_document(text, n) for n, text in enumerate(options.texts)]
     return _Inputs(documents, reading.skipped, problems)
 
 
@@ -89,7 +87,8 @@ def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult
     rules: dict[str, object] = {}
     warnings: list[str] = []
     problems = [p for r in results for p in r.problems]
-    documents = [d for d in documents if d.path not in {p.path for p in problems}]
+    unread = {p.path for p in problems}
+    documents = [d for d in documents if d.path not in unread]
     for result in results:
         for source in result.sources:
             sources.setdefault(source.id, source)
@@ -129,6 +128,7 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
                              path=str(config.path) if config.path else None)
         result = AuditResult(documents=[], sources=[], findings=[], tool_version=__version__,
                              skipped=inputs.skipped, problems=inputs.problems)
+        result.warnings += unread_warnings(result)
         return CheckRun(result, options.fail_on or settings_config.fail_on or "overstated", {})
     rule_packs = options.rules or [config.resolve(p) for p in settings_config.rules]
     all_rules = load_rule_set(rule_packs, use_cache=options.use_cache)
@@ -166,4 +166,21 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     merged = _merge(results, documents)
     merged.skipped = inputs.skipped
     merged.problems = inputs.problems + merged.problems
+    merged.warnings += unread_warnings(merged)
     return CheckRun(merged, default, fail_on_by_document)
+
+
+def unread_warnings(result: AuditResult) -> list[str]:
+    """Warnings naming the files in which no claim was found and the file types passed over,
+    so that neither passes unnoticed."""
+    from pathlib import Path
+
+    warnings = [f"{path}: no claims found in its text" for path in result.documents_without_claims()]
+    if result.skipped:
+        kinds: dict[str, int] = {}
+        for item in result.skipped:
+            kind = Path(item.path).suffix.lower() or "(no extension)"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        listed = ", ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
+        warnings.append(f"passed over {len(result.skipped)} file(s) of types not read: {listed}")
+    return [w for w in warnings if w not in result.warnings]

@@ -246,25 +246,6 @@ def _report_problems(result) -> bool:
     return bool(result.problems)
 
 
-def _note_empty_documents(result) -> None:
-    """Say which files were read but held no claim, so an empty page never passes unnoticed."""
-    counts: dict[str, int] = {d.path: 0 for d in result.documents}
-    for finding in result.findings:
-        counts[finding.document] = counts.get(finding.document, 0) + 1
-    for path, count in counts.items():
-        if count == 0:
-            note = f"{path}: no claims found in its text"
-            if note not in result.warnings:
-                result.warnings.append(note)
-    if result.skipped:
-        kinds: dict[str, int] = {}
-        for item in result.skipped:
-            kind = Path(item.path).suffix.lower() or "(no extension)"
-            kinds[kind] = kinds.get(kind, 0) + 1
-        listed = ", ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
-        result.warnings.append(f"passed over {len(result.skipped)} file(s) of types not read: {listed}")
-
-
 @main.command()
 @with_copy_options
 @click.option("--out", "-o", default="reports", show_default=True, type=click.Path(path_type=str),
@@ -312,7 +293,6 @@ def audit(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
         from claimaudit.verdicts.review import apply_review
 
         apply_review(result, reviewed)
-    _note_empty_documents(result)
     written = _write_reports(result, Path(out), wanted, list(templates))
     _print_summary(console, result, written)
     if _report_problems(result):
@@ -361,7 +341,7 @@ def _print_summary(console, result, written) -> None:
         table.add_column(column, justify="right")
     table.add_row(*(str(summary[c]) for c in ("claims", "supported", "overstated", "unsupported")))
     console.print(table)
-    empty = sum(1 for w in result.warnings if w.endswith(": no claims found in its text"))
+    empty = len(result.documents_without_claims())
     note = f" ({empty} with no claims)" if empty else ""
     console.print(plain(f"{len(result.documents)} document(s) audited{note} against {len(result.sources)} source(s)."))
     if result.review:
@@ -474,7 +454,6 @@ def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
         changed = changed_lines(changed_since)
 
     run = run_check(options, config)
-    _note_empty_documents(run.result)
     if not run.result.documents:
         # Nothing was read, so nothing passes: each unreadable file is the whole message.
         _report_problems(run.result)

@@ -211,6 +211,11 @@ class AuditResult:
     skipped: list[SkippedFile] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
 
+    def documents_without_claims(self) -> list[str]:
+        """Paths of the documents read in which no claim was found, in document order."""
+        with_claims = {f.document for f in self.findings}
+        return [d.path for d in self.documents if d.path not in with_claims]
+
     def summary(self) -> dict[str, int]:
         counts = {"claims": len(self.findings)}
         for verdict in VERDICTS:

@@ -33,6 +33,7 @@ __all__ = [
     "extract_cited_sources",
     "load_copy",
     "load_document",
+    "literal_document",
     "load_document_bytes",
     "read_copy_paths",
     "load_sources",
@@ -72,6 +73,12 @@ def document_from_text(text: str, name: str = "<text>", media_type: str = "text"
     blocks = _blocks_for(raw, kind, name)
     return build_document(name, raw, blocks, media_type="table" if kind == "csv" else kind,
                           encoding="utf-8")
+
+
+def literal_document(text: str, index: int = 0) -> Document:
+    """Copy given as text itself (``--text``, an API string): HTML when it starts with markup."""
+    media = "html" if text.lstrip().startswith("<") else "text"
+    return document_from_text(text, name=f"<text {index + 1}>", media_type=media)
 
 
 def load_document(path: str | Path) -> Document:

@@ -116,8 +116,7 @@ class GateReport:
         return {
             "claims": summary["claims"],
             "documents": len(self.result.documents),
-            "documents_without_claims": len({d.path for d in self.result.documents}
-                                            - {f.document for f in self.result.findings}),
+            "documents_without_claims": len(self.result.documents_without_claims()),
             "supported": summary["supported"],
             "overstated": summary["overstated"],
             "unsupported": summary["unsupported"],
