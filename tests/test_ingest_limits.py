@@ -373,3 +373,18 @@ def test_a_page_of_one_four_megabyte_line_is_read_in_bounded_memory(tmp_path, na
     characters, grown = map(int, run.stdout.split())
     assert characters > 4_000_000
     assert grown < 40 * characters, f"{grown / characters:.0f} bytes a character"
+
+
+@pytest.mark.parametrize("offset", [2 ** 64 - 1, 2 ** 62, 10 ** 6])
+def test_workbook_whose_zip64_locator_points_outside_the_file_is_refused(tmp_path, offset):
+    import struct
+
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, offset, 1)
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 0xFFFF, 0xFFFF, 0, 0, 0)
+    path = tmp_path / "claims.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 40 + locator + end)
+    result = subprocess.run([sys.executable, "-m", "claimaudit", "check", str(path)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "claims.xlsx" in result.stderr and "internal error" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -25,7 +25,7 @@ through this module, and deleting the cache changes speed, never a verdict:
 Anything wrong with an entry is a cache miss: the work is redone as if there
 were no cache. Caching never fails a run.
 
-This module imports only claimaudit.files (and, inside the shape checks,
+This module imports only claimaudit.files and claimaudit.limits (and, inside the shape checks,
 modules their callers have already imported), so any stage may use it.
 """
 
@@ -41,7 +41,6 @@ import pickle
 import re
 import stat
 import sys
-import time
 import types
 import typing
 from contextlib import contextmanager
@@ -49,12 +48,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from claimaudit import limits
+from claimaudit.files import remove_stale_temporaries
+
 FORMAT = "claimaudit-cache/2"
 MAX_ENTRY_BYTES = 128 * 1024 * 1024
 MAX_HEADER_BYTES = 1024
-MAX_DEPTH = 64  # nesting of cached JSON data; deeper data is not cached
 KEEP_STAMPS = 4  # other installations (a pre-commit env, a second venv) keep their entries
-STALE_TEMPORARY_SECONDS = 3600
 
 Check = Callable[[Any, str], bool]
 AllowGlobal = Callable[[str, str, object], bool]
@@ -314,7 +314,6 @@ def prune() -> None:
     newest: dict[str, float] = {}
     by_stamp: dict[str, list[Path]] = {}
     stale: list[Path] = []
-    now = time.time()
     try:
         with os.scandir(folder) as listing:
             for item in listing:
@@ -328,11 +327,10 @@ def prune() -> None:
                     newest[stamp] = max(newest.get(stamp, 0.0), info.st_mtime)
                 elif re.fullmatch(_LEGACY_NAME, item.name):
                     stale.append(Path(item.path))
-                elif item.name.startswith(".") and item.name.endswith(".tmp") \
-                        and now - info.st_mtime > STALE_TEMPORARY_SECONDS:
-                    stale.append(Path(item.path))
     except OSError:
         return
+    # Temporaries carry their writer's pid: those of writers that are gone are removed.
+    remove_stale_temporaries(folder)
     others = sorted((s for s in by_stamp if s != current), key=lambda s: newest[s], reverse=True)
     for stamp in others[KEEP_STAMPS - 1:]:
         stale += by_stamp[stamp]
@@ -450,7 +448,7 @@ def _is_enum(found: type) -> bool:
 
 def plain_json(data: Any, depth: int = 0) -> bool:
     """Whether ``data`` is JSON-shaped (dicts with string keys, lists, scalars), not too deep."""
-    if depth > MAX_DEPTH:
+    if depth > limits.int_value("max-depth"):
         return False
     if data is None or isinstance(data, (str, bool, int)):
         return True

@@ -246,8 +246,12 @@ def _declared_part_count(handle: BinaryIO) -> int | None:
     count = int.from_bytes(tail[at + 10:at + 12], "little")
     locator = tail.rfind(_ZIP64_LOCATOR, 0, at)
     if count == 0xFFFF and locator >= 0 and locator + 20 <= at:
-        # ZIP64 archives keep the real count in a record the locator points at.
-        handle.seek(int.from_bytes(tail[locator + 8:locator + 16], "little"))
+        # ZIP64 archives keep the real count in a record the locator points at;
+        # a locator pointing outside the file leaves the damage for zipfile to name.
+        offset = int.from_bytes(tail[locator + 8:locator + 16], "little")
+        if offset > size - 56:
+            return None
+        handle.seek(offset)
         record = handle.read(56)
         if record.startswith(_ZIP64_END) and len(record) == 56:
             count = int.from_bytes(record[32:40], "little")
