@@ -11,7 +11,7 @@ from claimaudit.model import Reason
 from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import PatternBudgetSpent, PatternError, pattern_run
 from claimaudit.rules.loader import Rule, field_line
-from claimaudit.rules.spec import fill_template
+from claimaudit.rules.spec import fill_template, shortened
 
 
 def format_message(template: str, values: dict) -> str:
@@ -29,16 +29,12 @@ def _hits(rule: Rule, context: RuleContext) -> list[Hit]:
         loc = ("params", spent.param, spent.index)
         error = limits.breach("max-regex-seconds", path=rule.path, line=field_line(rule.path, loc),
                               field=f"params.{spent.param}[{spent.index}]")
-        raise InputError(f"rule {rule.code}, pattern {_shown(spent.pattern)}: {error.detail}",
+        raise InputError(f"rule {rule.code}, pattern {shortened(spent.pattern)!r}: {error.detail}",
                          path=error.path, line=error.line, field=error.field) from None
     except PatternError as bad:
         # Only a rule that did not come through the loader gets this far with a bad pattern.
         raise InputError(f"rule {rule.code}: invalid pattern: {bad}", path=rule.path, field="params.patterns") \
             from None
-
-
-def _shown(pattern: str, most: int = 60) -> str:
-    return repr(pattern if len(pattern) <= most else pattern[: most - 3] + "...")
 
 
 def evaluate(

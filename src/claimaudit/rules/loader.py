@@ -14,7 +14,7 @@ from claimaudit.files import read_utf8
 from claimaudit.rules import kinds as _kinds  # noqa: F401  (registers the built-in kinds)
 from claimaudit.rules.context import KINDS, Kind, Params
 from claimaudit.rules.kinds.common import PatternError, PatternRun, check_user_pattern, screen_user_pattern
-from claimaudit.rules.spec import RuleDocs, RuleSpec, TemplateError, template_fields
+from claimaudit.rules.spec import RuleDocs, RuleSpec, TemplateError, shortened, template_fields
 
 RULE_SUFFIXES = {".yaml", ".yml"}
 
@@ -273,8 +273,7 @@ def _pattern_checked(path: str, text: str, loc: tuple, pattern: str, checker: Ca
     try:
         return checker(pattern)
     except PatternError as error:
-        shown = pattern if len(pattern) <= 60 else pattern[:57] + "..."
-        raise _error_at(path, text, loc, f"pattern {shown!r}: {error}") from None
+        raise _error_at(path, text, loc, f"pattern {shortened(pattern)!r}: {error}") from None
 
 
 def _characters_in(value: object) -> int:

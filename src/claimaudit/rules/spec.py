@@ -98,7 +98,8 @@ class TemplateError(ValueError):
     """A message template the engine will not fill; the message says why."""
 
 
-def _shown(text: str, most: int = 60) -> str:
+def shortened(text: str, most: int = 60) -> str:
+    """A rule's word, pattern or template cut to fit an error line."""
     return text if len(text) <= most else text[: most - 3] + "..."
 
 
@@ -119,7 +120,7 @@ def template_fields(template: str) -> tuple[str, ...]:
             continue
         written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         if not name.isidentifier() or conversion or spec:
-            raise TemplateError(f"{_shown(written)} is not a plain placeholder: write {{name}}, with no "
+            raise TemplateError(f"{shortened(written)} is not a plain placeholder: write {{name}}, with no "
                                 f"attribute, index, conversion or format (and {{{{ or }}}} for a literal brace)")
         if name not in names:
             names.append(name)
