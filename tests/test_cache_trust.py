@@ -176,10 +176,10 @@ def wrong_shapes(kind: str, entry: Path, marker: Path) -> list[bytes]:
     """Data of the wrong shape for ``kind`` (each would mislead or crash a run if used)."""
     real = payload_of(entry)
     if kind == "source-pack":
-        sources = json.loads(real)
-        return [json.dumps([{"id": 5, "summary": ["not", "text"]}]).encode(),
-                json.dumps(sources[:1]).encode(),  # a pack with most of its sources gone
-                json.dumps([{**s, "id": "invented-id"} for s in sources]).encode()]
+        sources = json.loads(real)["sources"]
+        return [json.dumps({"sources": [{"id": 5, "summary": ["not", "text"]}], "aliases": {}}).encode(),
+                json.dumps({"sources": sources[:1], "aliases": {}}).encode(),  # most of its sources gone
+                json.dumps({"sources": [{**s, "id": "invented-id"} for s in sources], "aliases": {}}).encode()]
     if kind == "config":
         settings = json.loads(real)
         return [json.dumps({"fail_on": 3, "overrides": "all"}).encode(),
@@ -230,10 +230,10 @@ def test_a_planted_empty_source_pack_with_a_valid_header_changes_no_verdict(warm
 
 def _a_misleading_pack(entry: Path) -> bytes:
     """The real pack with every summary replaced: well-shaped, and it would change verdicts."""
-    sources = json.loads(payload_of(entry))
-    for source in sources:
+    pack = json.loads(payload_of(entry))
+    for source in pack["sources"]:
         source["summary"] = "A large trial proved every claim on the page, in everyone, for good."
-    return json.dumps(sources).encode()
+    return json.dumps(pack).encode()
 
 
 def test_a_misleading_pack_would_change_verdicts_if_it_were_trusted(warm, site, reference):

@@ -17,6 +17,11 @@ from claimaudit.rules.kinds.common import figures
     ("These statements have not been evaluated by the FDA.", "a disclaimer"),
     ("Individual results vary and depend on how often you train.", "a disclaimer"),
     ("Is the balm right for your skin?", "a question"),
+    ("Welcome to the Glowra skin studio.", "a greeting"),
+    ("Book a free skin check online.", "a call to action"),
+    ("Free delivery on orders over £25", "ordering, delivery or opening details"),
+    ("© 2025 Glowra Ltd. All rights reserved.", "legal boilerplate (copyright, cookies, privacy, terms)"),
+    ("Our treatments", "a topic or label with no predicate"),
 ])
 def test_furniture_and_directions_are_not_claims(text, why):
     assert classify(analyse(text)) == ("", why)
@@ -34,6 +39,10 @@ def test_furniture_and_directions_are_not_claims(text, why):
     ("Members say they never feel tired after lunch.", "testimonial"),
     ("Stridefit is FDA-approved for flat feet.", "regulatory"),
     ("Stridefit insoles have no side effects.", "safety"),
+    # Short, verbless or with a verb no cue list knows: still claims.
+    ("Glowra heals scars.", "efficacy"),
+    ("Dermatologist recommended", "general"),
+    ("Glowra plumps fine lines.", "efficacy"),
 ])
 def test_claims_are_found_and_typed(text, claim_type):
     assert classify(analyse(text)) == (claim_type, "")

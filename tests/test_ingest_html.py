@@ -27,24 +27,80 @@ def page():
     return doc
 
 
-@pytest.mark.parametrize("furniture", [
+@pytest.mark.parametrize("code", [
     "tracking",                 # script
     "color: teal",              # style
-    "About us",                 # nav inside the site header
-    "Home",                     # breadcrumbs
-    "Join our newsletter",      # newsletter widget (class)
-    "monthly tips",
-    "We use cookies",           # cookie banner (id)
-    "Related posts",            # aside
-    "All rights reserved",      # footer
-    "Larkspur Joint Clinic",    # site header and title only
 ])
-def test_page_furniture_is_not_copy(page, furniture):
+def test_code_is_never_read(page, code):
+    assert code not in page.text
+    assert not any(code in aside.text for aside in page.set_aside)
+
+
+@pytest.mark.parametrize("furniture, why", [
+    ("About us", "navigation"),                             # nav inside the site header
+    ("Home", "navigation"),                                 # breadcrumbs (class)
+    ("Join our newsletter", "a page widget (marked 'newsletter')"),
+    ("monthly tips", "a page widget (marked 'newsletter')"),
+    ("We use cookies", "a page widget (marked 'cookie')"),  # cookie banner (id)
+])
+def test_navigation_and_widgets_are_set_aside_with_why(page, furniture, why):
     assert furniture not in page.text
+    (aside,) = [a for a in page.set_aside if furniture in a.text]
+    assert aside.reason == why
+
+
+def test_set_aside_text_keeps_its_line(page):
+    (menu,) = [a for a in page.set_aside if "About us" in a.text]
+    assert page.raw_line_col(menu.raw_start) == file_position(PAGE, "Knee care</a></li>")
+
+
+@pytest.mark.parametrize("text, scope", [
+    ("Knee Care & Recovery | Larkspur Joint Clinic", "title"),
+    ("Larkspur Joint Clinic", "header"),                     # site header, outside the nav
+    ("Related posts you might like", "aside"),
+    ("© 2024 Larkspur Joint Clinic. All rights reserved.", "footer"),
+    ("Knee Care & Recovery", "heading"),
+    ("Pain score fell by 2 points", "table"),
+    ("A small trial reported less stiffness after three months.", "body"),
+])
+def test_every_region_of_the_page_is_read_with_its_scope(page, text, scope):
+    by_text = {page.text[b.start:b.end]: b for b in page.blocks}
+    assert by_text[text].scope == scope
+
+
+def test_title_and_description_are_read_and_map_to_the_file():
+    raw = ('<html><head><title>Knee gel &amp; more</title>\n'
+           '<meta name="description" content="Our gel eases knee pain &amp; stiffness in 3 days.">\n'
+           '<meta property="og:description" content="Our gel eases knee pain &amp; stiffness in 3 days.">\n'
+           '</head><body><p>Sessions are short.</p></body></html>')
+    doc = document_from_text(raw, "page.html", "html")
+    by_text = {doc.text[b.start:b.end]: b for b in doc.blocks}
+    assert by_text["Knee gel & more"].scope == "title"
+    assert by_text["Our gel eases knee pain & stiffness in 3 days."].scope == "meta"
+    at = doc.text.index("stiffness in 3 days")
+    assert doc.raw[doc.raw_offset(at):doc.raw_offset(at) + 9] == "stiffness"
+    assert doc.line_col(at) == (2, raw.split("\n")[1].index("stiffness") + 1)
+    # The link-preview copy repeats the description: read once, the repeat listed.
+    assert doc.text.count("Our gel eases") == 1
+    assert [a.scope for a in doc.set_aside] == ["meta"]
+
+
+def test_alt_text_is_a_block_after_the_paragraph_it_sits_in():
+    raw = ('<p>Before and after\n<img src="k.jpg" alt="Knee &amp; hip pain gone in 7 days"> treatment.</p>\n'
+           '<p>Next.</p><img src="logo.png" alt="">')
+    doc = document_from_text(raw, "page.html", "html")
+    assert block_texts(doc) == ["Before and after treatment.", "Knee & hip pain gone in 7 days", "Next."]
+    alt = doc.blocks[1]
+    assert alt.scope == "alt"
+    at = doc.text.index("pain gone")
+    assert doc.raw[doc.raw_offset(at):doc.raw_offset(at) + 9] == "pain gone"
+    assert doc.line_col(at) == (2, raw.split("\n")[1].index("pain gone") + 1)
 
 
 def test_widget_pasted_three_times_is_dropped_entirely(page):
     assert "Thanks for your interest" not in page.text
+    reasons = [a.reason for a in page.set_aside if "Thanks for your interest" in a.text]
+    assert reasons == ["a widget repeated across the page"] * 3
 
 
 def test_headings_lists_and_cells_become_typed_blocks(page):
@@ -120,20 +176,25 @@ def test_heading_repeated_in_the_navigation_maps_to_the_heading():
     assert doc.line_col(doc.text.index("Knee care")) == (2, 5)
 
 
-def test_layout_wrapper_with_a_boilerplate_class_keeps_its_copy():
+def test_layout_wrapper_with_a_sidebar_class_keeps_its_copy_in_the_body():
     raw = ('<div class="content-with-sidebar"><p>Our injections rebuild cartilage in every knee '
            'within a month, as shown in our clinic.</p></div><div class="sidebar">Links</div>')
     doc = document_from_text(raw, "page.html", "html")
-    assert "rebuild cartilage in every knee" in doc.text
-    assert "Links" not in doc.text
+    scopes = {doc.text[b.start:b.end]: b.scope for b in doc.blocks}
+    assert scopes["Our injections rebuild cartilage in every knee within a month, as shown in our clinic."] == "body"
+    assert scopes["Links"] == "aside"
 
 
-def test_article_header_and_footer_are_kept_but_site_chrome_is_not():
+def test_article_header_and_footer_are_its_body_and_site_chrome_is_header_and_footer():
     raw = ("<header>Site name</header><article><header><h1>Hip pain</h1></header>"
            "<p>Heat may help.</p><footer>Source: Doe J. Heat and hips. 2019.</footer></article>"
-           "<footer>Contact the site owner</footer>")
+           "<footer>Contact the site owner</footer><div role=\"complementary\">Tip of the week</div>")
     doc = document_from_text(raw, "page.html", "html")
-    assert block_texts(doc) == ["Hip pain", "Heat may help.", "Source: Doe J. Heat and hips. 2019."]
+    assert [(doc.text[b.start:b.end], b.scope) for b in doc.blocks] == [
+        ("Site name", "header"), ("Hip pain", "heading"), ("Heat may help.", "body"),
+        ("Source: Doe J. Heat and hips. 2019.", "body"), ("Contact the site owner", "footer"),
+        ("Tip of the week", "aside"),
+    ]
 
 
 def test_a_claim_repeated_on_the_page_keeps_its_first_occurrence():

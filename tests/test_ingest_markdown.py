@@ -131,11 +131,27 @@ def test_every_kept_character_points_at_itself_in_the_raw_file(tour):
                 assert raw[offset] == char, (tour.text[block.start:block.end], char, offset)
 
 
+def test_blocks_record_where_they_stood(tour):
+    scopes = {tour.text[b.start:b.end]: b.scope for b in tour.blocks}
+    assert scopes["Balance Class Guide"] == "heading"
+    assert scopes["illustrated mat"] == "alt"
+    assert scopes["Members walk heel to toe | with support"] == "table"
+    assert scopes["Warm-up takes ten minutes."] == "body"
+
+
+def test_alt_text_maps_to_its_place_in_the_file(tour):
+    raw = TOUR.read_text(encoding="utf-8")
+    at = tour.text.index("illustrated mat")
+    assert raw[tour.raw_offset(at):tour.raw_offset(at) + len("illustrated mat")] == "illustrated mat"
+
+
 def test_markup_is_removed_from_every_kind_of_block(tour):
     assert blocks_of(tour) == [
         "Balance Class Guide",
         "Our slow balance class helps older adults feel steadier on stairs. Sessions use a wobble "
-        "board and two foam pads, with an illustrated mat for *every* participant.",
+        "board and two foam pads, with an for *every* participant.",
+        # An image's alt text is a block of its own, after the paragraph the image sits in.
+        "illustrated mat",
         "Most members said they felt steadier after six weeks. A tab sits after this quote marker.",
         "Warm-up takes ten minutes.",
         "Stretches follow at a gentle pace.",

@@ -42,8 +42,8 @@ def column(ws, name):
     return header.index(name) + 1
 
 
-def test_workbook_has_the_five_sheets_in_order(book):
-    assert book.sheetnames == ["Summary", "Claims", "Evidence", "Sources", "Rules"]
+def test_workbook_has_the_six_sheets_in_order(book):
+    assert book.sheetnames == ["Summary", "Claims", "Evidence", "Sources", "Rules", "Not audited"]
 
 
 def test_claims_sheet_has_one_row_per_finding_in_report_order(book):
@@ -124,7 +124,7 @@ def test_hostile_text_is_stored_as_plain_strings(book):
 def test_no_sheet_contains_a_formula(path):
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 5
+        assert len(sheets) == 6
         for name in sheets:
             xml = archive.read(name).decode("utf-8")
             assert "<f>" not in xml and "<f " not in xml, name
@@ -143,7 +143,7 @@ def test_pandas_reads_the_claims_back_unchanged(path):
         "unsupported": 5, "overstated": 3, "supported": 3,
     }
     sheets = pd.read_excel(path, sheet_name=None)
-    assert set(sheets) == {"Summary", "Claims", "Evidence", "Sources", "Rules"}
+    assert set(sheets) == {"Summary", "Claims", "Evidence", "Sources", "Rules", "Not audited"}
 
 
 def test_evidence_sheet_lists_every_ranked_evidence_row(book):

@@ -14,10 +14,10 @@ from claimaudit.ingest import (
     CopyReading,
     collect_cited_sources,
     literal_document,
-    load_sources,
     read_copy_paths,
     sources_from_data,
 )
+from claimaudit.ingest.sources import SourcePack, load_pack, pack_from_data
 from claimaudit.model import AuditResult, Document, InputProblem, Source
 from claimaudit.pipeline import audit_documents
 from claimaudit.rules.loader import Rule, load_rules
@@ -81,27 +81,39 @@ def read_copy(copy: Any) -> list[Document]:
 
 def read_sources(sources: Any, documents: list[Document]) -> list[Source]:
     """Sources from packs, dicts or Source objects; from the copy when none are given."""
+    return read_pack(sources, documents).sources
+
+
+def read_pack(sources: Any, documents: list[Document]) -> SourcePack:
+    """Sources and the packs' aliases from packs, dicts or Source objects; from the copy when none are given."""
+    from claimaudit.evidence.aliases import merge_aliases
+
     if sources is None or (isinstance(sources, (list, tuple)) and not sources):
-        return collect_cited_sources(documents)
+        return SourcePack(collect_cited_sources(documents))
     items = sources if isinstance(sources, (list, tuple)) else [sources]
     if isinstance(sources, dict):
         items = [sources]
     found: list[Source] = []
+    aliases: dict[str, tuple[str, ...]] = {}
     for item in items:
         if isinstance(item, Source):
             found.append(item)
         elif isinstance(item, dict) and "sources" in item:
-            found.extend(sources_from_data(item, origin="<python>"))
+            pack = pack_from_data(item, origin="<python>")
+            found.extend(pack.sources)
+            aliases = merge_aliases(aliases, pack.aliases)
         elif isinstance(item, dict):
             found.extend(sources_from_data([item], origin="<python>"))
         else:
-            found.extend(load_sources(item))
+            pack = load_pack(item)
+            found.extend(pack.sources)
+            aliases = merge_aliases(aliases, pack.aliases)
     seen: dict[str, Source] = {}
     for source in found:
         if source.id in seen:
             raise InputError(f"source id {source.id!r} is given twice ({seen[source.id].origin or 'first'} and {source.origin or 'again'})")
         seen[source.id] = source
-    return found
+    return SourcePack(found, aliases)
 
 
 @dataclass
@@ -162,23 +174,31 @@ def audit(
     levels: dict[str, str] | None = None,
     loaded_rules: list[Rule] | None = None,
     on_document=None,
+    aliases: dict[str, Any] | None = None,
 ) -> Audit:
     """Audit copy against its sources.
 
     ``copy``: a path, folder, text, or a list of them. ``sources``: a source
-    pack path, a dict ``{"sources": [...]}``, a list of source dicts, or None to
-    use the citations inside the copy. ``rules``: extra rule packs.
+    pack path, a dict ``{"sources": [...], "aliases": {...}}``, a list of source
+    dicts, or None to use the citations inside the copy. ``rules``: extra rule
+    packs. ``aliases``: names copy uses for what the sources name otherwise,
+    ``{"FlexiCur": ["curcumin"]}``, added to the packs' own.
     """
+    from claimaudit.evidence.aliases import merge_aliases, validate_aliases
+
+    given_aliases = validate_aliases(aliases, path="<python>")
     reading = read_copy_inputs(copy)
     documents = _read_documents(reading)
-    pack = read_sources(sources, documents)
+    source_pack = read_pack(sources, documents)
+    pack = source_pack.sources
     active = loaded_rules if loaded_rules is not None else load_rules(
         list(rules), disable=list(disable), enable=list(enable), levels=levels
     )
     for rule in active:
         # Each call is a run of its own: rules shared across calls get their whole pattern time.
         rule.pattern_run.spent = 0.0
-    result = audit_documents(documents, pack, active, on_document=on_document)
+    result = audit_documents(documents, pack, active, on_document=on_document,
+                             aliases=merge_aliases(given_aliases, source_pack.aliases))
     raise_problems(result.problems)
     result.skipped = list(reading.skipped)
     if not pack:

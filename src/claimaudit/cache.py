@@ -485,7 +485,7 @@ def _typed(value: Any, hint: Any) -> bool:
         key_hint, value_hint = arguments or (str, Any)
         return isinstance(value, dict) and all(_typed(k, key_hint) and _typed(v, value_hint)
                                                for k, v in value.items())
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _fields_fit(value, hint)
     if hint is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
@@ -531,11 +531,19 @@ def _settings_agree(data: Any, table: Any, cls: type, choices: dict[str, tuple])
                     _settings_agree(o, w, typing.get_args(_hints(cls)[name])[0], choices) and o["paths"]
                     for o, w in zip(value, written)):
                 return False
-        elif value != given[name] and not (isinstance(given[name], str) and value == [given[name]]):
+        elif value != given[name] and not (isinstance(given[name], str) and value == [given[name]]) \
+                and not _one_string_lists(value, given[name]):
             return False
     if data.get("fail_on") not in (None, *choices["fail_on"]):
         return False
     return all(level in choices["levels"] for level in (data.get("levels") or {}).values())
+
+
+def _one_string_lists(value: Any, written: Any) -> bool:
+    """A mapping whose single strings were read as one-item lists (``aliases = {A = "b"}``)."""
+    return isinstance(value, dict) and isinstance(written, dict) and value.keys() == written.keys() and all(
+        value[key] == written[key] or (isinstance(written[key], str) and value[key] == [written[key]])
+        for key in value)
 
 
 def config_shape(data: Any, text: str) -> bool:
@@ -564,17 +572,24 @@ def _sources_written(suffix: str, content: str) -> int:
 
 
 def source_pack_shape(data: Any, text: str) -> bool:
-    """A cached source pack: what ``dataclasses.asdict`` made of the pack's
-    Sources, for the pack whose key ``text`` is ``path NUL suffix NUL content``.
+    """A cached source pack: ``{"sources": [...], "aliases": {...}}``, what
+    ``dataclasses.asdict`` made of the pack's Sources and its alias table as
+    JSON, for the pack whose key ``text`` is ``path NUL suffix NUL content``.
 
     Like a fresh pack it is not empty, has one source per ``id`` the text
     writes, each id unique and written in the text, and origins in the pack at
     rising lines inside it. A pack in an unusual layout fails the scan and is
-    simply never cached.
+    simply never cached. The aliases are a normalised table (see
+    :func:`alias_table_shape`) whose every word the text writes.
     """
     from claimaudit.model import Source
 
     name, suffix, content = text.split("\0", 2)
+    if not isinstance(data, dict) or set(data) != {"sources", "aliases"}:
+        return False
+    if not alias_table_shape(data["aliases"], content):
+        return False
+    data = data["sources"]
     if not isinstance(data, list) or not data or len(data) != _sources_written(suffix, content):
         return False
     lines = content.count("\n") + 1
@@ -594,6 +609,24 @@ def source_pack_shape(data: Any, text: str) -> bool:
             return False
         last_line = int(line)
     return True
+
+
+def alias_table_shape(data: Any, content: str) -> bool:
+    """A cached alias table (``evidence.aliases``): exactly what validation
+    makes of itself, within the limits, and every word of every name and
+    target written in ``content`` (the file it was read from), so no entry
+    can add a name the file does not give."""
+    from claimaudit.evidence.aliases import aliases_from_data
+
+    if data == {}:
+        return True
+    try:
+        table = aliases_from_data(data)
+    except Exception:  # noqa: BLE001 - a table validation refuses is not a table
+        return False
+    written = set(re.findall(r"\w+", content.lower()))
+    return "aliases" in content and all(
+        set(re.findall(r"\w+", " ".join((name, *targets)).lower())) <= written for name, targets in table.items())
 
 
 _TOP_LEVEL_KEY = r"(?m)^(?:\"([^\"\n]*)\"|'([^'\n]*)'|([^\s#:\-?\[\]{},&*!|>'\"%@`][^\n:#]*?))[ \t]*:(?:[ \t]|$)"

@@ -102,7 +102,7 @@ class ChangedLines:
         return any(n in lines for n in range(first_line, last + 1))
 
 
-def _key(path) -> str:
+def _key(path: str | os.PathLike[str]) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 

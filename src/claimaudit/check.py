@@ -10,11 +10,14 @@ order the files were given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from claimaudit.config import DocumentSettings, LoadedConfig, RuleLayer
 from claimaudit.errors import InputError
 from claimaudit.model import AuditResult, Document, InputProblem, SkippedFile, Source
+
+if TYPE_CHECKING:
+    from claimaudit.ingest.sources import SourcePack
 
 NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
 
@@ -76,6 +79,8 @@ def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
         except InputError as error:
             problems.append(problem_from(error, name))
     documents += [literal_document(text, n) for n, text in enumerate(options.texts)]
+    for document in documents:
+        document.skip_scopes = frozenset(config.config.skip_scopes)  # listed as not audited
     return _Inputs(documents, reading.skipped, problems)
 
 
@@ -100,7 +105,9 @@ def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult
     version = results[0].tool_version if results else __version__
     return AuditResult(documents=documents, sources=list(sources.values()), findings=findings,
                        rules=sorted(rules.values(), key=lambda r: getattr(r, "code", "")),
-                       tool_version=version, warnings=warnings, problems=problems)
+                       tool_version=version, warnings=warnings, problems=problems,
+                       not_audited=sorted((n for r in results for n in r.not_audited),
+                                          key=lambda n: order.get(n.document, len(order))))
 
 
 def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
@@ -114,7 +121,8 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
 
 def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     from claimaudit import __version__
-    from claimaudit.api import read_sources
+    from claimaudit.api import read_pack
+    from claimaudit.evidence.aliases import merge_aliases
     from claimaudit.claims.anatomy import persistent_analyses
     from claimaudit.pipeline import audit_documents
     from claimaudit.rule_cache import load_rule_set, select_rules
@@ -143,21 +151,23 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         groups.setdefault((chosen.layers, chosen.sources), []).append(document)
 
     run_pack_paths = options.sources or [config.resolve(p) for p in settings_config.sources]
-    run_pack: list[Source] | None = None
+    run_pack: SourcePack | None = None
     active_by_layers: dict[tuple, list] = {}
     results: list[AuditResult] = []
     for (layers, pack_paths), group in groups.items():
         if layers not in active_by_layers:
             active_by_layers[layers] = select_rules(all_rules, layers)
         if pack_paths is not None:
-            pack = read_sources(list(pack_paths), group)
+            source_pack = read_pack(list(pack_paths), group)
         else:
             if run_pack is None:
                 # Sources cited inside the copy are pooled over every file, as `audit` does.
-                run_pack = read_sources(list(run_pack_paths) or None, documents)
-            pack = run_pack
+                run_pack = read_pack(list(run_pack_paths) or None, documents)
+            source_pack = run_pack
+        pack = source_pack.sources
         with persistent_analyses(options.use_cache):
-            result = audit_documents(group, pack, active_by_layers[layers], on_document=options.on_document)
+            result = audit_documents(group, pack, active_by_layers[layers], on_document=options.on_document,
+                                     aliases=merge_aliases(config.aliases, source_pack.aliases))
         if not pack:
             result.warnings.append(NO_SOURCES_WARNING)
         results.append(result)

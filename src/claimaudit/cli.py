@@ -513,7 +513,7 @@ def _write_baseline(report, baseline_path: str | None) -> None:
 
 @main.group()
 def rules() -> None:
-    """List and document the rules."""
+    """List, document and test the rules."""
 
 
 @rules.command("list")
@@ -543,6 +543,63 @@ def rules_show(selector, extra):
 
     for rule in matches:
         click.echo(printable(rule_markdown(rule)))
+
+
+@rules.command("test")
+@click.argument("directory", type=click.Path(path_type=str))
+@click.option("--color/--no-color", "colour", default=None, help="Colour the output (default: on a terminal).")
+def rules_test(directory, colour):
+    """Run the fail and pass examples of the rule files in DIRECTORY.
+
+    Each example goes through the same judging as a real run, with its rule
+    alone: a `fail` example passes when the rule fires on it, a `pass` example
+    when it does not. Exit 0 when every example comes out as written, 1 when
+    any does not, 2 when a rule file is invalid.
+    """
+    from claimaudit.rules.selftest import load_rule_dir, run_rules
+
+    ctx = click.get_current_context()
+    runs = run_rules(load_rule_dir(directory))
+    for line in _rule_test_lines(runs, _use_colour(colour)):
+        click.echo(line, color=True)
+    if any(run.failed for run in runs):
+        ctx.exit(EXIT_FINDINGS)
+
+
+def _rule_test_lines(runs, colour: bool) -> list[str]:
+    from claimaudit.terminal import printable
+
+    def style(text: str, **how) -> str:
+        return click.style(text, **how) if colour else text
+
+    def safe(text: object) -> str:
+        return printable(text, keep_newlines=False)
+
+    lines: list[str] = []
+    examples = sum(len(run.examples) for run in runs)
+    failed = sum(len(run.failed) for run in runs)
+    for run in runs:
+        rule = run.rule
+        state = (f"{len(run.failed)} of {len(run.examples)} examples not as written" if run.failed
+                 else f"{len(run.examples)} examples as written")
+        lines.append(style(safe(f"{rule.code} {rule.name} ({rule.path}): "), bold=True)
+                     + style(state, fg="red" if run.failed else "green"))
+        for example in run.examples:
+            mark = style("FAILED", fg="red", bold=True) if not example.ok else style("ok    ", fg="green")
+            lines.append(f"  {mark}  {example.expected} example {example.number}  {example.verdict:<11}  "
+                         f"{safe(example.example.claim)}")
+            if example.ok:
+                continue
+            if example.expected == "fail":
+                lines.append(f"          {safe(rule.code)} should fire on this claim but did not")
+            for reason in example.fired:
+                lines.append(f"          {safe(reason.code)} fired but should not: {safe(reason.message)}")
+            others = [r for r in example.reasons if r.code != rule.code]
+            listed = "; ".join(safe(f"{r.code} ({r.verdict}): {r.message}") for r in others) or "none"
+            lines.append(f"          other reasons: {listed}")
+    verdict = style(f"{failed} failed", fg="red", bold=True) if failed else style("0 failed", fg="green")
+    lines.append(f"{len(runs)} rule(s), {examples} example(s): {examples - failed} passed, {verdict}")
+    return lines
 
 
 @main.command()

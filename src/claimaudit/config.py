@@ -58,6 +58,8 @@ class CheckConfig:
     baseline: str | None = None
     overrides: list[PathOverride] = field(default_factory=list)
     limits: dict[str, float] = field(default_factory=dict)  # see claimaudit.limits
+    skip_scopes: list[str] = field(default_factory=list)  # model.SCOPES left out of the audit
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # as written; see LoadedConfig.aliases
 
     @classmethod
     def from_data(cls, data: dict) -> "CheckConfig":
@@ -101,6 +103,7 @@ class LoadedConfig:
     config: CheckConfig = field(default_factory=CheckConfig)
     path: Path | None = None
     prefix: str = ""  # "tool.claimaudit." for pyproject.toml, so messages name the real key
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # validated (evidence.aliases)
 
     @property
     def directory(self) -> Path:
@@ -426,7 +429,20 @@ def read_config(path: str | Path) -> LoadedConfig:
     valid = cached_parse("config", json.dumps(data, sort_keys=True, default=str),
                          lambda: _validate(data, path, text, table, prefix), check=config_shape)
     _check_globs(valid, path, text, table, prefix)
-    return LoadedConfig(config=CheckConfig.from_data(valid), path=path, prefix=prefix)
+    aliases = _check_aliases(valid, path, text, table, prefix)
+    return LoadedConfig(config=CheckConfig.from_data(valid), path=path, prefix=prefix, aliases=aliases)
+
+
+def _check_aliases(valid: dict, path: Path, text: str, table: tuple[str, ...], prefix: str) -> dict:
+    """``aliases`` as a table: names and targets non-empty, bounded and given once (every run:
+    pure Python and cheap, so a cached config is held to it too)."""
+    from claimaudit.evidence.aliases import validate_aliases
+
+    def line_of(name: str, index: int | None) -> int | None:
+        found = _line_of_key(text, name, table) if name else None
+        return found or _line_of_key(text, "aliases", table)
+
+    return validate_aliases(valid.get("aliases"), path=str(path), line_of=line_of, field=prefix + "aliases")
 
 
 def _validate(data: Any, path: Path, text: str, table: tuple[str, ...], prefix: str) -> dict:

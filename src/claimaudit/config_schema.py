@@ -58,6 +58,26 @@ class CheckConfigSchema(_Settings):
     baseline: str | None = None
     overrides: list[PathOverrideSchema] = Field(default_factory=list)
     limits: dict[str, float | str] = Field(default_factory=dict)
+    skip_scopes: list[str] = Field(default_factory=list)  # scopes not audited, as Vale's IgnoredScopes
+    aliases: dict[str, list[str]] = Field(default_factory=dict)  # see evidence.aliases
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def one_name_is_a_list(cls, value):
+        # `FlexiCur = "curcumin"` reads as naturally as a one-item list.
+        if isinstance(value, dict):
+            return {name: [target] if isinstance(target, str) else target for name, target in value.items()}
+        return value
+
+    @field_validator("skip_scopes")
+    @classmethod
+    def known_scopes(cls, value: list[str]) -> list[str]:
+        from claimaudit.model import SCOPES
+
+        for scope in value:
+            if scope not in SCOPES:
+                raise ValueError(f"unknown scope {scope!r}; known scopes: {', '.join(SCOPES)}")
+        return value
 
     @field_validator("limits")
     @classmethod

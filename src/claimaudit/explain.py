@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from claimaudit.ingest import load_sources
 from claimaudit.pipeline import describe
 from claimaudit.rules.examples import judge_claim, sources_from_text
@@ -11,10 +14,10 @@ from claimaudit.verdicts.aggregate import decide, effective_reasons
 STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional causal", 3: "3 direct causal"}
 
 
-def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: list[str],
-                  disable: list[str] = (), levels: dict[str, str] | None = None) -> str:
+def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: Sequence[str | Path],
+                  disable: Sequence[str] = (), levels: dict[str, str] | None = None) -> str:
     sources = [s for pack in packs for s in load_sources(pack)] + sources_from_text(evidence)
-    rules = load_rules(extra_rules, disable=list(disable), levels=levels)
+    rules = load_rules(list(extra_rules), disable=list(disable), levels=levels)
     statement, matches, reasons = judge_claim(claim, sources, rules)
     read = describe(statement)
     out = [f"Claim: {claim}", "", "1. What the engine reads",

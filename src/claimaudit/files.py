@@ -17,7 +17,7 @@ import re
 import signal
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, TypeVar
 
 from claimaudit.errors import InputError
 
@@ -75,7 +75,7 @@ def _payload(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = None) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` so readers see either the old file or the new one.
 
     Text is encoded as UTF-8. ``mode`` sets the permissions (default: the old
@@ -94,7 +94,10 @@ def write_atomic(path: str | os.PathLike, data: bytes | str, mode: int | None = 
     return target
 
 
-def write_atomic_set(files: Mapping[str | os.PathLike, bytes | str]) -> list[Path]:
+_PathName = TypeVar("_PathName", bound="str | os.PathLike[str]")
+
+
+def write_atomic_set(files: Mapping[_PathName, bytes | str]) -> list[Path]:
     """Write several files as one set: all or none of them change.
 
     Every file is staged first; only when all are on disk are they renamed into
@@ -141,9 +144,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove temporaries left in ``folder`` by writers that were killed (SIGKILL, power loss)."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -159,7 +162,7 @@ def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
     return removed
 
 
-def read_utf8(path: str | os.PathLike, what: str, missing: str = "") -> str:
+def read_utf8(path: str | os.PathLike[str], what: str, missing: str = "") -> str:
     """A UTF-8 text file the user named (a rule, config or baseline file).
 
     A missing, over-size, non-regular or undecodable file is an InputError

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Mapping
 
 from claimaudit.errors import InputError
 
@@ -51,6 +51,7 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("max-regex-seconds", 2.0, "seconds", "total time one rule's patterns may take in one run"),
     Limit("max-rule-chars", 200_000, "characters",
           "characters of one rule file's words and patterns, a pattern's counted repeats written out"),
+    Limit("max-aliases", 1_000, "names", "alias names and their targets in one source pack or config"),
 )}
 
 _overrides: dict[str, float] = {}
@@ -102,7 +103,7 @@ def int_value(name: str) -> int:
     return int(value(name))
 
 
-def set_limits(settings: dict[str, float | int | str]) -> None:
+def set_limits(settings: Mapping[str, float | int | str]) -> None:
     """Apply limits from a config table (``max-input-bytes = "64MB"``); unknown names are errors."""
     for name, setting in settings.items():
         if name not in LIMITS:
@@ -148,7 +149,7 @@ def check(name: str, found: float, *, path: str | None = None, line: int | None 
         raise breach(name, found, path=path, line=line, field=field)
 
 
-def open_regular(path: str | os.PathLike, *, name: str = "max-input-bytes", what: str = "file") -> BinaryIO:
+def open_regular(path: str | os.PathLike[str], *, name: str = "max-input-bytes", what: str = "file") -> BinaryIO:
     """The file opened for reading, refused unless it is a regular file within limit ``name``.
 
     A FIFO, a device or ``/dev/zero`` behind a link would block or never end;
@@ -182,7 +183,7 @@ def open_regular(path: str | os.PathLike, *, name: str = "max-input-bytes", what
     return os.fdopen(fd, "rb")
 
 
-def read_bounded(path: str | os.PathLike, *, name: str = "max-input-bytes") -> bytes:
+def read_bounded(path: str | os.PathLike[str], *, name: str = "max-input-bytes") -> bytes:
     """A file's bytes, refusing anything that is not a regular file or is over the size limit.
 
     The size is checked on the open handle and again while reading, so a file

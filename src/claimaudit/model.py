@@ -42,6 +42,27 @@ class Block:
     heading: str = ""
     cited_sources: tuple[str, ...] = ()
     suppressions: tuple[tuple[str, str], ...] = ()  # (rule code or name, reason)
+    # Where the text stood on the page: one of SCOPES. A heading's scope is
+    # "heading" and a table cell's "table" unless a region (header, footer,
+    # aside) holds them.
+    scope: str = "body"
+
+
+# Where a piece of copy can stand; `[tool.claimaudit] skip-scopes` names them
+# ("notes" is for the speaker notes of slides, which later readers give).
+SCOPES: tuple[str, ...] = ("body", "heading", "title", "meta", "alt", "header", "footer", "aside", "table", "notes")
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Text read from a file but kept out of the copy to audit, and why
+    (navigation, a sign-up widget, a repeat). ``raw_start`` is its offset in
+    :attr:`Document.raw`."""
+
+    text: str
+    raw_start: int
+    reason: str
+    scope: str = "body"
 
 
 @dataclass
@@ -64,6 +85,12 @@ class Document:
     # Sections of the copy that were recognised as cited-source summaries and
     # turned into sources; they are not audited as copy.
     excluded: list[Span] = field(default_factory=list)
+    # Text read but not copy to audit (navigation, widgets, repeats), listed
+    # in the reports' "not audited" section.
+    set_aside: list[SetAside] = field(default_factory=list)
+    # Scopes the config leaves out (`skip-scopes`): their text is listed as
+    # not audited rather than audited.
+    skip_scopes: frozenset[str] = frozenset()
 
     # Lookup tables built on first use, so that placing every claim of a long
     # page costs a binary search each rather than a scan of the whole file.
@@ -79,7 +106,11 @@ class Document:
 
     def line_col(self, text_offset: int) -> tuple[int, int]:
         """1-based line and column in the original file for a text offset."""
-        raw_off = min(self.raw_offset(text_offset), len(self.raw))
+        return self.raw_line_col(self.raw_offset(text_offset))
+
+    def raw_line_col(self, raw_offset: int) -> tuple[int, int]:
+        """1-based line and column in the original file for an offset into ``raw``."""
+        raw_off = min(max(raw_offset, 0), len(self.raw))
         if self._line_starts is None or self._line_starts[0] != len(self.raw):
             starts = [0]
             find = self.raw.find
@@ -167,6 +198,20 @@ class Finding:
     # status, decision, comment, reviewer, date, note, previous_id, previous_verdict.
     # Empty when no reviewed workbook was given.
     review: dict = field(default_factory=dict)
+    scope: str = "body"  # where the claim stood: one of SCOPES
+
+
+@dataclass(frozen=True)
+class NotAudited:
+    """Text that was read but judged not to be a claim, and why (a call to
+    action, navigation, a topic heading...), so a reviewer sees what was skipped."""
+
+    document: str
+    text: str
+    line: int
+    reason: str
+    scope: str = "body"
+    column: int = 1
 
 
 @dataclass(frozen=True)
@@ -210,6 +255,8 @@ class AuditResult:
     # with problems still reports what it read, then exits 2.
     skipped: list[SkippedFile] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    # Everything read but not audited as a claim, in document order then by place.
+    not_audited: list[NotAudited] = field(default_factory=list)
 
     def documents_without_claims(self) -> list[str]:
         """Paths of the documents read in which no claim was found, in document order."""

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
+from dataclasses import replace
+
+from rapidfuzz import fuzz
+
 from claimaudit import __version__, limits
-from claimaudit.claims.detect import Claim, claim_parts, find_claims
+from claimaudit.claims.anatomy import analyse
+from claimaudit.claims.detect import Claim, find_claims
 from claimaudit.evidence.index import SourceIndex
-from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
+from claimaudit.evidence.rank import Match, resolve_attribution
 from claimaudit.model import AuditResult, Document, Evidence, Finding, InputProblem, Reason, Source
-from claimaudit.rules.engine import evaluate, evaluate_parts
+from claimaudit.rules.engine import judge_statements
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 from claimaudit.verdicts.ids import claim_id
@@ -36,13 +41,15 @@ def audit_documents(
     rules: list[Rule],
     *,
     on_document: Callable[[Document], None] | None = None,
+    aliases: dict[str, tuple[str, ...]] | None = None,
 ) -> AuditResult:
-    index = SourceIndex.build(sources)
+    index = SourceIndex.build(sources, aliases=aliases)
     found: list[Claim] = []
+    not_audited: list = []  # NotAudited: text read but not a claim, with why
     problems: list[InputProblem] = []
     most = limits.int_value("max-claims-per-document")
     for document in documents:
-        claims, _ = find_claims(document)
+        claims, passed = find_claims(document)
         if len(claims) > most:
             # Time and memory grow with claims: a file over the limit is not
             # audited, and said so, rather than holding up or sinking the run.
@@ -50,29 +57,18 @@ def audit_documents(
             problems.append(InputProblem(document.path, breach.detail))
         else:
             found.extend(claims)
+            not_audited.extend(passed)
         if on_document:
             on_document(document)
     if problems:
         skipped = {p.path for p in problems}
         documents = [d for d in documents if d.path not in skipped]
-    statements = [c.statement for c in found]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
-    ranked = rank_evidence(statements, index, resolutions)
-    # A compound claim is judged clause by clause; all clauses are ranked in one batch.
-    parts = [claim_parts(c.statement) for c in found]
-    flat = [(i, part) for i, claim_part in enumerate(parts) for part in claim_part]
-    part_ranked = rank_evidence([part.statement for _, part in flat], index, [resolutions[i] for i, _ in flat])
-    ranked_parts: dict[int, list] = {}
-    for (i, _), matches in zip(flat, part_ranked):
-        ranked_parts.setdefault(i, []).append(matches)
+    judged = judge_statements([c.statement for c in found], index, resolutions, rules)
 
     findings: list[Finding] = []
     seen: Counter = Counter()
-    for n, (claim, matches, resolution) in enumerate(zip(found, ranked, resolutions)):
-        if parts[n]:
-            reasons, matches = evaluate_parts(parts[n], ranked_parts[n], index, resolution, rules, claim.text)
-        else:
-            reasons = evaluate(claim.statement, matches, index, resolution, rules)
+    for claim, resolution, (reasons, matches) in zip(found, resolutions, judged):
         # A suppression quiets the gate, never the verdict: the reviewer's
         # reports still say what the evidence supports.
         suppressed = []
@@ -82,6 +78,8 @@ def audit_documents(
                 suppressed.append((reason.code, hit[1]))
         best = matches[0].similarity if matches else 0.0
         verdict, confidence, suggestion = decide(reasons, best)
+        if verdict != "supported":
+            suggestion = checked_rewrite(claim.statement.text, suggestion, index, resolution, rules)
         document = claim.document
         line, column = document.line_col(claim.start)
         key = (document.path, claim_id(document.path, claim.text))
@@ -105,11 +103,36 @@ def audit_documents(
                 suggestion=suggestion,
                 suppressed=suppressed,
                 analysis=describe(claim.statement),
+                scope=claim.block.scope,
             )
         )
     findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
-                       tool_version=__version__, problems=problems)
+                       tool_version=__version__, problems=problems, not_audited=not_audited)
+
+
+def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolution, rules: list[Rule]) -> str:
+    """A rewrite is offered only when the engine, against the same pack, finds it supported.
+
+    Advice ("Remove the claim...") passes through; a rewritten sentence that still
+    comes out flagged is replaced by why no rewrite is offered."""
+    if not is_rewrite(claim_text, suggestion):
+        return suggestion
+    statement = replace(analyse(suggestion), claim_type="efficacy", is_claim=True)
+    reasons, matches = judge_statements([statement], index, [resolution], rules)[0]
+    verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
+    if verdict == "supported":
+        return suggestion
+    why = next((r.message for r in reasons if r.verdict == verdict), "")
+    return (f"No rewrite offered: the closest rewrite (\"{suggestion}\") would still be {verdict}"
+            + (f" ({why.rstrip('.')})." if why else ".") + " Use the source's own wording, or remove the claim.")
+
+
+def is_rewrite(claim_text: str, suggestion: str) -> bool:
+    """A suggestion that restates the claim, as against advice about it."""
+    if not suggestion or suggestion == claim_text:
+        return False
+    return fuzz.ratio(claim_text.lower(), suggestion.lower()) >= 60
 
 
 def documents_order(documents: list[Document], path: str) -> int:

@@ -29,7 +29,10 @@ never loads ruamel.yaml.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    import json
 
 from claimaudit import limits
 from claimaudit.errors import InputError
@@ -516,7 +519,7 @@ def _json_depth(skeleton: str, path: str) -> None:
             depth -= 1
 
 
-def load_json(text: str, path: str, *, decoder: type | None = None) -> Any:
+def load_json(text: str, path: str, *, decoder: type[json.JSONDecoder] | None = None) -> Any:
     """Parsed JSON, bounded: depth, long numbers, NaN and Infinity are refused with their line.
 
     ``decoder`` is a :class:`json.JSONDecoder` subclass that accepts the
@@ -548,9 +551,9 @@ def load_json(text: str, path: str, *, decoder: type | None = None) -> Any:
     def parse_constant(literal: str) -> float:
         raise _NumberRefused(literal, message=f"{literal} is not a number JSON allows")
 
-    options = {"parse_int": parse_int, "parse_float": parse_float, "parse_constant": parse_constant}
     try:
-        return json.loads(text, cls=decoder, **options)
+        return json.loads(text, cls=decoder, parse_int=parse_int, parse_float=parse_float,
+                          parse_constant=parse_constant)
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg} (column {error.colno})", path=path, line=error.lineno) from None
     except _NumberRefused as refused:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import regex
 
 from claimaudit.claims.anatomy import Statement, analyse, sentences
+from claimaudit.evidence.aliases import AliasMatcher, alias_matcher
 from claimaudit.model import Source
 
 SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
@@ -41,11 +42,13 @@ class SourceIndex:
     idf: dict[str, float] = field(default_factory=dict)
     postings: dict[str, list[int]] = field(default_factory=dict)
     rows_by_source: dict[str, list[int]] = field(default_factory=dict)
+    # Names used in copy (lower case) -> the names the sources use: see evidence.aliases.
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _canon_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, sources: list[Source]) -> "SourceIndex":
-        index = cls(sources=list(sources))
+    def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None) -> "SourceIndex":
+        index = cls(sources=list(sources), aliases=dict(aliases or {}))
         for source in sources:
             for sentence in sentences(source.summary):
                 index.sentences.append(
@@ -67,6 +70,15 @@ class SourceIndex:
         if "*text" not in self._canon_cache:
             self._canon_cache["*text"] = " ".join(f"{s.citation} {s.summary}" for s in self.sources)
         return self._canon_cache["*text"]
+
+    @property
+    def alias_matcher(self) -> AliasMatcher | None:
+        """The aliases ready to find in text (None when there are none)."""
+        if not self.aliases:
+            return None
+        if "*aliases" not in self._canon_cache:
+            self._canon_cache["*aliases"] = alias_matcher(self.aliases)
+        return self._canon_cache["*aliases"]
 
     def texts(self) -> list[str]:
         return [s.text for s in self.sentences]

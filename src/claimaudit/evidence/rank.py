@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from claimaudit.claims.anatomy import Statement, remembered
+from claimaudit.claims.anatomy import Statement, analyse, remembered
 from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
 
 TOP_K = 3
@@ -195,6 +195,35 @@ def _number_overlap(claim: Statement, evidence: Statement) -> float:
     return len(claim_values & _figure_keys(evidence)) / len(claim_values)
 
 
+def in_source_names(claim: Statement, index: SourceIndex) -> Statement:
+    """The claim as the sources would word it: each alias ("FlexiCur") read as
+    its first target ("curcumin"), with the words of its other targets added.
+
+    The alias itself is kept only where the pack uses it too, so a product
+    name no source mentions does not count against the evidence.
+    """
+    matcher = index.alias_matcher
+    found = matcher.find(claim.text) if matcher is not None else []
+    if not found:
+        return claim
+    from claimaudit.language.terms import content_tokens
+
+    parts: list[str] = []
+    last = 0
+    extra: list[str] = []
+    for start, end, name, _first in found:
+        targets = index.aliases.get(name, ())
+        parts += [claim.text[last:start], targets[0] if targets else claim.text[start:end]]
+        last = end
+        for other in targets[1:]:
+            extra += content_tokens(other)
+        extra += [token for token in content_tokens(name) if token in index.postings]
+    parts.append(claim.text[last:])
+    named = analyse("".join(parts))
+    tokens = list(named.tokens) + [token for token in extra if token not in named.token_set]
+    return replace(named, tokens=tokens, claim_type=claim.claim_type, is_claim=claim.is_claim)
+
+
 def rank_evidence(
     claims: list[Statement],
     index: SourceIndex,
@@ -206,6 +235,8 @@ def rank_evidence(
         return []
     if not index.sentences:
         return [[] for _ in claims]
+    if index.aliases:
+        claims = [in_source_names(claim, index) for claim in claims]
     kind = _MatrixScores if len(claims) * len(index.sentences) > MATRIX_PAIRS else _PlainScores
     scores = kind(claims, index)
     results: list[list[Match]] = []

@@ -71,23 +71,40 @@ def is_widget_heading(text: str) -> bool:
     return word_count(text) <= 12 and bool(_WIDGET_HEADING.search(text))
 
 
+REPEATED_HEADING = "a heading printed twice in a row"
+WIDGET_TITLE = "a heading repeated across the page (a widget title)"
+WIDGET_HEADING = "the title of a sign-up, sharing or contact widget"
+WIDGET_TEXT = "text of a sign-up, sharing or contact widget"
+REPEAT = "a repeat of text audited where it first appears"
+REPEATED_WIDGET = "a widget repeated across the page"
+
+
 def drop_widgets(blocks: Sequence[PendingBlock]) -> list[PendingBlock]:
-    """Remove repeated widgets and widget sections, keeping real copy.
+    """Set aside repeated widgets and widget sections, keeping real copy.
+
+    Every block comes back, in order; a block that is not copy to audit has
+    ``set_aside`` saying why, so the reports can list it:
 
     * the same heading twice in a row (a title printed twice) becomes one;
-    * a heading repeated three or more times apart is a widget title: dropped;
+    * a heading repeated three or more times apart is a widget title;
     * a repeated text keeps its first occurrence, unless it reads as
       boilerplate or belongs to a repeating group of widgets (three or more
       copies, each next to another repeated block): then every copy goes;
     * a widget heading ("Subscribe to our newsletter") takes the short
       texts below it, up to the next heading, with it.
+
+    Blocks already set aside (navigation) take no part in these rules.
     """
     merged: list[PendingBlock] = []
     for block in blocks:
+        if block.set_aside:
+            continue
         if (block.kind == "heading" and merged and merged[-1].kind == "heading"
                 and merged[-1].key == block.key):
             if block.suppressions:
                 merged[-1].suppressions = merged[-1].suppressions + block.suppressions
+                block.suppressions = ()
+            block.set_aside = REPEATED_HEADING
             continue
         merged.append(block)
 
@@ -104,31 +121,41 @@ def drop_widgets(blocks: Sequence[PendingBlock]) -> list[PendingBlock]:
         if all(in_widget_group(i) for i in positions):
             group_keys.add(key)
 
-    kept: list[PendingBlock] = []
     seen: set[str] = set()
     carried: tuple[tuple[str, str], ...] = ()
     in_widget_section = False
     for block in merged:
         key = block.key
-        drop = False
+        why = ""
         if block.kind == "heading":
             in_widget_section = is_widget_heading(block.text)
-            drop = in_widget_section or counts[key] >= 3
+            if in_widget_section:
+                why = WIDGET_HEADING
+            elif counts[key] >= 3:
+                why = WIDGET_TITLE
         elif in_widget_section and word_count(block.text) <= _WIDGET_MAX_WORDS and not says_something(block.text):
-            drop = True
+            why = WIDGET_TEXT
         else:
             in_widget_section = False
-            drop = counts[key] >= 2 and (
-                key in seen
-                or ((key in group_keys or looks_like_boilerplate(block.text)) and not says_something(block.text)))
+            if counts[key] >= 2:
+                if (key in group_keys or looks_like_boilerplate(block.text)) and not says_something(block.text):
+                    why = REPEATED_WIDGET
+                elif key in seen:
+                    why = REPEAT
         seen.add(key)
-        if drop:
+        if why:
             # A suppression written above a dropped widget still means the
             # copy that follows it.
             carried = carried + block.suppressions
+            block.suppressions = ()
+            block.set_aside = why
             continue
         if carried:
             block.suppressions = carried + block.suppressions
             carried = ()
-        kept.append(block)
-    return kept
+    return list(blocks)
+
+
+def kept(blocks: Sequence[PendingBlock]) -> list[PendingBlock]:
+    """The blocks that are copy to audit."""
+    return [block for block in blocks if not block.set_aside]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import regex
@@ -171,7 +172,7 @@ def find_business_names(text: str) -> set[str]:
     return names
 
 
-def reads_as_marketing(text: str, business_names: set[str] = frozenset()) -> bool:
+def reads_as_marketing(text: str, business_names: Collection[str] = frozenset()) -> bool:
     """The publisher speaking for itself: contact details, a call to action,
     its own name, or "we/our" addressed to the reader."""
     if _PHONE.search(text) or _EMAIL.search(text) or _CALL_TO_ACTION.search(text):

@@ -135,19 +135,19 @@ def decode_bytes(data: bytes, path: str) -> DecodedText:
     import charset_normalizer
 
     best = charset_normalizer.from_bytes(data).best()
-    encoding = page_encoding(best.encoding) if best is not None else None
-    text = _try(data, encoding) if encoding is not None else None
-    if text is None:
+    detected = page_encoding(best.encoding) if best is not None else None
+    text = _try(data, detected) if detected is not None else None
+    if detected is None or text is None:
         raise InputError(UNDETECTABLE, path=path)
     # Windows-1252 is what browsers read for "latin-1" and what most western
     # single-byte files really are; report it whenever it reads the same.
-    if encoding != "utf-8" and not encoding.startswith(("utf-16", "utf-32")):
+    if detected != "utf-8" and not detected.startswith(("utf-16", "utf-32")):
         as_cp1252 = _try(data, "cp1252")
         if as_cp1252 is not None and (as_cp1252 == text or _C1_CONTROLS.search(text)):
-            text, encoding = as_cp1252, "cp1252"
+            text, detected = as_cp1252, "cp1252"
     if not _looks_like_text(text):
         raise InputError(UNDETECTABLE, path=path)
-    return DecodedText(normalise_newlines(text), encoding)
+    return DecodedText(normalise_newlines(text), detected)
 
 
 def read_text(path: str | Path) -> DecodedText:

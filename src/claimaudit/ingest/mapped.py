@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence, Union
 
 from claimaudit.errors import InputError
-from claimaudit.model import Block, Document
+from claimaudit.model import Block, Document, SetAside
 
 BLOCK_SEPARATOR = "\n\n"
 
@@ -145,6 +145,8 @@ class PendingBlock:
     suppressions: tuple[tuple[str, str], ...] = ()
     cited_sources: tuple[str, ...] = ()
     heading: str | None = None  # None: the nearest heading above
+    scope: str = ""  # "": "heading" for a heading, "table" for a cell, else "body"
+    set_aside: str = ""  # why the text is read but not copy to audit (navigation, a widget)
 
     @property
     def text(self) -> str:
@@ -159,6 +161,10 @@ class PendingBlock:
         return text.casefold()
 
 
+# A claims table's rows are the copy itself, not a table on a page.
+_DEFAULT_SCOPES = {(False, "heading"): "heading", (False, "cell"): "table"}
+
+
 def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,
                    media_type: str, encoding: str) -> Document:
     """Join blocks with blank lines and record the text→raw offset map."""
@@ -168,9 +174,14 @@ def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,
     position = 0
     previous_raw: int | None = None
     current_heading = ""
+    set_aside: list[SetAside] = []
     for pending in blocks:
         content = pending.content
         if not content:
+            continue
+        if pending.set_aside:
+            set_aside.append(SetAside(content.text, content.first_offset(), pending.set_aside,
+                                      pending.scope or "body"))
             continue
         if texts:
             texts.append(BLOCK_SEPARATOR)
@@ -191,6 +202,7 @@ def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,
             start=start, end=position, kind=pending.kind, heading=heading,
             cited_sources=tuple(pending.cited_sources),
             suppressions=tuple(pending.suppressions),
+            scope=pending.scope or _DEFAULT_SCOPES.get((media_type == "table", pending.kind), "body"),
         ))
     text = "".join(texts)
     if not text.strip():
@@ -198,4 +210,4 @@ def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,
     if not origin or origin[0][0] != 0:
         origin.insert(0, (0, origin[0][1] if origin else 0))
     return Document(path=path, text=text, raw=raw, blocks=model_blocks, origin=origin,
-                    media_type=media_type, encoding=encoding)
+                    media_type=media_type, encoding=encoding, set_aside=set_aside)

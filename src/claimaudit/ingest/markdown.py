@@ -11,8 +11,9 @@ only the lines of a block (``token.map``), so two things are added here:
   source, so markup (emphasis markers, link targets, code ticks, inline HTML)
   is dropped by keeping only the text tokens, each with its own offsets.
 
-Fenced and indented code, front matter, link definitions and HTML comments
-are skipped; ``<!-- claimaudit: disable ... -->`` comments suppress rules on
+An image's alt text is a block of its own (scope ``alt``), after the block
+the image sits in. Fenced and indented code, front matter, link definitions
+and HTML comments are skipped; ``<!-- claimaudit: disable ... -->`` comments suppress rules on
 the next block. HTML blocks are read as HTML. Quotes and lists nested deeper
 than markdown-it follows (:data:`MAX_NESTING`) are flattened and read again,
 so their text is still audited.
@@ -352,11 +353,12 @@ class _Misaligned(Exception):
 
 
 def _pieces(children: list["Token"], content: str, positions: Offsets, base: int,
-             out: list[Piece]) -> None:
+             out: list[Piece], alts: list[list[Piece]] | None = None) -> None:
     """The text of each inline token with its offsets; markup tokens add nothing.
 
     ``base`` is where the tokens' own source starts in ``content`` (an image's
-    alt text is parsed from its own string).
+    alt text is parsed from its own string). An image's alt text goes to
+    ``alts``, one list of pieces per image, when it is given, else into ``out``.
     """
     for token in children:
         kind = token.type
@@ -398,7 +400,12 @@ def _pieces(children: list["Token"], content: str, positions: Offsets, base: int
         elif kind == "image":
             alt_start = token.meta.get(_ALT_START)
             if alt_start is not None and token.children:
-                _pieces(token.children, content, positions, alt_start + base, out)
+                if alts is None:
+                    _pieces(token.children, content, positions, alt_start + base, out)
+                else:
+                    alt: list[Piece] = []
+                    _pieces(token.children, content, positions, alt_start + base, alt, alts)
+                    alts.append(alt)
         elif token.content and content[start:end] == token.content:
             out.append((start, token.content, positions[start:end]))
 
@@ -424,28 +431,36 @@ def _chunks(content: str) -> Iterator[tuple[int, int]]:
     yield start, length
 
 
-def _inline_text(content: str, raw_positions: Offsets, env: dict[str, Any]) -> MappedText:
-    """The words of one block: markup removed, every character with its raw offset."""
-    parser = _parsers().inline
-    texts: list[str] = []
+def _joined(pieces: list[Piece]) -> MappedText:
+    pieces.sort(key=lambda piece: piece[0])
     offsets = array("q")
+    for _, _, piece_offsets in pieces:
+        offsets.extend(piece_offsets)
+    return MappedText("".join(piece for _, piece, _ in pieces), offsets)
+
+
+def _inline_text(content: str, raw_positions: Offsets, env: dict[str, Any]) -> tuple[MappedText, list[MappedText]]:
+    """The words of one block, markup removed, every character with its raw offset;
+    and the alt text of each image in it, which stands apart from the sentence around it."""
+    parser = _parsers().inline
+    parts: list[MappedText] = []
+    alt_texts: list[MappedText] = []
     for start, end in _chunks(content):
         chunk, chunk_positions = content[start:end], raw_positions[start:end]
         children: list["Token"] = []
         parser.inline.parse(chunk, parser, env, children)
         pieces: list[Piece] = []
+        alts: list[list[Piece]] = []
         try:
-            _pieces(children, chunk, chunk_positions, 0, pieces)
+            _pieces(children, chunk, chunk_positions, 0, pieces, alts)
         except (_Misaligned, IndexError):
-            pieces = [(0, chunk, chunk_positions)]  # keep the words, markup and all
-        pieces.sort(key=lambda piece: piece[0])
-        texts.append("".join(piece for _, piece, _ in pieces))
-        for _, _, piece_offsets in pieces:
-            offsets.extend(piece_offsets)
-    text = MappedText("".join(texts), offsets)
+            pieces, alts = [(0, chunk, chunk_positions)], []  # keep the words, markup and all
+        parts.append(_joined(pieces))
+        alt_texts.extend(_joined(alt).collapse_whitespace() for alt in alts)
+    text = MappedText.join(parts)
     if "[^" in text.text:
         text = text.sub(_FOOTNOTE_REFERENCE, lambda match: [])
-    return text.collapse_whitespace()
+    return text.collapse_whitespace(), [alt for alt in alt_texts if alt]
 
 
 # --- blocks ----------------------------------------------------------------------------
@@ -508,10 +523,13 @@ class _Reader:
                 self.read_inline(job)
         return self.blocks
 
-    def emit(self, text: MappedText, kind: str) -> None:
+    def emit(self, text: MappedText, kind: str, scope: str = "", set_aside: str = "") -> None:
         if not text:
             return
-        self.blocks.append(PendingBlock(text, kind=kind, suppressions=self.suppressions))
+        if set_aside:
+            self.blocks.append(PendingBlock(text, kind=kind, scope=scope, set_aside=set_aside))
+            return
+        self.blocks.append(PendingBlock(text, kind=kind, suppressions=self.suppressions, scope=scope))
         self.suppressions = ()
 
     def windows(self) -> Iterator[list["Token"]]:
@@ -605,12 +623,14 @@ class _Reader:
 
     def read_inline(self, job: _Job) -> None:
         assert job.positions is not None
-        text = _inline_text(job.content, job.positions, self.env)
+        text, alts = _inline_text(job.content, job.positions, self.env)
         if job.kind != "heading" and _FOOTNOTE_DEFINITION.match(job.content):
             # A footnote's text is copy; its "[^1]:" label is not.
             if text.text.startswith(":"):
                 text = text.slice(1).strip()
         self.emit(text, job.kind)
+        for alt in alts:
+            self.emit(alt, "paragraph", scope="alt")
 
     def read_html(self, job: _Job) -> None:
         """An HTML block: its visible text is read as HTML.
@@ -651,7 +671,7 @@ class _Reader:
                 self.suppressions += comment[1]
                 comment = next(waiting, None)
             offsets = array("q", [raw_positions[min(offset, last)] for offset in block.content.offsets])
-            self.emit(MappedText(block.content.text, offsets), block.kind)
+            self.emit(MappedText(block.content.text, offsets), block.kind, block.scope, block.set_aside)
         while comment is not None:
             self.suppressions += comment[1]
             comment = next(waiting, None)

@@ -2,7 +2,9 @@
 
 A pack is YAML, JSON, CSV or XLSX (a list of sources, or ``{"sources": [...]}``)
 or a folder of ``.md`` / ``.txt`` files, one source each, with the fields as
-YAML front matter and the summary as the body. Every entry is validated and
+YAML front matter and the summary as the body. A YAML or JSON pack may also
+hold a top-level ``aliases: {FlexiCur: [curcumin]}``: the names copy uses for
+what the sources name otherwise (see ``evidence.aliases``). Every entry is validated and
 every problem is reported as ``file:line: sources[i].field: what is wrong``,
 so a reviewer can fix the pack without reading a traceback.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from claimaudit.cache import cached_parse, source_pack_shape
 from claimaudit.errors import InputError
+from claimaudit.evidence.aliases import Aliases, LineOf, aliases_as_data, aliases_from_data, merge_aliases, \
+    validate_aliases
 from claimaudit.ingest.encoding import read_text
 from claimaudit.model import Source
 
@@ -35,6 +39,14 @@ class Located:
     data: Any
     line: int
     field_lines: dict[str, int]
+
+
+@dataclass
+class SourcePack:
+    """What a pack holds: its sources and the aliases it declares."""
+
+    sources: list[Source]
+    aliases: Aliases = field(default_factory=dict)
 
 
 @dataclass
@@ -117,11 +129,14 @@ def raise_problems(problems: list[Problem], path: str) -> None:
     raise InputError(detail, path=path, line=first.line or None, field=first.field)
 
 
+TOP_LEVEL_KEYS = ("sources", "aliases")
+
+
 def _top_level_list(data: Any, path: str, line_of: Callable[[str], int]) -> Any:
     if isinstance(data, dict):
-        unknown = [str(key) for key in data if key != "sources"]
+        unknown = [str(key) for key in data if key not in TOP_LEVEL_KEYS]
         if unknown:
-            raise InputError(f"unknown top-level key {unknown[0]!r}; expected 'sources'",
+            raise InputError(f"unknown top-level key {unknown[0]!r}; expected 'sources' (and optionally 'aliases')",
                              path=path, line=line_of(unknown[0]), field=unknown[0])
         if "sources" not in data:
             raise InputError("expected a 'sources' list", path=path, line=1)
@@ -152,7 +167,31 @@ def _yaml_key_line(node: Any, key: str, default: int, line_offset: int = 0) -> i
         return default
 
 
-def _yaml_entries(text: str, path: str) -> list[Located]:
+def _top_level_aliases(data: Any, path: str, line_of: LineOf) -> Aliases:
+    if not isinstance(data, dict) or "aliases" not in data:
+        return {}
+    return validate_aliases(data["aliases"], path=path, line_of=line_of)
+
+
+def _yaml_alias_lines(positioned: Any) -> LineOf:
+    top = _yaml_key_line(positioned, "aliases", 1)
+    node = positioned.get("aliases") if isinstance(positioned, dict) else None
+
+    def line_of(name: str, index: int | None) -> int:
+        if not name or not isinstance(node, dict):
+            return top
+        line = _yaml_key_line(node, name, top)
+        if index is not None:
+            try:
+                return node[name].lc.item(index)[0] + 1
+            except (AttributeError, KeyError, TypeError, IndexError):
+                return line
+        return line
+
+    return line_of
+
+
+def _yaml_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
     values, positioned = _parse_yaml(text, path)
     items = _top_level_list(values, path,
                             lambda key: _yaml_key_line(positioned, key, 1))
@@ -168,7 +207,7 @@ def _yaml_entries(text: str, path: str) -> list[Located]:
         if isinstance(item, dict):
             field_lines = {str(key): _yaml_key_line(node, key, line) for key in item}
         entries.append(Located(item, line, field_lines))
-    return entries
+    return entries, _top_level_aliases(values, path, _yaml_alias_lines(positioned))
 
 
 # --- JSON -----------------------------------------------------------------------
@@ -200,7 +239,7 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _json_entries(text: str, path: str) -> list[Located]:
+def _json_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
     from claimaudit.structured import load_json
 
     data = load_json(text, path, decoder=_PositionedDecoder)
@@ -218,7 +257,13 @@ def _json_entries(text: str, path: str) -> list[Located]:
         if isinstance(item, dict):
             field_lines = {str(key): key_line(item, str(key), line) for key in item}
         entries.append(Located(dict(item) if isinstance(item, dict) else item, line, field_lines))
-    return entries
+    table = data.get("aliases") if isinstance(data, dict) else None
+
+    def alias_line(name: str, index: int | None) -> int:
+        top = key_line(data, "aliases", 1)
+        return key_line(table, name, top) if name and isinstance(table, dict) else top
+
+    return entries, _top_level_aliases(data, path, alias_line)
 
 
 # --- CSV / XLSX -------------------------------------------------------------------
@@ -247,7 +292,7 @@ def _table_entries(header: list[str], rows: list[tuple[int, list[str]]], path: s
     return entries
 
 
-def _csv_entries(text: str, path: str) -> list[Located]:
+def _csv_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
     from claimaudit.ingest.table import read_delimited
 
     rows = read_delimited(text)
@@ -255,7 +300,7 @@ def _csv_entries(text: str, path: str) -> list[Located]:
         raise InputError("the source pack is empty", path=path, line=1)
     header = [cell.text for cell in rows[0].cells]
     body = [(row.line, [cell.text for cell in row.cells]) for row in rows[1:]]
-    return _table_entries(header, body, path, rows[0].line)
+    return _table_entries(header, body, path, rows[0].line), {}
 
 
 def _xlsx_entries(path: str) -> list[Located]:
@@ -295,7 +340,7 @@ def _folder_file_source(path: Path) -> tuple[Located, str]:
         from claimaudit.ingest.markdown import extract_markdown_blocks
 
         summary = "\n\n".join(block.text for block in extract_markdown_blocks(body)
-                              if block.kind != "heading")
+                              if block.kind != "heading" and not block.set_aside)
     if "summary" in fields and summary:
         raise InputError("the summary is given twice: in the front matter and as the body",
                          path=str(path), line=field_lines.get("summary", 2), field="summary")
@@ -306,16 +351,19 @@ def _folder_file_source(path: Path) -> tuple[Located, str]:
     return Located(fields, 1, field_lines), str(path)
 
 
-def _folder_sources(folder: Path) -> list[Source]:
+def _folder_sources(folder: Path) -> SourcePack:
     files = sorted(p for p in folder.rglob("*")
                    if p.is_file() and not _hidden(p, folder)
                    and (p.suffix.lower() in FOLDER_SOURCE_SUFFIXES | PACK_SUFFIXES)
                    and not p.stem.lower().startswith("readme"))
     sources: list[Source] = []
+    aliases: Aliases = {}
     seen: dict[str, str] = {}
     for file in files:
         if file.suffix.lower() in PACK_SUFFIXES:
-            found = _file_sources(file)
+            pack = _file_pack(file)
+            found = pack.sources
+            aliases = merge_aliases(aliases, pack.aliases)
         else:
             entry, name = _folder_file_source(file)
             found = validate_entries([entry], name, label=lambda i: "source")
@@ -329,7 +377,7 @@ def _folder_sources(folder: Path) -> list[Source]:
     if not sources:
         raise InputError("no sources found in this folder (expected .md/.txt files with front "
                          "matter, or .yaml/.json/.csv/.xlsx packs)", path=str(folder))
-    return sources
+    return SourcePack(sources, aliases)
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -339,11 +387,11 @@ def _hidden(path: Path, root: Path) -> bool:
 # --- entry points ---------------------------------------------------------------------
 
 
-def _file_sources(path: Path) -> list[Source]:
+def _file_pack(path: Path) -> SourcePack:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _validated(_xlsx_entries(name), name)
+        return SourcePack(_validated(_xlsx_entries(name), name))
     text = read_text(path).text
     if not text.strip():
         raise InputError("the source pack is empty", path=name)
@@ -353,9 +401,13 @@ def _file_sources(path: Path) -> list[Source]:
     # sources needs neither the YAML parser nor the validator. Only packs that
     # validated are cached: a broken one is reported again on every run.
     data = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
-                        lambda: [asdict(s) for s in _validated(read_entries(text, name), name)],
+                        lambda: _pack_data(*read_entries(text, name), name),
                         check=source_pack_shape)
-    return [Source(**item) for item in data]
+    return SourcePack([Source(**item) for item in data["sources"]], aliases_from_data(data["aliases"]))
+
+
+def _pack_data(entries: list[Located], aliases: Aliases, name: str) -> dict:
+    return {"sources": [asdict(s) for s in _validated(entries, name)], "aliases": aliases_as_data(aliases)}
 
 
 def _validated(entries: list[Located], name: str) -> list[Source]:
@@ -364,26 +416,37 @@ def _validated(entries: list[Located], name: str) -> list[Source]:
     return validate_entries(entries, name)
 
 
-def load_sources(path: str | Path) -> list[Source]:
-    """Read a source pack file or folder into validated Sources."""
+def load_pack(path: str | Path) -> SourcePack:
+    """Read a source pack file or folder: validated Sources and the pack's aliases."""
     path = Path(path)
     if not path.exists():
         raise InputError("source pack not found", path=str(path))
     if path.is_dir():
         return _folder_sources(path)
     if path.suffix.lower() in PACK_SUFFIXES:
-        return _file_sources(path)
+        return _file_pack(path)
     if path.suffix.lower() in FOLDER_SOURCE_SUFFIXES:
         entry, name = _folder_file_source(path)
-        return validate_entries([entry], name, label=lambda i: "source")
+        return SourcePack(validate_entries([entry], name, label=lambda i: "source"))
     raise InputError(f"unsupported source pack type {path.suffix or '(no extension)'!r}; "
                      f"expected {', '.join(sorted(PACK_SUFFIXES))} or a folder", path=str(path))
 
 
-def sources_from_data(data: Any, origin: str = "<sources>") -> list[Source]:
-    """Validate in-memory sources (a list of dicts, or ``{"sources": [...]}``)."""
+def load_sources(path: str | Path) -> list[Source]:
+    """Read a source pack file or folder into validated Sources."""
+    return load_pack(path).sources
+
+
+def pack_from_data(data: Any, origin: str = "<sources>") -> SourcePack:
+    """Validate an in-memory pack (a list of dicts, or ``{"sources": [...], "aliases": {...}}``)."""
     items = _top_level_list(data, origin, lambda key: 0)
     entries = [Located(item, 0, {}) for item in items]
     if not entries:
         raise InputError("no sources given", path=origin)
-    return validate_entries(entries, origin)
+    sources = validate_entries(entries, origin)
+    return SourcePack(sources, _top_level_aliases(data, origin, lambda name, index: None))
+
+
+def sources_from_data(data: Any, origin: str = "<sources>") -> list[Source]:
+    """Validate in-memory sources (a list of dicts, or ``{"sources": [...]}``)."""
+    return pack_from_data(data, origin).sources

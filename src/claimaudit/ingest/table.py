@@ -21,6 +21,7 @@ import math
 import os
 import re
 import warnings
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,7 @@ def read_delimited(raw: str, delimiter: str | None = None) -> list[Row]:
     at_cell_start = True
 
     def end_cell() -> None:
-        cells.append(MappedText("".join(text), offsets.copy()))
+        cells.append(MappedText("".join(text), array("q", offsets)))
         text.clear()
         offsets.clear()
 
@@ -397,9 +398,10 @@ class OpenWorkbook:
         max_cells = limits.int_value("max-workbook-cells")
         label = f"sheet {str(sheet.title)[:60]!r}"
         book = self.book
-        parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=book.epoch,
-                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
         source = sheet._get_source()
+        # The parser keeps the stream without reading it: only its parse_cell is used, on the walk below.
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
         number = 0
         row_ref: str | None = None
         cell_ref: str | None = None
@@ -566,7 +568,7 @@ def workbook_to_rows(rows: list[list[str]], raw: str) -> list[Row]:
         position = line_start
         for value in values:
             flat = " ".join(value.split())
-            cells.append(MappedText(flat, range(position, position + len(flat))))
+            cells.append(MappedText(flat, array("q", range(position, position + len(flat)))))
             position += len(flat) + 1
         if any(cell.text for cell in cells):
             result.append(Row(number, cells))

@@ -18,12 +18,20 @@ import re
 import unicodedata
 import warnings
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterator, TypeAlias
+
+if TYPE_CHECKING:
+    import regex
+
+# What either engine compiles and matches: the two modules' objects answer the same calls.
+TextPattern: TypeAlias = "re.Pattern[str] | regex.Pattern[str]"
+TextMatch: TypeAlias = "re.Match[str] | regex.Match[str]"
 
 # Syntax that ``re`` might read differently instead of refusing it.
 _REGEX_ONLY = ("[[:", "(?V", "(?r", "(?|", "\\p{", "\\P{", "\\m", "\\M", "\\L<", "(?&", "(?R", "{e<")
 
 
-def compile_pattern(source: str, flags: int = 0, engine: str = "auto"):
+def compile_pattern(source: str, flags: int = 0, engine: str = "auto") -> TextPattern:
     r"""``re.compile`` when the standard engine can take the pattern unchanged, else ``regex.compile``.
 
     ``flags`` are the shared values (``IGNORECASE``, ``MULTILINE``, ``DOTALL``,
@@ -54,41 +62,41 @@ class LazyPattern:
 
     __slots__ = ("_source", "_flags", "_engine", "_compiled")
 
-    def __init__(self, source: str, flags: int = 0, engine: str = "auto"):
+    def __init__(self, source: str, flags: int = 0, engine: str = "auto") -> None:
         self._source = source
         self._flags = flags
         self._engine = engine
-        self._compiled = None
+        self._compiled: TextPattern | None = None
 
-    def compiled(self):
+    def compiled(self) -> TextPattern:
         if self._compiled is None:
             self._compiled = compile_pattern(self._source, self._flags, self._engine)
         return self._compiled
 
     # The methods callers use, spelled out: attribute look-up through
     # ``__getattr__`` costs more than the match itself on short strings.
-    def match(self, *args, **kwargs):
+    def match(self, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self.compiled().match(*args, **kwargs)
 
-    def fullmatch(self, *args, **kwargs):
+    def fullmatch(self, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self.compiled().fullmatch(*args, **kwargs)
 
-    def search(self, *args, **kwargs):
+    def search(self, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self.compiled().search(*args, **kwargs)
 
-    def finditer(self, *args, **kwargs):
+    def finditer(self, *args: Any, **kwargs: Any) -> Iterator[TextMatch]:
         return self.compiled().finditer(*args, **kwargs)
 
-    def findall(self, *args, **kwargs):
+    def findall(self, *args: Any, **kwargs: Any) -> list[Any]:
         return self.compiled().findall(*args, **kwargs)
 
-    def sub(self, *args, **kwargs):
+    def sub(self, *args: Any, **kwargs: Any) -> str:
         return self.compiled().sub(*args, **kwargs)
 
-    def split(self, *args, **kwargs):
+    def split(self, *args: Any, **kwargs: Any) -> list[str | Any]:
         return self.compiled().split(*args, **kwargs)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.compiled(), name)
 
 
@@ -128,26 +136,26 @@ class UnicodePattern:
 
     __slots__ = ("_fast", "_unicode")
 
-    def __init__(self, source: str, flags: int = 0, re_source: str | None = None):
+    def __init__(self, source: str, flags: int = 0, re_source: str | None = None) -> None:
         self._fast = LazyPattern(re_source or source, flags)
         self._unicode = LazyPattern(source, flags, engine="regex")
 
     def _for(self, text: str) -> LazyPattern:
         return self._fast if engines_agree(text) else self._unicode
 
-    def match(self, text: str, *args, **kwargs):
+    def match(self, text: str, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self._for(text).match(text, *args, **kwargs)
 
-    def fullmatch(self, text: str, *args, **kwargs):
+    def fullmatch(self, text: str, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self._for(text).fullmatch(text, *args, **kwargs)
 
-    def search(self, text: str, *args, **kwargs):
+    def search(self, text: str, *args: Any, **kwargs: Any) -> TextMatch | None:
         return self._for(text).search(text, *args, **kwargs)
 
-    def finditer(self, text: str, *args, **kwargs):
+    def finditer(self, text: str, *args: Any, **kwargs: Any) -> Iterator[TextMatch]:
         return self._for(text).finditer(text, *args, **kwargs)
 
-    def findall(self, text: str, *args, **kwargs):
+    def findall(self, text: str, *args: Any, **kwargs: Any) -> list[Any]:
         return self._for(text).findall(text, *args, **kwargs)
 
 

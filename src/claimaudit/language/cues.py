@@ -13,12 +13,14 @@ The lexicons live in ``data/cues.yaml``; users may merge their own files with
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
-from ._lazy import compile_pattern, lazy_regex, unicode_pattern
+from ._lazy import TextPattern, compile_pattern, lazy_regex, unicode_pattern
 
 # The word lists shipped with the package (installed as plain files beside the code).
 DATA = Path(__file__).resolve().parent / "data"
@@ -63,7 +65,7 @@ def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
 
 
-def phrase_lengths(phrases, *, by_last: bool = False) -> dict[str, tuple[int, ...]]:
+def phrase_lengths(phrases: Iterable[str], *, by_last: bool = False) -> dict[str, tuple[int, ...]]:
     """Word counts of the phrases keyed by their first (or last) word, longest first.
 
     Lets phrase lookups try only the lengths that can match at a position.
@@ -103,10 +105,10 @@ class CueLexicon:
     """
 
     forms: dict[str, list[tuple[str, str, str]]]
-    regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]]
+    regexes: list[tuple[str, TextPattern, str, tuple[str, ...]]]
     lengths: dict[str, tuple[int, ...]]
+    terminators: TextPattern  # where a negation's scope stops
     window: int = 8
-    terminators: re.Pattern | None = None
 
     def entries(self, kind: str) -> list[str]:
         """The normalised forms listed for a kind."""
@@ -151,7 +153,7 @@ def _terminator_pattern(term: str) -> str:
     return body
 
 
-def _parse_yaml(path: Path | str, text: str):
+def _parse_yaml(path: Path | str, text: str) -> Any:
     from claimaudit.structured import load_yaml
 
     return load_yaml(text, str(path))
@@ -174,7 +176,7 @@ def _read_yaml(path: Path | str, text: str | None = None) -> dict:
     return data
 
 
-def _entries(section, path: str, where: str) -> list:
+def _entries(section: object, path: str, where: str) -> list[str | dict[str, Any]]:
     if section is None:
         return []
     if not isinstance(section, list):
@@ -226,7 +228,7 @@ def _build(data: dict) -> CueLexicon:
     irregular = {k: [_normalise_form(f) for f in v] for k, v in (data.get("irregular") or {}).items()}
     removed = {_normalise_form(r) for r in data.get("remove") or [] if isinstance(r, str)}
     forms: dict[str, list[tuple[str, str, str]]] = {}
-    regexes: list[tuple[str, re.Pattern, str, tuple[str, ...]]] = []
+    regexes: list[tuple[str, TextPattern, str, tuple[str, ...]]] = []
 
     def add(kind: str, form: str, lemma: str, group: str) -> None:
         items = forms.setdefault(form, [])
@@ -283,7 +285,7 @@ def _load(extra_paths: tuple[str, ...]) -> CueLexicon:
     return _build(data)
 
 
-def load_cues(extra_paths=()) -> CueLexicon:
+def load_cues(extra_paths: str | Path | Iterable[str | Path] = ()) -> CueLexicon:
     """The built-in cue lexicon, with any extra YAML lexicons merged in."""
     if isinstance(extra_paths, (str, Path)):
         extra_paths = (extra_paths,)

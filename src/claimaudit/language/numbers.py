@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._lazy import compile_pattern, unicode_pattern
+from ._lazy import TextMatch, TextPattern, compile_pattern, unicode_pattern
 
 UNITS_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -48,7 +48,7 @@ _WORD_NUMBER_PATTERN = (
 
 
 @lru_cache(maxsize=1)
-def word_number_re() -> re.Pattern:
+def word_number_re() -> TextPattern:
     """Pattern for runs of number words; compiled on first use."""
     return compile_pattern(_WORD_NUMBER_PATTERN, re.IGNORECASE)
 DIGIT_NUMBER_RE = unicode_pattern(
@@ -107,7 +107,7 @@ def normalise_number_words(text: str) -> str:
     so only counts change.
     """
 
-    def replace(match: re.Match) -> str:
+    def replace(match: TextMatch) -> str:
         words = match.group(0)
         if words.lower() == "one":
             following = text[match.end():match.end() + 4].lower()

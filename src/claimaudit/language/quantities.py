@@ -18,6 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 from ._lazy import lazy_regex
 from .numbers import (
@@ -91,8 +92,10 @@ class Quantity:
         "up to 60%" admits (0, 60); "over 70%" admits (70, inf); "about 20"
         admits 20 give or take ``about_tolerance`` of it.
         """
-        low = self.low if self.is_range else self.value
-        high = self.high if self.is_range else self.value
+        if self.low is not None and self.high is not None:
+            low, high = self.low, self.high
+        else:
+            low = high = self.value
         q = self.qualifier
         if q in ("up_to", "under"):
             return (min(0.0, low), high)
@@ -418,11 +421,19 @@ def _time_unit(word: str) -> str:
     return unit
 
 
-def _make(text: str, start: int, end: int, **fields) -> Quantity:
-    qualifier = fields.pop("qualifier", None)
+class _RangeEnds(TypedDict):
+    low: float | None
+    high: float | None
+
+
+def _make(text: str, start: int, end: int, *, value: float, unit: str = "", kind: str = "plain",
+          qualifier: str | None = None, denominator: float | None = None,
+          low: float | None = None, high: float | None = None) -> Quantity:
+    """The quantity over ``text[start:end]``; without a ``qualifier`` it is read from the words before."""
     if qualifier is None:
         qualifier, start = _qualifier_before(text, start)
-    return Quantity(text=text[start:end], start=start, end=end, qualifier=qualifier, **fields)
+    return Quantity(text=text[start:end], start=start, end=end, value=value, low=low, high=high, unit=unit,
+                    kind=kind, qualifier=qualifier, denominator=denominator)
 
 
 def _noun_after(text: str, pos: int) -> tuple[str, int]:
@@ -550,7 +561,7 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
             unit, pos = _noun_after(text, pos)
         return _make(text, start, pos, value=value, unit=unit, kind="ratio", denominator=denominator), used
 
-    range_fields = {"low": low, "high": high}
+    range_fields: _RangeEnds = {"low": low, "high": high}
     # money written with a leading symbol
     money = _MONEY_BEFORE_RE.search(text[max(0, start - 6):start])
     if money:
@@ -588,7 +599,7 @@ def _build(text: str, atoms: list[_Atom], i: int) -> tuple[Quantity | None, int]
         unit = _time_unit(m.group(1))
         if unit == "decades":
             value, unit = value * 10, "years"
-            if low is not None:
+            if low is not None and high is not None:
                 range_fields = {"low": low * 10, "high": high * 10}
         return _make(text, start, m.end(), value=value, unit=unit, kind="duration", **range_fields), used
 

@@ -84,7 +84,7 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             or _is_heading_like(previous_text, line)
         )
         content_start = line_start + (bullet.end() if bullet else 0)
-        if starts_new:
+        if starts_new or current is None:
             if current is not None:
                 units.append(current)
             current = (content_start, line_end)

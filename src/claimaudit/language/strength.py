@@ -22,6 +22,7 @@ sentence makes.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,7 +94,7 @@ class StrengthRules:
     change_verbs: frozenset[str]
     describing_verbs: frozenset[str]
     epistemic_verbs: frozenset[str]
-    _ends: dict[frozenset[str], dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    _ends: dict[frozenset[str], dict[str, tuple[int, ...]]] = field(default_factory=dict, init=False)
 
     def lengths_ending(self, phrases: frozenset[str]) -> dict[str, tuple[int, ...]]:
         """Phrase lengths keyed by last word for one of the lists (computed once per list)."""
@@ -127,7 +128,7 @@ def _load_rules(extra_paths: tuple[str, ...]) -> StrengthRules:
     return StrengthRules(**{k: frozenset(v) for k, v in merged.items()})
 
 
-def load_strength_rules(extra_paths=()) -> StrengthRules:
+def load_strength_rules(extra_paths: str | Path | Iterable[str | Path] = ()) -> StrengthRules:
     """The word lists behind the strength rules, with any extra YAML files merged in."""
     if isinstance(extra_paths, (str, Path)):
         extra_paths = (extra_paths,)

@@ -7,6 +7,7 @@ YAML files through ``load_vocabulary(extra_paths=...)``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -177,7 +178,7 @@ def _load(extra_paths: tuple[str, ...]) -> Vocabulary:
     return _build(data)
 
 
-def load_vocabulary(extra_paths=()) -> Vocabulary:
+def load_vocabulary(extra_paths: str | Path | Iterable[str | Path] = ()) -> Vocabulary:
     """The built-in vocabularies with any extra YAML vocabularies merged in."""
     if isinstance(extra_paths, (str, Path)):
         extra_paths = (extra_paths,)

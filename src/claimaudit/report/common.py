@@ -19,6 +19,17 @@ from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Find
 
 TOOL_NAME = "claimaudit"
 
+# Where a claim or a piece of text stood, as a reviewer would say it.
+SCOPE_LABELS = {
+    "body": "page copy", "heading": "heading", "title": "page title", "meta": "page description",
+    "alt": "image alt text", "header": "page header", "footer": "page footer", "aside": "sidebar",
+    "table": "table", "notes": "notes",
+}
+
+
+def scope_label(scope: str) -> str:
+    return SCOPE_LABELS.get(scope or "body", text_of(scope))
+
 # Words too common to count as "shared" between a claim and its evidence.
 STOPWORDS = frozenset(
     """

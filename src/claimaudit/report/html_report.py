@@ -42,6 +42,7 @@ from .common import (
     pmid_url,
     round3,
     safe_url,
+    scope_label,
     segment,
     shared_word_spans,
     sorted_findings,
@@ -49,7 +50,7 @@ from .common import (
     text_of,
     write_atomic,
 )
-from .json_report import report_data
+from .json_report import not_audited_rows, report_data
 
 MAIN_TEMPLATE = "report.html.j2"
 STYLE_TEMPLATE = "report.css"
@@ -330,6 +331,8 @@ def build_context(result: AuditResult) -> dict:
             "text": finding.text,
             "claim_type": finding.claim_type,
             "section": finding.section,
+            "scope": text_of(finding.scope),
+            "scope_label": scope_label(text_of(finding.scope)),
             "families": finding_families(finding, rulebook),
             "reasons": reasons,
             "best": evidence_views[0] if evidence_views else None,
@@ -410,6 +413,7 @@ def build_context(result: AuditResult) -> dict:
         "problems": [{"path": text_of(f"{item.path}:{item.line}" if item.line else item.path),
                       "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
+        "not_audited": [{**row, "where": scope_label(row["scope"])} for row in not_audited_rows(result)],
         "data": report_data(result),
     }
 

@@ -69,6 +69,7 @@ def _finding(finding: Finding, rulebook: RuleBook) -> dict:
         "confidence": round3(finding.confidence),
         "claim_type": text_of(finding.claim_type),
         "section": text_of(finding.section),
+        "scope": text_of(finding.scope) or "body",
         "reasons": [
             {
                 "rule": text_of(reason.rule),
@@ -98,6 +99,21 @@ def _finding(finding: Finding, rulebook: RuleBook) -> dict:
             {"rule": text_of(rule), "reason": text_of(why)} for rule, why in finding.suppressed
         ],
     }
+
+
+def not_audited_rows(result: AuditResult) -> list[dict]:
+    """What was read but not audited as a claim, with why: by document (input order), then place."""
+    order = {doc.path: i for i, doc in enumerate(result.documents)}
+    items = sorted(
+        result.not_audited,
+        key=lambda n: (order.get(n.document, len(order)), text_of(n.document), int(n.line), int(n.column),
+                       text_of(n.text), text_of(n.reason)),
+    )
+    return [
+        {"document": text_of(n.document), "text": text_of(n.text), "line": int(n.line),
+         "reason": text_of(n.reason), "scope": text_of(n.scope) or "body"}
+        for n in items
+    ]
 
 
 def report_data(result: AuditResult) -> dict:
@@ -135,6 +151,7 @@ def report_data(result: AuditResult) -> dict:
             for info in rulebook.fired(findings)
         ],
         "warnings": [text_of(w) for w in result.warnings],
+        "not_audited": not_audited_rows(result),
     }
     # Like the review fields, these appear only when there is something to list.
     if result.skipped:

@@ -22,7 +22,7 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _NAME_LIMIT = 100
 
 
-def xml_text(value) -> str:
+def xml_text(value: object) -> str:
     return _ILLEGAL_XML.sub("\ufffd", "" if value is None else str(value))
 
 
@@ -107,13 +107,13 @@ def render_junit(report: GateReport | AuditResult) -> str:
         failed, skipped = _case(suites[first.document][0], first.document, first.line, first.text, items, "")
         count(first.document, failed, skipped)
     totals = [0, 0, 0]
-    for suite, (tests, failures, skipped) in suites.values():
+    for suite, (tests, failures, skips) in suites.values():
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
-        suite.set("skipped", str(skipped))
+        suite.set("skipped", str(skips))
         suite.set("time", "0")
-        totals = [totals[0] + tests, totals[1] + failures, totals[2] + skipped]
+        totals = [totals[0] + tests, totals[1] + failures, totals[2] + skips]
     root.set("tests", str(totals[0]))
     root.set("failures", str(totals[1]))
     root.set("errors", "0")

@@ -65,7 +65,7 @@ def rule_anchor(info: RuleInfo) -> str:
     return heading_anchor(f"{info.code} `{info.name}`" if info.name else info.code)
 
 
-def _is_builtin(rule) -> bool:
+def _is_builtin(rule: object) -> bool:
     path = attr(rule, "path", "")
     if not path:
         return True
@@ -150,7 +150,7 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
     location = {"uri": uri}
     if base:
         location["uriBaseId"] = base
-    region = {
+    region: dict[str, object] = {
         "startLine": max(1, item.line),
         "startColumn": max(1, item.column),
         "endLine": max(1, item.line, item.end_line),
@@ -161,7 +161,7 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
     message = " ".join(text_of(item.message).split()) or item.verdict
     claim = " ".join(text_of(item.text).split())
     text = f"{item.verdict}: {message}" + (f" Claim: \u201c{claim}\u201d" if claim else "")
-    properties = {"claimId": item.claim_id, "verdict": item.verdict, "gate": item.state}
+    properties: dict[str, object] = {"claimId": item.claim_id, "verdict": item.verdict, "gate": item.state}
     finding = item.finding
     if finding is not None and finding.suggestion and item.code != MISSING_REASON_CODE:
         properties["suggestion"] = finding.suggestion
@@ -197,7 +197,7 @@ def sarif_data(report: GateReport) -> dict:
     if version:
         driver = {"name": "claimaudit", "version": version, "semanticVersion": version,
                   "informationUri": PROJECT_URL, "rules": rules}
-    invocation = {"executionSuccessful": True}
+    invocation: dict[str, object] = {"executionSuccessful": True}
     if report.result.warnings:
         invocation["toolExecutionNotifications"] = [
             {"level": "warning", "message": {"text": " ".join(text_of(w).split())}} for w in report.result.warnings

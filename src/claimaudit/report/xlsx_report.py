@@ -27,6 +27,8 @@ from openpyxl.writer.excel import ExcelWriter
 from claimaudit.model import VERDICTS, AuditResult
 from claimaudit.verdicts.review import DECISIONS, review_counts
 
+from .json_report import not_audited_rows
+
 from .common import (
     TOOL_NAME,
     RuleBook,
@@ -38,6 +40,7 @@ from .common import (
     pmid_url,
     round3,
     safe_url,
+    scope_label,
     sorted_findings,
     source_label,
     text_of,
@@ -71,6 +74,10 @@ REVIEWER_COLUMNS = ("Decision", "Comment", "Reviewer", "Date")
 REVIEW_COLUMNS = (
     ("Review status", 13, False),
     ("Review note", 44, True),
+)
+NOT_AUDITED_COLUMNS = (
+    ("Document", 24, True), ("Line", 7, False), ("Text", 70, True), ("Where", 16, False),
+    ("Why not audited", 44, True),
 )
 GONE_COLUMNS = (
     ("ID", 16, False), ("Document", 24, True), ("Line", 7, False), ("Claim", 60, True),
@@ -218,6 +225,12 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
         for column, verdict in enumerate(VERDICTS, 2):
             number_cell(ws, row, column, counts[verdict])
         number_cell(ws, row, len(VERDICTS) + 2, sum(counts.values()))
+
+    row += 2
+    _header(ws, row, ("Not audited", "Pieces"))
+    row += 1
+    text_cell(ws, row, 1, "Read but judged not a claim (see the Not audited sheet)").alignment = WRAP
+    number_cell(ws, row, 2, len(result.not_audited))
 
     if result.review:
         row += 2
@@ -404,6 +417,14 @@ def _gone_sheet(ws: Worksheet, result: AuditResult) -> None:
                  rows, wrap_columns={i for i, (_, _, wrap) in enumerate(GONE_COLUMNS, 1) if wrap})
 
 
+def _not_audited_sheet(ws: Worksheet, result: AuditResult) -> None:
+    """Everything read but judged not a claim, with why; the text is never a formula."""
+    rows = [(item["document"], item["line"], item["text"], scope_label(item["scope"]), item["reason"])
+            for item in not_audited_rows(result)]
+    _plain_table(ws, [name for name, _, _ in NOT_AUDITED_COLUMNS], [width for _, width, _ in NOT_AUDITED_COLUMNS],
+                 rows, wrap_columns={i for i, (_, _, wrap) in enumerate(NOT_AUDITED_COLUMNS, 1) if wrap})
+
+
 def _rules_sheet(ws: Worksheet, result: AuditResult) -> None:
     rulebook = RuleBook(result.rules)
     rows = [
@@ -429,6 +450,7 @@ def build_workbook(result: AuditResult) -> Workbook:
     _evidence_sheet(workbook.create_sheet("Evidence"), result)
     _sources_sheet(workbook.create_sheet("Sources"), result)
     _rules_sheet(workbook.create_sheet("Rules"), result)
+    _not_audited_sheet(workbook.create_sheet("Not audited"), result)
     if result.review:
         _gone_sheet(workbook.create_sheet("Gone"), result)
 

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Callable
 
 from claimaudit.claims.anatomy import Statement
+from claimaudit.evidence.align import Alignment, align
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution
 
@@ -21,6 +22,14 @@ class RuleContext:
     evidence: list[Match]
     index: SourceIndex
     resolution: Resolution
+    _alignment: Alignment | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def alignment(self) -> Alignment:
+        """The claim's frame held against the evidence that covers most of it (worked out once)."""
+        if self._alignment is None:
+            self._alignment = align(self.claim, self.evidence, self.index, self.resolution)
+        return self._alignment
 
     @property
     def best(self) -> Match | None:

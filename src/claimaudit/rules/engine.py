@@ -6,7 +6,8 @@ from claimaudit import limits
 from claimaudit.claims.anatomy import Statement
 from claimaudit.errors import InputError
 from claimaudit.evidence.index import SourceIndex
-from claimaudit.evidence.rank import Match, Resolution
+from claimaudit.claims.detect import claim_parts
+from claimaudit.evidence.rank import Match, Resolution, rank_evidence
 from claimaudit.model import Reason
 from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import PatternBudgetSpent, PatternError, pattern_run
@@ -65,7 +66,24 @@ def evaluate(
                     suggestion=hit.suggestion or format_message(rule.spec.suggestion, hit.values),
                 )
             )
+    if not context.alignment.core_shown and not any(r.verdict in {"overstated", "unsupported"} for r in reasons):
+        reasons.append(_not_shown(context))
     return reasons
+
+
+def _not_shown(context: RuleContext) -> Reason:
+    """No rule firing is not support: a claim whose core no evidence was shown to
+    cover is unsupported, whichever rules are switched on."""
+    alignment = context.alignment
+    best = alignment.evidence[0] if alignment.evidence else context.best
+    missing = [e.element.value for e in alignment.elements[:3] if e.status.value not in {"matched", "not stated"}]
+    what = f"its {', '.join(missing)}" if missing else "nothing in it"
+    return Reason(
+        rule="evidence.unrelated", code="CA001", family="evidence", verdict="unsupported",
+        message=f"Support not shown: {what} could be matched to a cited source.",
+        claim_span=None, evidence_span=None, evidence_source=best.source_id if best else "",
+        evidence_text=best.sentence.text if best else "",
+        suggestion="Remove the claim, or add the source that states it to the pack.")
 
 
 def evaluate_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, resolution: Resolution,
@@ -103,3 +121,25 @@ def _whole_sentence(suggestion: str, part, sentence: str) -> str:
     rewritten = suggestion[part.subject:] if part.subject and suggestion.startswith(clause_text[:part.subject]) else suggestion
     rewritten = rewritten.rstrip(".") if not sentence[part.start:part.end].endswith(".") else rewritten
     return sentence[:part.start] + rewritten + sentence[part.end:]
+
+
+def judge_statements(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
+                     rules: list[Rule]) -> list[tuple[list[Reason], list[Match]]]:
+    """Rank each claim's evidence, align it and run the rules: the reasons and
+    the evidence for every claim, in order. The one judging step that audits,
+    checks, `explain` and rule examples all go through."""
+    ranked = rank_evidence(statements, index, resolutions)
+    # A compound claim is judged clause by clause; all clauses are ranked in one batch.
+    parts = [claim_parts(statement) for statement in statements]
+    flat = [(i, part) for i, claim_part in enumerate(parts) for part in claim_part]
+    part_ranked = rank_evidence([part.statement for _, part in flat], index, [resolutions[i] for i, _ in flat])
+    ranked_parts: dict[int, list[list[Match]]] = {}
+    for (i, _), matches in zip(flat, part_ranked):
+        ranked_parts.setdefault(i, []).append(matches)
+    judged: list[tuple[list[Reason], list[Match]]] = []
+    for n, (statement, matches, resolution) in enumerate(zip(statements, ranked, resolutions)):
+        if parts[n]:
+            judged.append(evaluate_parts(parts[n], ranked_parts[n], index, resolution, rules, statement.text))
+        else:
+            judged.append((evaluate(statement, matches, index, resolution, rules), matches))
+    return judged

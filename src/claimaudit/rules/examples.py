@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from claimaudit.claims.anatomy import Statement, analyse
-from claimaudit.claims.detect import claim_parts, classify
+from claimaudit.claims.detect import classify
 from claimaudit.evidence.index import SourceIndex
-from claimaudit.evidence.rank import Match, rank_evidence, resolve_attribution
+from claimaudit.evidence.rank import Match, resolve_attribution
 from claimaudit.model import Reason, Source
-from claimaudit.rules.engine import evaluate, evaluate_parts
+from claimaudit.rules.engine import judge_statements
 from claimaudit.rules.loader import Rule
 
 
@@ -35,13 +35,7 @@ def judge_claim(
     statement = _typed(statement, claim_type or "efficacy")
     index = SourceIndex.build(sources)
     resolution = resolve_attribution(statement, index, tuple(cited))
-    parts = claim_parts(statement)
-    if parts:
-        ranked = rank_evidence([part.statement for part in parts], index, [resolution] * len(parts))
-        reasons, matches = evaluate_parts(parts, ranked, index, resolution, rules, claim_text)
-        return statement, matches, reasons
-    matches = rank_evidence([statement], index, [resolution])[0]
-    reasons = evaluate(statement, matches, index, resolution, rules)
+    reasons, matches = judge_statements([statement], index, [resolution], rules)[0]
     return statement, matches, reasons
 
 

@@ -117,7 +117,7 @@ class Baseline:
                 if _absolute(e.document, base) in checked or _absolute(e.document, Path(".")) in checked]
 
 
-def _entry_from(data, index: int, path: str) -> BaselineEntry:
+def _entry_from(data: object, index: int, path: str) -> BaselineEntry:
     where = f"entries[{index}]"
     if not isinstance(data, dict):
         raise InputError("each entry must be an object", path=path, field=where)
@@ -173,7 +173,7 @@ def render_baseline(entries: Iterable[BaselineEntry]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
-def document_for_baseline(document: str, baseline_path: str | Path) -> str:
+def document_for_baseline(document: str, baseline_path: str | os.PathLike[str]) -> str:
     """A document path written relative to the baseline's folder when it lies under it."""
     folder = Path(baseline_path).resolve().parent
     try:

@@ -25,9 +25,13 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping, TypedDict
 
 from claimaudit.model import VERDICT_RANK, AuditResult, Document, Finding, Reason
+
+if TYPE_CHECKING:
+    from claimaudit.changes import ChangedLines
+    from claimaudit.verdicts.baseline import Baseline, BaselineEntry
 
 FAILING = "failing"
 BASELINED = "baselined"
@@ -185,12 +189,12 @@ def _end_of(finding: Finding, document: Document | None) -> tuple[int, int]:
     return finding.line, finding.column + len(finding.text)
 
 
-def _field(rule, key: str) -> str:
+def _field(rule: object, key: str) -> str:
     value = rule.get(key) if isinstance(rule, Mapping) else getattr(rule, key, None)
     return str(value) if value else ""
 
 
-def _rule_lookup(rules) -> dict[str, tuple[str, str, str]]:
+def _rule_lookup(rules: Iterable[object] | None) -> dict[str, tuple[str, str, str]]:
     """code or name → (code, name, level) for the loaded rule definitions."""
     table: dict[str, tuple[str, str, str]] = {}
     for rule in rules or ():
@@ -222,11 +226,13 @@ def _problem_reasons(finding: Finding) -> list[Reason | None]:
     return reasons
 
 
-_Missing = tuple[Finding | None, Document | None, list[str], int]
+# (owner, selectors, block start): the owner is the claim the suppressions are on, or the
+# document of a block that holds no claim.
+_Missing = tuple[Finding | Document, list[str], int]
 
 
 def _missing_reasons(result: AuditResult, findings: list[Finding]) -> dict[str, _Missing]:
-    """Suppressions written without a reason, per claim: (finding, document, selectors, block start)."""
+    """Suppressions written without a reason, per claim: (claim or document, selectors, block start)."""
     missing: dict[str, _Missing] = {}
     by_document: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -239,18 +245,32 @@ def _missing_reasons(result: AuditResult, findings: list[Finding]) -> dict[str, 
             inside = [f for f in by_document.get(document.path, []) if block.start <= f.start < block.end]
             if inside:
                 key = inside[0].id
-                entry = missing.setdefault(key, (inside[0], document, [], block.start))
+                entry = missing.setdefault(key, (inside[0], [], block.start))
             else:
                 from claimaudit.verdicts.ids import claim_id
 
                 key = claim_id(document.path, document.text[block.start:block.end])
-                entry = missing.setdefault(key, (None, document, [], block.start))
-            entry[2].extend(s for s in selectors if s not in entry[2])
+                entry = missing.setdefault(key, (document, [], block.start))
+            entry[1].extend(s for s in selectors if s not in entry[1])
     for finding in findings:
         codes = [code for code, why in finding.suppressed if not (why or "").strip()]
         if codes and finding.id not in missing:
-            missing[finding.id] = (finding, None, codes, finding.start)
+            missing[finding.id] = (finding, codes, finding.start)
     return missing
+
+
+class _ClaimPlace(TypedDict):
+    """The fields every gate item of one claim shares."""
+
+    claim_id: str
+    document: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+    claim_verdict: str
+    finding: Finding
 
 
 def evaluate_gate(
@@ -258,8 +278,8 @@ def evaluate_gate(
     fail_on: str = "overstated",
     *,
     fail_on_by_document: Mapping[str, str] | None = None,
-    baseline=None,
-    changed=None,
+    baseline: Baseline | None = None,
+    changed: ChangedLines | None = None,
 ) -> GateReport:
     """Judge every finding of ``result``.
 
@@ -289,16 +309,19 @@ def evaluate_gate(
     placed: set[str] = set()
 
     def add_missing(key: str) -> None:
-        finding, document, selectors, start = missing[key]
+        owner, selectors, start = missing[key]
         placed.add(key)
-        if finding is not None:
+        finding: Finding | None = None
+        claim_verdict: str
+        if isinstance(owner, Finding):
+            finding = owner
             line, column, text, claim_verdict = finding.line, finding.column, finding.text, finding.verdict
             end_line, end_column = _end_of(finding, documents.get(finding.document))
             path = finding.document
         else:
-            line, column = document.line_col(start)
+            line, column = owner.line_col(start)
             end_line, end_column, text, claim_verdict = line, column, "", ""
-            path = document.path
+            path = owner.path
         listed = ", ".join(selectors)
         example = selectors[0] if len(selectors) == 1 else listed.replace(" ", "")
         items.append(judge(GateItem(
@@ -311,12 +334,13 @@ def evaluate_gate(
 
     for finding in findings:
         end_line, end_column = _end_of(finding, documents.get(finding.document))
-        base = dict(claim_id=finding.id, document=finding.document, line=finding.line, column=finding.column,
-                    end_line=end_line, end_column=end_column, text=finding.text,
-                    claim_verdict=finding.verdict, finding=finding)
+        base = _ClaimPlace(claim_id=finding.id, document=finding.document, line=finding.line,
+                           column=finding.column, end_line=end_line, end_column=end_column, text=finding.text,
+                           claim_verdict=finding.verdict, finding=finding)
         # A block-level diagnostic for a block without claims goes where that block starts.
-        for key, (owner, document, _, start) in list(missing.items()):
-            if key not in placed and owner is None and document.path == finding.document and start <= finding.start:
+        for key, (owner, _, start) in list(missing.items()):
+            if (key not in placed and isinstance(owner, Document) and owner.path == finding.document
+                    and start <= finding.start):
                 add_missing(key)
         for reason in _problem_reasons(finding):
             if reason is None:
@@ -350,18 +374,18 @@ def evaluate_gate(
     )
 
 
-def as_gate_report(value, fail_on: str = "overstated") -> GateReport:
+def as_gate_report(value: GateReport | AuditResult, fail_on: str = "overstated") -> GateReport:
     """A renderer's input: a GateReport as is, or an AuditResult judged with defaults."""
     if isinstance(value, GateReport):
         return value
     return evaluate_gate(value, fail_on)
 
 
-def baseline_entries(report: GateReport, baseline_path: str | os.PathLike):
+def baseline_entries(report: GateReport, baseline_path: str | os.PathLike[str]) -> list[BaselineEntry]:
     """Baseline entries for every problem in ``report`` (failing or not), for ``--write-baseline``."""
     from claimaudit.verdicts.baseline import BaselineEntry, document_for_baseline
 
-    entries = []
+    entries: list[BaselineEntry] = []
     for item in report.items:
         if item.state == SUPPRESSED:
             continue

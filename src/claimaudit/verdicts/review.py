@@ -32,6 +32,7 @@ from claimaudit.model import AuditResult, Finding
 
 if TYPE_CHECKING:
     from claimaudit.ingest.table import OpenWorkbook
+    from claimaudit.verdicts.baseline import BaselineEntry
 
 APPROVE, APPROVE_WITH_CHANGE, REJECT, NEEDS_SOURCE = (
     "Approve", "Approve with change", "Reject", "Needs source",
@@ -66,11 +67,11 @@ COLUMN_ALIASES = {
 REQUIRED_COLUMNS = ("id", "decision")
 
 
-def _header_key(value) -> str:
+def _header_key(value: object) -> str:
     return " ".join(str(value).split()).lower() if value is not None else ""
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -78,7 +79,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _cell_date(value) -> str:
+def _cell_date(value: object) -> str:
     """A Date cell as ``YYYY-MM-DD`` when it holds a date, else its text as typed."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
@@ -203,7 +204,7 @@ def _claims_sheet(workbook: "OpenWorkbook", path: Path) -> tuple[dict[str, int],
 _MAX_LINE = 2 ** 31 - 1
 
 
-def _cell_line(value, path: Path, row: int) -> int | None:
+def _cell_line(value: object, path: Path, row: int) -> int | None:
     """The Line column as a line number; blank or text (a reviewer's note) is no line."""
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -217,7 +218,7 @@ def _cell_line(value, path: Path, row: int) -> int | None:
     return value
 
 
-def _decision(value, path: Path, row: int) -> str:
+def _decision(value: object, path: Path, row: int) -> str:
     text = " ".join(_cell_text(value).split())
     if not text:
         return ""
@@ -245,7 +246,7 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
         rows: list[ReviewRow] = []
         first_row: dict[str, int] = {}
         for number, values in body:
-            def get(name: str, values=values):
+            def get(name: str, values: list[object] = values) -> object:
                 index = columns.get(name)
                 return values[index] if index is not None and index < len(values) else None
 
@@ -509,7 +510,7 @@ def render_summary(summary: ReviewSummary) -> str:
 # --------------------------------------------------------------------------- baseline
 
 
-def baseline_entries(reviewed: ReviewedWorkbook, baseline_path: str | Path):
+def baseline_entries(reviewed: ReviewedWorkbook, baseline_path: str | Path) -> list[BaselineEntry]:
     """Baseline entries for every approved claim: one per rule that flagged it.
 
     A claim approved while it was supported has no rule to baseline; one
@@ -517,7 +518,7 @@ def baseline_entries(reviewed: ReviewedWorkbook, baseline_path: str | Path):
     """
     from claimaudit.verdicts.baseline import BaselineEntry, document_for_baseline
 
-    entries = []
+    entries: list[BaselineEntry] = []
     for row in reviewed.rows:
         if not row.approved:
             continue

@@ -4,4 +4,4 @@ Importing this package registers every built-in kind in
 :data:`claimaudit.rules.context.KINDS`.
 """
 
-from claimaudit.rules.kinds import certainty, figures, scope, status, support  # noqa: F401
+from claimaudit.rules.kinds import alignment, certainty, figures, scope, status, support  # noqa: F401

@@ -13,10 +13,12 @@ STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional caus
 @params
 class StrengthParams(Params):
     min_gap: int = 1
+    """How many certainty levels (0 hedged to 3 proven) the claim must stand above its evidence to fire."""
     min_claim_level: int = 2
-    # Evidence within this much of the best match's similarity counts as
-    # equally about the claim; the strongest of them decides.
+    """Claims less certain than this level (0 to 3) are left alone."""
     margin: float = 0.08
+    """Evidence within this much of the best match's similarity counts as equally about the claim; the most certain
+    of it decides."""
 
 
 # "42% lower than untreated mice" compares groups; it does not hedge.
@@ -94,6 +96,7 @@ def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
 @params
 class BoosterParams(Params):
     words: list[str] = []
+    """Words or phrases read as boosters besides the built-in ones ("clinically proven", "guaranteed")."""
 
 
 @kind("booster_unbacked", BoosterParams, fields=("word",))
@@ -134,12 +137,17 @@ class ExistenceParams(Params):
     """Vale-style: fire when the claim holds one of the words or patterns."""
 
     words: list[str] = []
+    """Words or phrases that fire the rule when the claim holds one (whole words, any case)."""
     patterns: list[str] = []
-    unless_evidence: list[str] = []  # words that, in related evidence, back the claim
+    """Patterns that fire the rule when one matches the claim (any case), tried after `words`."""
+    unless_evidence: list[str] = []
+    """Words that, stated (not negated) in related evidence, back the claim, so the rule does not fire."""
     claim_types: list[str] = []
-    # The level when related evidence exists but does not back the word (a
-    # cure claim on a modest finding is overstated; on nothing, unsupported).
+    """Only claims of these types are checked (figure, efficacy, safety, regulatory, establishment, comparative,
+    business, testimonial, mechanism, general); empty: all."""
     related_level: str = ""
+    """The verdict when related evidence exists but does not back the word (a cure claim on a modest finding is
+    overstated; on nothing, unsupported); empty: the rule's level."""
 
 
 @kind("existence", ExistenceParams, fields=("word",), patterns=("patterns",))

@@ -40,14 +40,19 @@ HARMS = ["side effect", "side effects", "adverse", "sensitivity", "irritation", 
 @params
 class FigureParams(Params):
     tolerance: float = 0.05
+    """Relative difference two figures may have and still be the same figure (0.05: 5%, for rounding)."""
     kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain"]
-    # Counts below this are incidental ("two injections") unless a source gives a counterpart.
+    """The kinds of figure in the claim that are checked (percent, ratio, count, multiplier, money, plain,
+    duration)."""
     min_count: float = 10
+    """Counts below this are incidental ("two injections") unless a source gives a counterpart."""
     harms: list[str] = HARMS
-    # Words that state a share of people, with the share they stand for (percent).
+    """Words that make a figure a rate of harm (side effects, relapses), where a smaller figure is the stronger
+    claim."""
     quantifiers: dict[str, float] = {"most": 50, "the majority of": 50, "a majority of": 50,
                                      "more than half": 50, "over half": 50, "nearly all": 90,
                                      "almost all": 90, "virtually all": 90, "the vast majority": 80}
+    """Words that state a share of people, with the share (percent) they stand for."""
 
 
 @dataclass
@@ -221,13 +226,15 @@ def figure_inflated(ctx: RuleContext, params: FigureParams) -> list[Hit]:
 @params
 class QualifierParams(Params):
     tolerance: float = 0.05
-    # Qualifiers in the source that mark a figure as a ceiling, not a typical result.
+    """Relative difference two figures may have and still be the same figure (0.05: 5%)."""
     ceiling: list[str] = ["up_to"]
-    # Claim qualifiers that present a figure as typical or as a floor.
+    """Qualifiers in the source that mark a figure as a ceiling, not a typical result (up_to)."""
     typical: list[str] = ["exact", "over", "at_least", "about"]
-    # Words near a source figure that make it the typical result.
+    """Claim qualifiers that present a figure as typical or as a floor (exact, over, at_least, about)."""
     average_words: list[str] = ["average", "on average", "mean", "median", "typical", "typically"]
+    """Words near a source figure that make it the typical result."""
     kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain", "duration"]
+    """The kinds of figure in the claim that are checked."""
 
 
 def _qualifier_hit(ctx, q, match, eq, what, suggestion_text):
@@ -269,21 +276,22 @@ def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
 @params
 class TimeframeParams(Params):
     tolerance: float = 0.1
-    # Durability words and the time (days) they promise.
+    """Relative difference two time frames may have and still be the same (0.1: 10%)."""
     long_words: dict[str, float] = {"for life": 36500, "lifelong": 36500, "for good": 36500, "permanently": 36500,
                                     "permanent": 36500, "forever": 36500, "for years": 730, "for months": 60,
                                     "long-term": 365, "long term": 365, "lasting": 180, "stays off": 365,
                                     "stay off": 365}
-    # Speed words and the time (days) they promise.
+    """Durability words and the time (days) they promise."""
     short_words: dict[str, float] = {"first night": 1, "first day": 1, "overnight": 1, "instantly": 1,
                                      "immediately": 1, "right away": 1, "from day one": 1, "within days": 5,
                                      "in days": 5, "within hours": 1, "single session": 1, "after one session": 1,
                                      "first session": 1, "first use": 1, "first application": 1}
-    # Only time frames of at least this many days are compared ("19 minutes faster" is an amount).
+    """Speed words and the time (days) they promise."""
     min_days: float = 1
-    # Time frames compare across looser matches than figures: the shared
-    # outcome is often all two sentences have in common.
+    """Only time frames of at least this many days are compared ("19 minutes faster" is an amount)."""
     min_similarity: float = 0.28
+    """Evidence at least this similar to the claim is searched for time frames (looser than for figures: the shared
+    outcome is often all two sentences have in common)."""
 
 
 def _frames(statement, min_days: float) -> list:

@@ -20,16 +20,19 @@ def _pretty(canonicals) -> str:
 
 @params
 class PopulationParams(Params):
-    # Evidence within this much of the best match's similarity is equally about the claim.
     margin: float = 0.1
+    """Evidence within this much of the best match's similarity is equally about the claim."""
     narrow: list[str] = ["animal", "cells", "in_vitro", "preclinical"]
+    """Populations (canonical names) that evidence about people cannot be taken from."""
     broad: list[str] = ["human"]
+    """Populations (canonical names) a claim about people names."""
     prefix: dict[str, str] = {
         "animal": "In animal studies, ",
         "cells": "In laboratory cell studies, ",
         "in_vitro": "In laboratory cell studies, ",
         "preclinical": "In preclinical studies, ",
     }
+    """The words a suggested rewrite starts with, for each narrow population."""
 
 
 @kind("population_shift", PopulationParams, fields=("population", "source"))
@@ -65,6 +68,7 @@ def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
 @params
 class ConditionParams(Params):
     ignore: list[str] = []
+    """Conditions (canonical names) left out of the comparison."""
 
 
 @kind("condition_shift", ConditionParams, fields=("claim_condition", "evidence_condition", "source"))
@@ -96,6 +100,7 @@ def condition_shift(ctx: RuleContext, params: ConditionParams) -> list[Hit]:
 @params
 class InterventionParams(Params):
     generic: list[str] = ["stem_cell_therapy", "regenerative_medicine", "cell_therapy"]
+    """Interventions (canonical names) too general to tell one treatment from another; they never mismatch."""
 
 
 @kind("intervention_mismatch", InterventionParams,
@@ -137,6 +142,7 @@ def _related_intervention(claim: set[str], evidence: set[str]) -> bool:
 @params
 class OutcomeParams(Params):
     require_effect: bool = True
+    """Check only claims that state an effect (a causal or correlational verb)."""
 
 
 @kind("outcome_unmeasured", OutcomeParams, fields=("outcome",))
@@ -158,14 +164,16 @@ class SubgroupParams(Params):
                            "all of our patients", "each patient", "every participant", "all participants",
                            "every skin type", "all skin types", "any age", "all ages", "whatever the stage",
                            "at any stage", "every stage", "including"]
+    """Words in the claim that extend a finding to everyone."""
     subgroup: list[str] = ["some patients", "some participants", "a subset", "a subgroup", "subgroup",
                            "a minority", "a few patients", "several patients", "most patients", "many patients",
                            "some people", "some users", "in those with", "among those with", "responders",
                            "a portion of", "some of the", "only in", "only when", "only if", "only those",
                            "within the first"]
-    # Evidence that left groups out of the study.
+    """Words in the evidence that limit a finding to some of the people studied."""
     excluded: list[str] = ["excluded", "were not included", "was not included", "not eligible", "ineligible",
                            "were not studied", "was not studied", "did not include"]
+    """Words in the evidence that say groups were left out of the study."""
 
 
 @kind("subgroup_generalised", SubgroupParams, fields=("everyone", "subgroup", "source"))

@@ -10,8 +10,11 @@ from claimaudit.rules.kinds.common import find_phrases, phrase_pattern
 @params
 class SafetyParams(Params):
     absolutes: list[str]
+    """Absolute safety words in the claim ("no side effects", "risk-free")."""
     qualified: list[str]
+    """Qualified safety words in the evidence ("well tolerated", "no serious") that the absolute overstates."""
     level_without_evidence: str = "unsupported"
+    """The verdict when no source says anything about safety."""
 
 
 @kind("safety_absolute", SafetyParams, fields=("word", "source_words", "source"))
@@ -60,10 +63,12 @@ def _soften(text: str, start: int, end: int, source_words: str) -> str:
 @params
 class RegulatoryParams(Params):
     words: list[str]
+    """Words that claim an approval, clearance or licence ("FDA approved")."""
     denials: list[str] = ["not approved", "no approved", "none are approved", "has not approved",
                           "have not been approved", "has not been approved", "not been approved",
                           "unapproved", "not cleared", "not licensed", "not authorized", "not authorised",
                           "no stem cell product", "no product", "not fda-approved", "not fda approved"]
+    """Words that deny an approval, in the claim (then it claims none) or in a source (then it contradicts one)."""
 
 
 @kind("regulatory_status", RegulatoryParams, fields=("word", "status", "source"))

@@ -17,21 +17,6 @@ from claimaudit.rules.kinds.common import figures, find_phrases, phrase_pattern,
 
 
 @params
-class UnrelatedParams(Params):
-    threshold: float = RELATED
-
-
-@kind("unrelated", UnrelatedParams, fields=("closest",))
-def unrelated(ctx: RuleContext, params: UnrelatedParams) -> list[Hit]:
-    """Nothing in the sources is about what the claim asserts."""
-    best = ctx.best
-    if best is not None and best.similarity >= params.threshold:
-        return []
-    closest = f' The closest source sentence ({best.source_id}, similarity {best.similarity:.2f}) is not about it.' if best else " The pack holds no sources."
-    return [Hit({"closest": closest}, None, best, None)]
-
-
-@params
 class MissingSourceParams(Params):
     pass
 
@@ -47,8 +32,8 @@ def attributed_source_missing(ctx: RuleContext, params: MissingSourceParams) -> 
 
 @params
 class KindParams(Params):
-    # Named kind of evidence in the claim -> words a source must hold to be one.
     kinds: dict[str, list[str]]
+    """A kind of evidence the claim may name ("clinically proven"), and the words a source must hold to be one."""
 
 
 @kind("evidence_kind_missing", KindParams, fields=("kind",))
@@ -66,17 +51,18 @@ def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
 @params
 class ContradictionParams(Params):
     failures: list[str]
+    """Words in the evidence that report a failed result ("did not improve", "no better than placebo")."""
     min_similarity: float = RELATED
-    # A comparison the claim wins ("outperforms") against evidence of no difference.
+    """Evidence less similar than this (0 to 1) is not held against the claim."""
     superiority: list[str] = ["outperforms", "outperform", "better than", "superior to", "more effective than",
                               "works better", "beats", "faster than", "stronger than", "more than any"]
+    """Words in the claim that win a comparison ("outperforms"), contradicted by evidence of no difference."""
     no_difference: list[str] = ["no significant difference", "not statistically significant", "did not differ",
                                 "not significantly different", "similar", "comparable", "no better than",
                                 "non-inferior", "noninferior", "no difference"]
-    # Negated evidence must share at least this many content words with the claim.
+    """Words in the evidence that report no difference between the groups compared."""
     min_shared: int = 2
-    # Pairs of opposite directions: a claim word swapped for its opposite
-    # reverses a finding ("more likely" for "less likely").
+    """Negated evidence must share at least this many content words with the claim."""
     opposites: list[list[list[str]]] = [
         [["increase", "increases", "increased", "increasing", "raise", "raises", "raised", "rise", "rises", "rose"],
          ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "lower", "lowers",
@@ -95,13 +81,15 @@ class ContradictionParams(Params):
         [["safe"], ["unsafe", "dangerous"]],
         [["strong", "stronger"], ["weak", "weaker"]],
     ]
-    # A swapped word only reverses a finding the two sentences otherwise share.
+    """Pairs of opposite direction words: a claim word swapped for its opposite reverses a finding ("more likely"
+    for "less likely")."""
     min_shared_for_flip: int = 3
-    # Only evidence about as close to the claim as the best is checked for a reversal.
+    """A swapped word only reverses a finding the two sentences otherwise share: at least this many content words."""
     flip_margin: float = 0.1
-    # Negations that describe the study, not its result ("were excluded", "without a control group").
+    """Only evidence within this much of the best match's similarity is checked for a reversal."""
     not_results: list[str] = ["excluded", "exclude", "without", "not included", "not blinded", "no control",
                               "not randomised", "not randomized", "no placebo"]
+    """Negations that describe the study, not its result ("were excluded", "without a control group")."""
 
 
 @lru_cache(maxsize=16384)
@@ -225,17 +213,21 @@ def _tokens_in(statement, start: int, end: int) -> list[str]:
 @params
 class DesignParams(Params):
     claimed: list[str]
+    """Study designs the claim may boast of ("clinical trials", "double-blind")."""
     strong_in_source: list[str]
+    """Words in a source that describe such a design ("randomised", "placebo-controlled")."""
     weak_in_source: list[str]
-    # Size words and the fewest participants they can stand for: a claim of
-    # "large trials" needs a study that large, however well it was designed.
+    """Words in a source that describe a weaker design ("pilot", "open-label"); with them a strong word does not
+    count."""
     sizes: dict[str, float] = {}
-    # Words that make a count a count of study participants ("62 women").
+    """Size words and the fewest participants they stand for: "large trials" needs a study that large, however well
+    designed."""
     participants: list[str] = ["participants", "patients", "people", "persons", "adults", "children", "women",
                                "men", "subjects", "volunteers", "users", "members", "listeners", "individuals",
                                "workers", "employees", "nurses", "veterans", "seniors", "elderly", "runners",
                                "infants", "adolescents", "teenagers", "students", "athletes", "residents",
                                "customers", "testers", "cases", "smokers", "pregnancies", "mothers", "babies"]
+    """Words that make a count a count of study participants ("62 women")."""
 
 
 @kind("design_overclaimed", DesignParams, fields=("design", "source_design", "source"))
@@ -299,7 +291,9 @@ def _undersized(ctx: RuleContext, params: DesignParams) -> Hit | None:
 @params
 class BusinessParams(Params):
     threshold: float = RELATED
+    """An internal data sheet at least this similar (0 to 1) to the claim can substantiate it."""
     tolerance: float = 0.02
+    """Relative difference the claim's figures may have from the data sheet's (0.02: 2%)."""
 
 
 @kind("business_unsubstantiated", BusinessParams, fields=())
@@ -321,13 +315,14 @@ def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[H
 
 @params
 class TestimonialParams(Params):
-    # Evidence at least this similar makes the testimonial an exaggeration of a
-    # real (usually modest) finding rather than a claim with nothing behind it.
     related_similarity: float = 0.3
-    # Sources of these kinds record what customers said; a testimonial whose
-    # figures match one of them is reported, not invented.
+    """Evidence at least this similar makes the testimonial an exaggeration of a real (usually modest) finding
+    rather than a claim with nothing behind it."""
     survey_words: list[str] = ["survey", "questionnaire", "panel", "poll", "respondents", "reviews"]
+    """Words that mark a source as a record of what customers said; a testimonial whose figures match one is
+    reported, not invented."""
     tolerance: float = 0.05
+    """Relative difference the testimonial's figures may have from the survey's (0.05: 5%)."""
 
 
 @kind("testimonial", TestimonialParams, fields=("what",))

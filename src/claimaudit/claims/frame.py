@@ -1,0 +1,341 @@
+"""The frame of a statement: who or what acts, on which outcome, which way,
+for whom, against what, by how much and how surely.
+
+The same frame is read from a claim and from each evidence sentence, so that
+alignment (``evidence/align.py``) can compare them element by element. Reading
+is shallow and rule-based: the predicate is the relationship cue the strength
+reader chose; the subject is what stands before it in its clause, the outcome
+what follows it, less any comparator and figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from claimaudit.claims.anatomy import Statement
+from claimaudit.language import content_tokens, lazy_re, stem
+
+
+class Direction(str, Enum):
+    """Which way a statement says its outcome moves."""
+
+    UP = "increase"
+    DOWN = "decrease"
+    BETTER = "improve"  # a benefit with no stated direction: relieves, helps, heals, protects
+    NO_CHANGE = "no change"
+    UNSTATED = "unstated"
+
+
+class Element(str, Enum):
+    SUBJECT = "subject"
+    OUTCOME = "outcome"
+    DIRECTION = "direction"
+    POPULATION = "population"
+    CONDITION = "condition"
+    COMPARATOR = "comparator"
+    FIGURE = "figure"
+    CERTAINTY = "certainty"
+    TIME_FRAME = "time frame"
+    ATTRIBUTION = "attribution"
+
+
+CORE = (Element.SUBJECT, Element.OUTCOME, Element.DIRECTION)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words of the statement, with their offsets and their stemmed content words."""
+
+    text: str
+    start: int
+    end: int
+    words: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+@dataclass(frozen=True)
+class BoundFigure:
+    """A figure and what it quantifies."""
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str
+    kind: str
+    quantifies: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    text: str
+    subject: Phrase
+    predicate: Phrase
+    outcome: Phrase
+    direction: Direction
+    negated: bool
+    populations: frozenset[str]
+    conditions: frozenset[str]
+    comparator: Phrase
+    figures: tuple[BoundFigure, ...]
+    certainty: int
+    boosters: tuple[str, ...]
+    hedges: tuple[str, ...]
+    attribution: tuple[str, ...]
+
+    @property
+    def asserted(self) -> Phrase:
+        """Everything the statement asserts about its subject (predicate and outcome)."""
+        words = self.predicate.words | self.outcome.words
+        start = min((p.start for p in (self.predicate, self.outcome) if p), default=0)
+        end = max((p.end for p in (self.predicate, self.outcome) if p), default=0)
+        return Phrase(self.text[start:end], start, end, words)
+
+
+# Stems of the words that say which way an outcome moves. A benefit word
+# ("relieves", "heals") is compatible with either direction: relieving pain
+# is a fall, restoring mobility a rise.
+_DOWN = frozenset(stem(w) for w in """reduce reduction lower lowered decrease decline drop fall fell fallen less fewer
+    cut cuts shrink shrank diminish lessen suppress inhibit block kill slow slowed attenuate mitigate weaken eliminate
+    clear shorten lose lost loss minimise minimize dampen curb halve halved fight fights combat lowest smaller shorter
+    negative waned wane decay""".split())
+_UP = frozenset(stem(w) for w in """increase increased rise rose risen raise boost enhance elevate grow grew regrow
+    gain gained more greater higher highest larger longer double doubled triple tripled multiply build rebuild
+    strengthen stimulate accelerate promote lengthen expand speed thicken thickened extend extended positive
+    last lasts lasted""".split())
+_BETTER = frozenset(stem(w) for w in """improve improved improvement relieve relief ease eased alleviate heal healed
+    help helped benefit cure cured treat treated protect protective prevent prevented restore restored repair repaired
+    reverse reversed resolve resolved recover recovery support effective efficacious beneficial works work
+    worked safe tolerated""".split())
+# Statements that something did not move, or moved no more than its comparison.
+_NO_CHANGE = lazy_re(
+    r"\b(?:no|not|never|without)\s+(?:\w+\s+){0,3}?(?:significant(?:ly)?\s+)?(?:difference|differ(?:ed|ences?)?|change[sd]?|"
+    r"effect|benefit|improvement|reduction|increase|association|impact|evidence)\b|"
+    r"\b(?:did|does|do|was|were|is|are|has|have)\s+not\s+(?:\w+\s+){0,2}?\w+|"
+    r"\b(?:similar|comparable|unchanged|unaffected|indistinguishable|no better|non-?significant|ineffective|failed\s+to)\b",
+    re.IGNORECASE)
+
+# Verbs that report a finding rather than state it: the claim is what follows them.
+_REPORTING = frozenset(stem(w) for w in """find found show showed shown suggest suggested indicate indicated report
+    reported demonstrate demonstrated reveal revealed conclude concluded confirm confirmed prove proved proven
+    observe observed note noted""".split())
+
+
+# Words that name no one in particular: "our therapy", "this product", "it".
+_GENERIC_SUBJECT = frozenset(stem(w) for w in """our we us this that these those it its they them their the a an
+    product products treatment treatments therapy therapies formula brand clinic clinics service services
+    programme program protocol approach method solution supplement supplements capsule capsules tablet tablets
+    pill pills cream creams serum device devices procedure procedures session sessions option options
+    daily regular simple new natural unique proprietary advanced special patented exclusive
+    study studies research trial trials data evidence science scientists researchers doctors experts
+    early preliminary recent emerging new clinical scientific published independent growing""".split()) | _REPORTING
+# Words around an outcome that carry no part of it.
+_LIGHT_WORDS = frozenset(stem(w) for w in """significantly significant markedly greatly substantially dramatically
+    clearly noticeably visibly measurably meaningfully considerably slightly modestly rapidly quickly fast
+    level levels score scores symptom symptoms sign signs overall total amount amounts rate rates
+    patient patients participant participants people person persons subject subjects user users adult adults
+    group groups compared receiving received taking took given after before during within week weeks day days
+    month months year years time times""".split())
+
+_COMPARATOR = lazy_re(
+    r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|than|as\s+(?:well|effectively|much|good|fast|"
+    r"quickly|strong|powerful|safe)\s+as|superior\s+to|inferior\s+to|equivalent\s+to|on\s+par\s+with|"
+    r"outperforms?|outperformed|beats?|rivals?|instead\s+of)\s+(?!\d|more|less|half|a\s+third|"
+    r"a\s+quarter|twice|double)((?:(?!\b(?:in|at|for|among|after|within|during|over|by|with|when|while|and)\b)"
+    r"[\w'’\-]+\s*){1,6})",
+    re.IGNORECASE)
+_THAT_CLAUSE = (r"\b(?:that|(?:shows?|showed|shown|found|finds|suggests?|suggested|indicates?|indicated|reports?|"
+                r"reported|demonstrates?|demonstrated|confirms?|confirmed)\s+that|according\s+to\s+[^,]*,)")
+_CLAUSE_START = lazy_re(r"(?:^|[,;:]\s*|" + _THAT_CLAUSE + r")\s*", re.IGNORECASE)
+_THAT_START = lazy_re(_THAT_CLAUSE + r"\s*", re.IGNORECASE)
+_CLAUSE_END = lazy_re(r"[;:]|,\s+(?:but|while|whereas|although|though|which|and\s+(?:it|they|this))\b|\s+but\s+|\.\s|$")
+
+
+# Where an outcome's modifiers begin: its time frame, population, setting or manner.
+_MODIFIER = lazy_re(
+    r"[,(]|\b(?:after|within|in|for|over|during|at|by|among|from|with|without|when|while|compared|versus|than|"
+    r"as|since|until|across|per|via|through|because|thanks)\b", re.IGNORECASE)
+
+
+def _core_end(text: str, start: int, end: int) -> int:
+    """Where the head of an outcome ends: "joint pain" in "joint pain by 50% in adults"."""
+    first = re.search(r"[\w%]", text[start:end])
+    if first is None:
+        return start
+    begin = start + first.start()
+    m = _MODIFIER.search(text, begin + 1, end)
+    return m.start() if m else end
+
+
+def _phrase(text: str, start: int, end: int) -> Phrase:
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    piece = text[start:end]
+    return Phrase(piece.strip(), start, end, frozenset(content_tokens(piece)))
+
+
+def _first_words(text: str, start: int, end: int, count: int = 1) -> int:
+    """The end of the first ``count`` words after ``start``: an outcome is never less than that."""
+    m = re.match(r"\s*(?:[\w'’\-]+\s*){0,%d}" % count, text[start:end])
+    return start + (m.end() if m else 0)
+
+
+def _empty(text: str) -> Phrase:
+    return Phrase("", 0, 0, frozenset())
+
+
+def direction_of(words: frozenset[str], negated: bool, text: str) -> Direction:
+    changes = words & (_DOWN | _UP | _BETTER)
+    if _NO_CHANGE.search(text) or (negated and changes):
+        return Direction.NO_CHANGE
+    if negated:
+        # "No serious adverse events occurred": a denial, not a direction.
+        return Direction.UNSTATED
+    down, up = bool(words & _DOWN), bool(words & _UP)
+    if down and not up:
+        return Direction.DOWN
+    if up and not down:
+        return Direction.UP
+    if words & _BETTER or (down and up):
+        return Direction.BETTER
+    return Direction.UNSTATED
+
+
+# Words that qualify a figure, not an outcome's direction ("fewer than 5%", "more than 1,000").
+_FIGURE_QUALIFIER = lazy_re(r"\b(?:more|less|fewer|greater|higher|lower)\s+than\s+(?=[\d.,]|one|two|three|four|five|"
+                            r"six|seven|eight|nine|ten|half|a\s)|\bat\s+(?:least|most)\b|\bup\s+to\b", re.IGNORECASE)
+
+
+def directions_in(text: str) -> frozenset[Direction]:
+    """Every direction a piece of evidence states, for matching against a claim's one."""
+    text = _FIGURE_QUALIFIER.sub(" ", text)
+    words = frozenset(content_tokens(text)) | frozenset(stem(w) for w in re.findall(r"[a-z]+", text.lower()))
+    found: set[Direction] = set()
+    if words & _DOWN:
+        found.add(Direction.DOWN)
+    if words & _UP:
+        found.add(Direction.UP)
+    if words & _BETTER:
+        found.add(Direction.BETTER)
+    if _NO_CHANGE.search(text):
+        found.add(Direction.NO_CHANGE)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class _Predicate:
+    start: int
+    end: int
+
+
+def _direction_word(text: str) -> _Predicate | None:
+    """The first word that says an outcome moved ("fell", "boosted"), outside a figure's qualifier."""
+    masked = _FIGURE_QUALIFIER.sub(lambda m: " " * len(m.group(0)), text)
+    for m in re.finditer(r"[A-Za-z][\w'’\-]*", masked):
+        if stem(m.group(0)) in _DOWN | _UP | _BETTER and m.start() > 0:
+            return _Predicate(m.start(), m.end())
+    return None
+
+
+def _predicate_cue(statement: Statement):
+    for cues in (statement.strength.cues, statement.cues):
+        relationship = sorted((c for c in cues if c.kind in {"causal", "correlational"}), key=lambda c: c.start)
+        stating = [c for c in relationship if stem(c.lemma.split()[-1] if c.lemma else c.text) not in _REPORTING
+                   and c.group != "comparison"]
+        if stating:
+            moved = _direction_word(statement.text)
+            return moved if moved is not None and moved.end <= stating[0].start else stating[0]
+    # A comparison ("compared with 6%") or a reporting verb is not what the claim says happened.
+    moved = _direction_word(statement.text)
+    if moved is not None:
+        return moved
+    for cues in (statement.strength.cues, statement.cues):
+        relationship = sorted((c for c in cues if c.kind in {"causal", "correlational"}), key=lambda c: c.start)
+        if relationship:
+            return relationship[0]
+    return None
+
+
+def _clause_start(text: str, before: int) -> int:
+    start = 0
+    for m in _CLAUSE_START.finditer(text, 0, before):
+        if m.end() <= before:
+            start = m.end()
+    return start
+
+
+def _clause_end(text: str, after: int) -> int:
+    m = _CLAUSE_END.search(text, after)
+    return m.start() if m else len(text)
+
+
+def specific_words(phrase: Phrase) -> frozenset[str]:
+    """The words of a subject that name something in particular."""
+    return frozenset(w for w in phrase.words if w not in _GENERIC_SUBJECT and not w.isdigit()
+                     and w not in _DOWN and w not in _UP and w not in _BETTER)
+
+
+def outcome_words(phrase: Phrase) -> frozenset[str]:
+    return frozenset(w for w in phrase.words if w not in _LIGHT_WORDS and not w.isdigit()
+                     and w not in _DOWN and w not in _UP and w not in _BETTER)
+
+
+def _read_frame(statement: Statement) -> Frame:
+    text = statement.text
+    cue = _predicate_cue(statement)
+    comparator = _empty(text)
+    m = _COMPARATOR.search(text)
+    if m:
+        comparator = _phrase(text, m.start(1), m.end(1))
+    if cue is not None:
+        clause_start = _clause_start(text, cue.start)
+        subject = _phrase(text, clause_start, cue.start)
+        predicate = _phrase(text, cue.start, cue.end)
+        end = _clause_end(text, cue.end)
+        outcome = _phrase(text, cue.end, max(_core_end(text, cue.end, end), _first_words(text, cue.end, end)))
+        if m is not None and comparator and cue.end <= m.start() < end:
+            # What is compared with is not part of the outcome: "works as well as ibuprofen for pain".
+            outcome = Phrase(outcome.text, outcome.start, outcome.end,
+                             frozenset(content_tokens(text[cue.end:m.start()] + " " + text[m.end():end])))
+    else:
+        # No relationship cue to split on: the whole clause is what is asserted,
+        # and it is held against the evidence as one.
+        subject = _empty(text)
+        predicate = _empty(text)
+        that = _THAT_START.search(text)
+        start = that.end() if that else 0
+        end = m.start() if m and m.start() > start else len(text)
+        outcome = _phrase(text, start if start < end else 0, end)
+    words = frozenset(content_tokens(_FIGURE_QUALIFIER.sub(" ", text[predicate.start:outcome.end]))) \
+        if predicate else frozenset(content_tokens(_FIGURE_QUALIFIER.sub(" ", outcome.text)))
+    negated = bool(statement.strength.negated) or any(
+        c.kind == "negation" and c.scope_start <= (predicate.start if predicate else 0) < max(c.scope_end, c.end)
+        for c in statement.cues)
+    direction = direction_of(words, negated, text[predicate.start:outcome.end] if predicate else text)
+    bound = tuple(
+        BoundFigure(q.text, float(q.value), q.unit or "", q.qualifier or "", q.kind,
+                    text[q.end:_clause_end(text, q.end)][:60].strip())
+        for q in statement.quantities)
+    return Frame(
+        text=text, subject=subject, predicate=predicate, outcome=outcome, direction=direction, negated=negated,
+        populations=statement.canon("populations"), conditions=statement.canon("conditions"),
+        comparator=comparator, figures=bound, certainty=statement.level,
+        boosters=tuple(c.text for c in statement.cues if c.kind == "booster"),
+        hedges=tuple(c.text for c in statement.cues if c.kind == "hedge"),
+        attribution=tuple(n.get("text", "") for n in statement.attribution.named_sources)
+        + tuple(v[2] for v in statement.attribution.vague),
+    )
+
+
+def frame_of(statement: Statement) -> Frame:
+    """The frame of a claim or evidence sentence.
+
+    A statement is immutable once analysed, so its frame is kept beside its
+    other derived facts."""
+    cached = statement._canon.get("*frame")
+    if cached is None:
+        cached = statement._canon["*frame"] = _read_frame(statement)
+    return cached
