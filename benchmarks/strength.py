@@ -9,7 +9,11 @@ Augenstein (2021) give both sides of 100 press-release / abstract pairs
 that helps one set and hurts another is not an improvement.
 The data is read where it lies, beside the checkout, and never copied.
 
-    python benchmarks/strength.py [YU_DATA_DIR] [--wright FILE] [--errors N]
+    python benchmarks/strength.py [YU_DATA_DIR] [--wright FILE] [--errors N] [--cell GOLD PREDICTED]
+
+``--cell 1 0`` lists only the errors of one cell of the confusion matrix
+(here: correlational sentences read as no relationship), all of them unless
+``--errors`` caps the count.
 """
 
 from __future__ import annotations
@@ -133,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wright", default=str(DEFAULT_WRIGHT_FILE),
                         help="Wright & Augenstein pairs (jsonl); skipped when absent")
     parser.add_argument("--errors", type=int, default=0, help="print this many misclassified sentences per file")
+    parser.add_argument("--cell", type=int, nargs=2, metavar=("GOLD", "PREDICTED"), choices=LABELS,
+                        help="print only the errors with this gold and predicted level")
     args = parser.parse_args(argv)
+    limit = args.errors or (None if args.cell else 0)
     results = evaluate_yu(args.data_dir)
     if Path(args.wright).exists():
         results["wright2021"] = evaluate_wright(args.wright)
@@ -144,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         _print(name, result)
         for side, side_result in result.get("sides", {}).items():
             print(f"  {side}: macro-F1 {side_result['macro_f1']:.3f}, accuracy {side_result['accuracy']:.3f}")
-        for sentence, gold, predicted in result["errors"][: args.errors]:
+        errors = [e for e in result["errors"] if not args.cell or (e[1], e[2]) == tuple(args.cell)]
+        for sentence, gold, predicted in errors[:limit]:
             print(f"    gold {gold} got {predicted}: {sentence}")
     summary = ", ".join(f"{name} {result['macro_f1']:.3f}" for name, result in results.items())
     print(f"macro-F1: {summary}")

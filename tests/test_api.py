@@ -76,3 +76,72 @@ def test_an_unreadable_file_in_a_folder_is_an_error_naming_it(tmp_path):
     result = audit(tmp_path, sources=PACK)
     assert [item.path for item in result.result.skipped] == [str(tmp_path / "leaflet.pdf")]
     assert json.loads(result.to_json())["skipped"][0]["reason"] == "file type .pdf is not read"
+
+
+KNEE_PACK = {
+    "aliases": {"FlexiCur": ["curcumin"]},
+    "sources": [
+        {
+            "id": "tan2021",
+            "citation": "Tan R, Ode L. Curcumin for sore knees. Joint Notes. 2021;4:1-8.",
+            "summary": "In a randomised trial of 120 adults with knee osteoarthritis, curcumin reduced knee pain "
+                       "more than placebo after 8 weeks. Stomach upset was rare.",
+        }
+    ],
+}
+KNEE_PAGE = """<html><head><title>FlexiCur for sore knees</title></head><body>
+<header><p>FlexiCur eases knee pain in adults.</p></header>
+<h1>FlexiCur reduces knee pain more than placebo</h1>
+<p>In adults with knee osteoarthritis, FlexiCur reduced knee pain more than placebo.</p>
+<p><img src="knee.png" alt="FlexiCur cures arthritis"></p>
+<p>Order today for free delivery on orders over £40.</p>
+<p>Is your knee sore?</p>
+<footer><p>FlexiCur is the best-selling knee supplement in Britain.</p></footer>
+</body></html>"""
+FIRST_FINDING_COLUMNS = [
+    "id", "document", "line", "column", "start", "end", "text", "verdict", "confidence",
+    "claim_type", "section", "rules", "reasons", "evidence_source", "evidence", "similarity", "suggestion",
+]
+
+
+def test_findings_say_where_each_claim_stood_in_a_scope_column_after_the_others():
+    frame = audit(KNEE_PAGE, sources=KNEE_PACK).findings
+    assert list(frame.columns) == [*FIRST_FINDING_COLUMNS, "scope"]
+    scopes = dict(zip(frame["text"], frame["scope"]))
+    assert scopes["FlexiCur eases knee pain in adults."] == "header"
+    assert scopes["FlexiCur reduces knee pain more than placebo"] == "heading"
+    assert scopes["In adults with knee osteoarthritis, FlexiCur reduced knee pain more than placebo."] == "body"
+    assert scopes["FlexiCur cures arthritis"] == "alt"
+    assert scopes["FlexiCur is the best-selling knee supplement in Britain."] == "footer"
+
+
+def test_not_audited_lists_what_was_read_but_skipped_with_why_as_the_json_does():
+    result = audit(KNEE_PAGE, sources=KNEE_PACK)
+    skipped = result.not_audited
+    assert list(skipped.columns) == ["document", "text", "line", "reason", "scope"]
+    reasons = dict(zip(skipped["text"], skipped["reason"]))
+    assert "Is your knee sore?" in reasons and "question" in reasons["Is your knee sore?"]
+    assert "Order today for free delivery on orders over £40." in reasons
+    assert not set(reasons) & set(result.findings["text"])  # skipped text is not also a finding
+    assert skipped.to_dict("records") == json.loads(result.to_json())["not_audited"]
+
+
+def test_not_audited_is_an_empty_frame_with_its_columns_when_nothing_was_skipped():
+    result = audit("Zinc lozenges may shorten a cold by about one day.", sources=PACK)
+    assert result.not_audited.empty
+    assert list(result.not_audited.columns) == ["document", "text", "line", "reason", "scope"]
+
+
+def test_judge_claim_reads_a_product_name_through_aliases():
+    from claimaudit.rules.examples import judge_claim
+    from claimaudit.rules.loader import load_rules
+    from claimaudit.ingest.sources import pack_from_data
+
+    pack = pack_from_data(KNEE_PACK)
+    rules = load_rules()
+    claim = "FlexiCur reduced knee pain more than placebo in adults."
+    _, _, without = judge_claim(claim, pack.sources, rules)
+    assert "evidence.unrelated" in {r.rule for r in without}
+    _, matches, reasons = judge_claim(claim, pack.sources, rules, aliases=pack.aliases)
+    assert "curcumin reduced knee pain" in matches[0].sentence.text
+    assert not reasons

@@ -128,3 +128,63 @@ def test_rules_list_and_show_come_from_the_rule_files():
     shown = run("rules", "show", "CA201")
     for heading in ("What it flags", "Why it matters", "Example", "Use instead", "References"):
         assert heading in shown.output
+
+
+FLEXICUR_CLAIM = "FlexiCur reduced knee pain more than placebo in adults."
+CURCUMIN_SOURCES = """\
+sources:
+  - id: tan2021
+    citation: "Tan R, Ode L. Curcumin for sore knees. Joint Notes. 2021;4:1-8."
+    summary: >
+      In a randomised trial of 120 adults with knee osteoarthritis, curcumin reduced knee pain
+      more than placebo after 8 weeks. Stomach upset was rare.
+  - id: berg2019
+    citation: "Berg S. Magnesium at bedtime. Sleep Letters. 2019;2:3-6."
+    summary: Magnesium taken at night did not change how long older adults slept.
+"""
+SUBJECT_ABSENT = 'subject ("FlexiCur") is in no cited source'
+
+
+def _top_evidence(output: str) -> str:
+    return next(line for line in output.splitlines() if line.strip().startswith("#1 "))
+
+
+def test_explain_reads_a_product_name_through_the_packs_aliases(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plain.yaml").write_text(CURCUMIN_SOURCES, encoding="utf-8")
+    (tmp_path / "aliased.yaml").write_text("aliases:\n  FlexiCur: [curcumin]\n" + CURCUMIN_SOURCES, encoding="utf-8")
+    without = run("explain", FLEXICUR_CLAIM, "--sources", "plain.yaml")
+    assert SUBJECT_ABSENT in without.output  # the product name alone is about nothing in the pack
+    result = run("explain", FLEXICUR_CLAIM, "--sources", "aliased.yaml")
+    assert result.exit_code == 0, result.output
+    assert SUBJECT_ABSENT not in result.output
+    assert "FlexiCur = curcumin" in result.output
+    top = _top_evidence(result.output)
+    assert "tan2021" in top and "curcumin reduced knee pain" in top
+    assert "Verdict: supported" in result.output
+
+
+def test_explain_reads_aliases_from_the_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plain.yaml").write_text(CURCUMIN_SOURCES, encoding="utf-8")
+    (tmp_path / ".claimaudit.toml").write_text('aliases = { FlexiCur = ["curcumin"] }\n', encoding="utf-8")
+    result = run("explain", FLEXICUR_CLAIM, "--sources", "plain.yaml")
+    assert result.exit_code == 0, result.output
+    assert SUBJECT_ABSENT not in result.output
+    assert "curcumin reduced knee pain" in _top_evidence(result.output)
+    # --config names the file instead of the nearest one.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    named = run("explain", FLEXICUR_CLAIM, "--sources", "../plain.yaml", "--config", "../.claimaudit.toml")
+    assert SUBJECT_ABSENT not in named.output
+    assert "curcumin reduced knee pain" in _top_evidence(named.output)
+
+
+def test_explain_with_a_bad_alias_in_the_config_is_one_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".claimaudit.toml").write_text("aliases = { FlexiCur = [] }\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", FLEXICUR_CLAIM, "-e", "Curcumin eased knee pain in adults."])
+    assert result.exit_code == 2
+    assert ".claimaudit.toml" in result.output and "FlexiCur" in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1

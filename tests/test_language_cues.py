@@ -153,3 +153,19 @@ def test_user_patterns_keep_the_regex_syntax(tmp_path):
     extra = tmp_path / "cues.yaml"
     extra.write_text('booster:\n  phrases:\n    - {regex: "\\\\bsuper\\\\p{L}+"}\n', encoding="utf-8")
     assert ("booster", "superfood") in kinds("A superfood for joints.", load_cues([extra]))
+
+
+def test_a_typed_double_hyphen_is_a_dash_and_a_single_one_joins_words():
+    from claimaudit.language.cues import tokens
+
+    assert [t for t, _, _ in tokens("zinc--a mineral--helps")] == ["zinc", "—", "a", "mineral", "—", "helps"]
+    assert [t for t, _, _ in tokens("well-tolerated")] == ["well", "tolerated"]
+
+
+def test_headline_ups_is_causal_but_ups_and_downs_is_not():
+    assert ("causal", "ups") in kinds("Night work ups the risk of ulcers.")
+    assert not any(kind == "causal" for kind, _ in kinds("Training has its ups and downs."))
+
+
+def test_prevalence_in_a_group_is_a_correlational_cue():
+    assert any(kind == "correlational" for kind, _ in kinds("Dry eye is common in contact lens users."))

@@ -58,3 +58,27 @@ def test_written_register_is_identical_across_runs(tmp_path):
     write_claims_csv(sample_result(), tmp_path / "a.csv")
     write_claims_csv(sample_result(), tmp_path / "b.csv")
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+REGISTER_HEADER_BEFORE_SCOPE = (
+    "ID,Document,Line,Column,Claim,Verdict,Confidence,Rules,Reasons,Best evidence,Source,Source link,"
+    "Similarity,Suggestion,Decision,Comment,Reviewer,Date"
+)
+
+
+def test_scope_is_one_column_after_the_existing_ones_and_says_where_each_claim_stood():
+    from claimaudit.model import NotAudited
+
+    result = sample_result()
+    safety = next(f for f in result.findings if f.text == "Treatment is completely safe with no side effects.")
+    safety.scope = "heading"
+    # Skipped text belongs to the JSON, workbook and HTML report: the register stays one row per claim.
+    result.not_audited = [NotAudited("site/ms-care.html", "Book a call today.", 3, "a call to action")]
+    data = render_claims_csv(result)
+    assert data.decode("utf-8-sig").splitlines()[0] == REGISTER_HEADER_BEFORE_SCOPE + ",Scope"
+    register = rows(data)
+    assert len(register) == len(result.findings) == 11
+    scopes = {row["Claim"]: row["Scope"] for row in register}
+    assert scopes["Treatment is completely safe with no side effects."] == "heading"
+    assert set(scopes.values()) == {"body", "heading"}
+    assert "Book a call today." not in data.decode("utf-8-sig")

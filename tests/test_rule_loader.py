@@ -92,7 +92,7 @@ def test_unknown_check_kind_lists_the_known_ones(tmp_path):
     error = error_for(tmp_path, GOOD_RULE.replace("extends: existence", "extends: telepathy"))
     assert (error.line, error.field) == (4, "extends")
     assert "unknown check kind 'telepathy'" in str(error)
-    assert "figure_absent" in str(error)
+    assert "element_stronger" in str(error)
 
 
 def test_bad_param_names_line_and_field(tmp_path):

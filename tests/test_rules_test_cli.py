@@ -142,3 +142,18 @@ def test_a_single_rule_file_may_be_named(tmp_path):
     rule = write(tmp_path / "HS001.yaml", house_rule())
     result = rules_test(str(rule))
     assert result.exit_code == 0 and result.output.startswith("HS001 house.miracle_words")
+
+
+def test_a_house_pack_may_add_a_family_of_its_own(tmp_path):
+    text = house_rule().replace("family: certainty\n", "family: house_style\n")
+    write(tmp_path / "rules" / "HS001.yaml", text)
+    result = rules_test(str(tmp_path / "rules"))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_family_name_that_is_not_a_plain_word_is_refused_on_one_line(tmp_path):
+    text = house_rule().replace("family: certainty\n", "family: 'House Style!'\n")
+    write(tmp_path / "rules" / "HS001.yaml", text)
+    result = rules_test(str(tmp_path / "rules"))
+    assert result.exit_code == 2
+    assert "family" in result.output and len(result.output.strip().splitlines()) == 1

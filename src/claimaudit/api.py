@@ -25,7 +25,10 @@ from claimaudit.rules.loader import Rule, load_rules
 FINDING_COLUMNS = [
     "id", "document", "line", "column", "start", "end", "text", "verdict", "confidence",
     "claim_type", "section", "rules", "reasons", "evidence_source", "evidence", "similarity", "suggestion",
+    "scope",
 ]
+# Text that was read but judged not to be a claim: the rows of the JSON report's `not_audited`.
+NOT_AUDITED_COLUMNS = ["document", "text", "line", "reason", "scope"]
 
 
 def _is_literal_copy(value: str) -> bool:
@@ -139,8 +142,20 @@ class Audit:
                 "evidence": best.text if best else "",
                 "similarity": best.similarity if best else 0.0,
                 "suggestion": f.suggestion,
+                "scope": f.scope or "body",
             })
         return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+    @property
+    def not_audited(self):
+        """Every piece of text that was read but not audited as a claim, and why
+        (a call to action, navigation, a scope the config leaves out...), as a
+        DataFrame with the JSON report's rows, in its order."""
+        import pandas as pd
+
+        from claimaudit.report.json_report import not_audited_rows
+
+        return pd.DataFrame(not_audited_rows(self.result), columns=NOT_AUDITED_COLUMNS)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -9,6 +9,7 @@ order the files were given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -18,6 +19,7 @@ from claimaudit.model import AuditResult, Document, InputProblem, SkippedFile, S
 
 if TYPE_CHECKING:
     from claimaudit.ingest.sources import SourcePack
+    from claimaudit.rules.loader import Rule
 
 NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
 
@@ -46,7 +48,7 @@ class CheckOptions:
 class CheckRun:
     result: AuditResult
     fail_on: str
-    fail_on_by_document: dict[str, str]
+    fail_on_by_document: Mapping[str, str]
 
 
 def copy_paths(options: CheckOptions, config: LoadedConfig) -> list[str]:
@@ -89,7 +91,8 @@ def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult
     findings = [f for r in results for f in r.findings]
     findings.sort(key=lambda f: (order.get(f.document, len(order)), f.start))
     sources: dict[str, Source] = {}
-    rules: dict[str, object] = {}
+    # Keyed by code; a rule definition without one stands for itself.
+    rules: dict[str | int, object] = {}
     warnings: list[str] = []
     problems = [p for r in results for p in r.problems]
     unread = {p.path for p in problems}
@@ -145,14 +148,14 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         d.path: config.settings_for(d.path, cli_layer, options.fail_on) for d in documents
     }
 
-    groups: dict[tuple, list[Document]] = {}
+    groups: dict[tuple[tuple[RuleLayer, ...], tuple[str, ...] | None], list[Document]] = {}
     for document in documents:
         chosen = settings[document.path]
         groups.setdefault((chosen.layers, chosen.sources), []).append(document)
 
     run_pack_paths = options.sources or [config.resolve(p) for p in settings_config.sources]
     run_pack: SourcePack | None = None
-    active_by_layers: dict[tuple, list] = {}
+    active_by_layers: dict[tuple[RuleLayer, ...], list[Rule]] = {}
     results: list[AuditResult] = []
     for (layers, pack_paths), group in groups.items():
         if layers not in active_by_layers:

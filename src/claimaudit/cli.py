@@ -10,11 +10,25 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, TypeVar
 
 import click
 
 from claimaudit import __version__
 from claimaudit.errors import InputError
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from rich.console import Console
+
+    from claimaudit.changes import ChangedLines
+    from claimaudit.check import CheckOptions
+    from claimaudit.config import LoadedConfig
+    from claimaudit.model import AuditResult, Document
+    from claimaudit.rules.selftest import RuleRun
+    from claimaudit.verdicts.baseline import Baseline
+    from claimaudit.verdicts.gate import GateReport
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -53,7 +67,7 @@ class InputErrorGroup(click.Group):
     escapes as a traceback with exit 1, the code that means "findings".
     """
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
@@ -102,8 +116,8 @@ def _split_formats(values: tuple[str, ...] | str, allowed: tuple[str, ...]) -> l
     return formats
 
 
-def _parse_levels(ctx, param, values) -> dict[str, str]:
-    levels = {}
+def _parse_levels(ctx: click.Context, param: click.Parameter, values: tuple[str, ...] | None) -> dict[str, str]:
+    levels: dict[str, str] = {}
     for value in values or ():
         selector, _, level = value.partition("=")
         if not selector.strip() or level.strip() not in {"overstated", "unsupported"}:
@@ -138,7 +152,10 @@ copy_options = [
 ]
 
 
-def with_copy_options(function):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def with_copy_options(function: F) -> F:
     for option in reversed(copy_options):
         function = option(function)
     return function
@@ -157,7 +174,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta[DEBUG_KEY] = debug
 
 
-def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # pragma: no cover - exercised through a subprocess
     raise Terminated()
 
 
@@ -215,14 +232,16 @@ def _read_stdin(copy: tuple[str, ...], stdin_filename: str | None) -> tuple[str,
         raise click.UsageError("'-' (standard input) can be given once")
     name = stdin_filename or "<stdin>"
     limit = limits.int_value("max-input-bytes")
-    stream = click.get_binary_stream("stdin")
-    data = stream.read(limit + 1)
+    stream = click.open_file("-", "rb")  # standard input's bytes, as click finds them
+    data: bytes = stream.read(limit + 1)
     limits.check("max-input-bytes", len(data), path=name)
     return name, data
 
 
-def _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
-             fail_on=None, on_document=None):
+def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
+             rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
+             config_path: str | None, no_cache: bool, fail_on: str | None = None,
+             on_document: Callable[[Document], None] | None = None) -> tuple[LoadedConfig, CheckOptions]:
     """Config, limits, cache switch and the options of the shared orchestration."""
     from claimaudit import cache, limits
     from claimaudit.check import CheckOptions
@@ -239,7 +258,7 @@ def _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, level
     return config, options
 
 
-def _report_problems(result) -> bool:
+def _report_problems(result: AuditResult) -> bool:
     """Print every file that could not be read; whether there was any."""
     for problem in result.problems:
         click.echo(error_line(problem), err=True)
@@ -256,8 +275,10 @@ def _report_problems(result) -> bool:
               help="Folder of HTML templates that override the built-in ones.")
 @click.option("--review", "review_path", type=click.Path(dir_okay=False, path_type=str),
               help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
-def audit(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
-          out, formats, templates, review_path):
+def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
+          rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
+          config_path: str | None, no_cache: bool, out: str, formats: tuple[str, ...], templates: tuple[str, ...],
+          review_path: str | None) -> None:
     """Audit COPY (pages, copy decks, claims tables or folders; '-' for standard input) and write the reports.
 
     Settings come from .claimaudit.toml or [tool.claimaudit] in pyproject.toml, as for `check`.
@@ -299,33 +320,34 @@ def audit(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
         sys.exit(EXIT_INPUT)
 
 
-def _write_reports(result, out_dir: Path, wanted: list[str], templates: list[str]) -> list[Path]:
+def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templates: list[str]) -> list[Path]:
     """Render every report in memory, then replace the whole set at once."""
     from claimaudit.files import write_atomic_set
 
-    renderers = {
+    renderers: dict[str, Callable[[], str | bytes]] = {
         "json": lambda: _render("render_json", result),
         "html": lambda: _render("render_html", result, template_dirs=templates),
         "xlsx": lambda: _render("render_xlsx", result),
         "csv": lambda: _render("render_claims_csv", result),
     }
-    files = {}
+    files: dict[Path, str | bytes] = {}
     for fmt in wanted:
         path = out_dir / f"audit.{fmt}" if fmt != "csv" else out_dir / "claims.csv"
         files[path] = renderers[fmt]()
     return write_atomic_set(files)
 
 
-def _render(name: str, result, **options):
+def _render(name: str, result: AuditResult, **options: object) -> str | bytes:
     import claimaudit.report as report
 
-    return getattr(report, name)(result, **options)
+    render: Callable[..., str | bytes] = getattr(report, name)
+    return render(result, **options)
 
 
 SUMMARY_CLAIMS_SHOWN = 8
 
 
-def _print_summary(console, result, written) -> None:
+def _print_summary(console: Console, result: AuditResult, written: list[Path]) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -365,7 +387,8 @@ def _print_summary(console, result, written) -> None:
 CHECK_FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-def _parse_check_formats(ctx, param, values) -> list[tuple[str, str | None]]:
+def _parse_check_formats(ctx: click.Context, param: click.Parameter,
+                         values: tuple[str, ...] | None) -> list[tuple[str, str | None]]:
     """``-f NAME`` prints to stdout; ``-f NAME=FILE`` writes a file. Repeatable."""
     outputs: list[tuple[str, str | None]] = []
     for value in values or ():
@@ -381,7 +404,7 @@ def _parse_check_formats(ctx, param, values) -> list[tuple[str, str | None]]:
     return outputs
 
 
-def _renderer(name: str):
+def _renderer(name: str) -> Callable[[GateReport], str]:
     # Each renderer is imported on its own so `check` never loads jinja2 or openpyxl.
     if name == "json":
         from claimaudit.report.check_json import render_check_json
@@ -428,8 +451,11 @@ def _use_colour(choice: bool | None) -> bool:
 @click.option("--color/--no-color", "colour", default=None, help="Colour the text output (default: on a terminal).")
 @click.option("--verbose", "-v", is_flag=True, help="Text output: show each claim, its evidence and a rewrite, "
                                                      "and the findings that do not fail too.")
-def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, config_path, no_cache,
-          fail_on, formats, baseline, write_baseline, changed_since, colour, verbose):
+def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
+          rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
+          config_path: str | None, no_cache: bool, fail_on: str | None, formats: list[tuple[str, str | None]],
+          baseline: str | None, write_baseline: bool, changed_since: str | None, colour: bool | None,
+          verbose: bool) -> None:
     """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
 
     COPY is pages, copy decks, claims tables or folders ('-' reads standard input); without COPY, the
@@ -442,12 +468,12 @@ def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
     config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
                                config_path, no_cache, fail_on=fail_on)
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
-    known = None
+    known: Baseline | None = None
     if baseline_path and not write_baseline:
         from claimaudit.verdicts.baseline import read_baseline
 
         known = read_baseline(baseline_path)
-    changed = None
+    changed: ChangedLines | None = None
     if changed_since:
         from claimaudit.changes import changed_lines
 
@@ -471,11 +497,13 @@ def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
         outputs = [("text", None), *outputs]
     rendered: dict[str, str] = {}
     for name, target in outputs:
-        render = _renderer(name)
         if name == "text":
-            text = render(report, colour=_use_colour(colour) if target is None else False, verbose=verbose)
+            from claimaudit.report.check_text import render_check_text
+
+            text = render_check_text(report, colour=_use_colour(colour) if target is None else False,
+                                     verbose=verbose)
         else:
-            text = render(report)
+            text = _renderer(name)(report)
         if target is None:
             click.echo(text, nl=False, color=True)
         else:
@@ -489,7 +517,7 @@ def check(copy, texts, stdin_filename, sources, rules, disable, enable, levels, 
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
 
 
-def _write_baseline(report, baseline_path: str | None) -> None:
+def _write_baseline(report: GateReport, baseline_path: str | None) -> None:
     """Replace the baseline with the current findings, keeping entries of files not checked this time."""
     from pathlib import Path
 
@@ -518,7 +546,7 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--rules", "-r", "extra", multiple=True, type=click.Path(path_type=str), help="Extra rule pack.")
-def rules_list(extra):
+def rules_list(extra: tuple[str, ...]) -> None:
     """One line per rule: code, name, level, family."""
     from claimaudit.rules.loader import load_rules
 
@@ -531,7 +559,7 @@ def rules_list(extra):
 @rules.command("show")
 @click.argument("selector")
 @click.option("--rules", "-r", "extra", multiple=True, type=click.Path(path_type=str), help="Extra rule pack.")
-def rules_show(selector, extra):
+def rules_show(selector: str, extra: tuple[str, ...]) -> None:
     """What a rule flags, why it matters, an example and what to write instead."""
     from claimaudit.rules.docs import rule_markdown
     from claimaudit.rules.loader import load_rules
@@ -548,7 +576,7 @@ def rules_show(selector, extra):
 @rules.command("test")
 @click.argument("directory", type=click.Path(path_type=str))
 @click.option("--color/--no-color", "colour", default=None, help="Colour the output (default: on a terminal).")
-def rules_test(directory, colour):
+def rules_test(directory: str, colour: bool | None) -> None:
     """Run the fail and pass examples of the rule files in DIRECTORY.
 
     Each example goes through the same judging as a real run, with its rule
@@ -566,10 +594,10 @@ def rules_test(directory, colour):
         ctx.exit(EXIT_FINDINGS)
 
 
-def _rule_test_lines(runs, colour: bool) -> list[str]:
+def _rule_test_lines(runs: list[RuleRun], colour: bool) -> list[str]:
     from claimaudit.terminal import printable
 
-    def style(text: str, **how) -> str:
+    def style(text: str, **how: Any) -> str:
         return click.style(text, **how) if colour else text
 
     def safe(text: object) -> str:
@@ -611,16 +639,23 @@ def _rule_test_lines(runs, colour: bool) -> list[str]:
 @click.option("--level", "levels", multiple=True, metavar="RULE=LEVEL", callback=_parse_levels,
               help="Change the verdict a rule gives: CA201=unsupported. Repeatable.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-def explain(claim, evidence, sources, extra, disable, levels, no_cache):
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+              help="Config file whose `aliases` and limits apply (default: the nearest one above the working folder).")
+def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], extra: tuple[str, ...],
+            disable: tuple[str, ...], levels: dict[str, str], no_cache: bool, config_path: str | None) -> None:
     """Show step by step how the engine reads CLAIM and which rules fire."""
+    from claimaudit.config import load_config
     from claimaudit.explain import explain_claim
     from claimaudit.terminal import printable
 
-    from claimaudit import cache
+    from claimaudit import cache, limits
 
     click.get_current_context().with_resource(cache.disabled(no_cache))
+    config = load_config(config_path)
+    if config.config.limits:
+        limits.set_limits(config.config.limits)
     click.echo(printable(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable),
-                                       levels=levels)))
+                                       levels=levels, aliases=config.aliases)))
 
 
 @main.group()
@@ -631,7 +666,7 @@ def review() -> None:
 @review.command("summary")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def review_summary(workbook, fmt):
+def review_summary(workbook: str, fmt: str) -> None:
     """Print who approved what in WORKBOOK and which claims are still open."""
     import json
 
@@ -651,7 +686,7 @@ def review_summary(workbook, fmt):
 @click.option("--out", "-o", default=".claimaudit-baseline.json", show_default=True,
               type=click.Path(dir_okay=False, path_type=str), help="Baseline file to write.")
 @click.option("--merge", is_flag=True, help="Keep the entries already in the baseline file.")
-def review_baseline(workbook, out, merge):
+def review_baseline(workbook: str, out: str, merge: bool) -> None:
     """Write the approved claims of WORKBOOK as a baseline, so `check --baseline` passes them."""
     from claimaudit.verdicts.review import read_review, summarise, write_review_baseline
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from claimaudit.ingest import load_sources
-from claimaudit.pipeline import describe
-from claimaudit.rules.examples import judge_claim, sources_from_text
+from claimaudit.evidence.aliases import merge_aliases, resolve_aliases
+from claimaudit.evidence.index import SourceIndex
+from claimaudit.ingest.sources import load_pack
+from claimaudit.pipeline import checked_rewrite, describe
+from claimaudit.rules.examples import judge_in_index, sources_from_text
 from claimaudit.rules.loader import load_rules
 from claimaudit.verdicts.aggregate import decide, effective_reasons
 
@@ -15,10 +17,19 @@ STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional caus
 
 
 def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: Sequence[str | Path],
-                  disable: Sequence[str] = (), levels: dict[str, str] | None = None) -> str:
-    sources = [s for pack in packs for s in load_sources(pack)] + sources_from_text(evidence)
+                  disable: Sequence[str] = (), levels: dict[str, str] | None = None,
+                  aliases: Mapping[str, tuple[str, ...]] | None = None) -> str:
+    """The step-by-step reading of one claim against the packs and evidence text.
+
+    ``aliases`` (an alias table, e.g. the config's) is merged with the packs'
+    own ``aliases:``, as ``check`` merges them."""
+    loaded = [load_pack(pack) for pack in packs]
+    sources = [s for pack in loaded for s in pack.sources] + sources_from_text(evidence)
+    names = merge_aliases(aliases, *(pack.aliases for pack in loaded))
     rules = load_rules(list(extra_rules), disable=list(disable), levels=levels)
-    statement, matches, reasons = judge_claim(claim, sources, rules)
+    index = SourceIndex.build(sources, aliases=names)
+    judged = judge_in_index(claim, index, rules)
+    statement, matches, reasons = judged.statement, judged.matches, judged.reasons
     read = describe(statement)
     out = [f"Claim: {claim}", "", "1. What the engine reads",
            f"   type: {statement.claim_type}",
@@ -26,6 +37,9 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
     for key in ("figures", "hedges", "boosters", "negations", "populations", "conditions",
                 "interventions", "outcomes", "attribution"):
         out.append(f"   {key}: {', '.join(map(str, read[key])) or '-'}")
+    named = [f"{claim[start:end]} = {target}" for start, end, target in resolve_aliases(claim, names)]
+    if named:
+        out.append(f"   names read as the sources' (aliases): {', '.join(dict.fromkeys(named))}")
     out += ["", "2. Best evidence"]
     if not matches:
         out.append("   (no sources)")
@@ -43,6 +57,9 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
         span = f" [claim words: {claim[reason.claim_span[0]:reason.claim_span[1]]!r}]" if reason.claim_span else ""
         out.append(f"   {reason.code} {reason.rule} -> {reason.verdict}: {reason.message}{span}")
     verdict, confidence, suggestion = decide(reasons, matches[0].similarity if matches else 0.0)
+    if verdict != "supported":
+        # The same check an audit makes: a rewrite is shown only when it would come out supported.
+        suggestion = checked_rewrite(claim, suggestion, index, judged.resolution, rules)
     deciding = effective_reasons(reasons)
     if len(deciding) < len(reasons):
         out.append("   (evidence.* fallbacks are set aside: another rule found evidence about the claim)")

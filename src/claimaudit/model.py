@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 Verdict = Literal["supported", "overstated", "unsupported"]
 VERDICTS: tuple[Verdict, ...] = ("supported", "overstated", "unsupported")
@@ -174,6 +174,72 @@ class Reason:
     suggestion: str = ""
 
 
+class ClaimAnalysis(TypedDict, total=False):
+    """What the engine read in a claim (``pipeline.describe``), for `explain` and the reports.
+
+    Empty for a finding made without the engine (a test, an API caller)."""
+
+    strength: int  # claim strength level, 0-3
+    figures: list[str]
+    hedges: list[str]
+    boosters: list[str]
+    negations: list[str]
+    populations: list[str]  # canonical term names
+    conditions: list[str]
+    interventions: list[str]
+    outcomes: list[str]
+    attribution: list[str]  # the words that name the claim's support
+
+
+class ReviewState(TypedDict, total=False):
+    """A reviewer's earlier decision carried onto one finding (claimaudit.verdicts.review).
+
+    Empty when no reviewed workbook was given; every key is set when one was."""
+
+    status: str  # one of verdicts.review.REVIEW_STATUSES, or "" (reviewed row left blank)
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+    note: str
+    previous_id: str  # the id the claim had in the reviewed workbook, when it changed
+    previous_verdict: str  # the verdict it had there, when it changed
+
+
+class GoneClaim(TypedDict):
+    """A reviewed claim that no longer occurs in the copy, with the decision it had."""
+
+    id: str
+    document: str
+    line: int | None
+    claim: str
+    verdict: str
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+
+
+class AppliedReview(TypedDict, total=False):
+    """Set on an audit when a reviewed workbook was applied; empty otherwise."""
+
+    workbook: str  # the workbook's file name
+    gone: list[GoneClaim]
+
+
+@dataclass(frozen=True)
+class AlignedElement:
+    """How far the evidence goes for one element of a claim (``evidence.align``):
+    ``status`` is matched, weaker, absent, contradicted or not stated."""
+
+    element: str  # subject, outcome, direction, comparator, population, condition
+    status: str
+    claim_words: str = ""
+    evidence_words: str = ""
+    source: str = ""  # the source whose sentences were held against the claim
+    clause: str = ""  # the clause it belongs to, for a claim judged clause by clause
+
+
 @dataclass
 class Finding:
     """One claim and its verdict."""
@@ -193,12 +259,11 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     suggestion: str = ""
     suppressed: list[tuple[str, str]] = field(default_factory=list)
-    analysis: dict = field(default_factory=dict)  # what the engine extracted
-    # A reviewer's earlier decision carried into this audit (claimaudit.verdicts.review):
-    # status, decision, comment, reviewer, date, note, previous_id, previous_verdict.
-    # Empty when no reviewed workbook was given.
-    review: dict = field(default_factory=dict)
+    analysis: ClaimAnalysis = field(default_factory=lambda: ClaimAnalysis())  # what the engine extracted
+    # A reviewer's earlier decision carried into this audit (claimaudit.verdicts.review).
+    review: ReviewState = field(default_factory=lambda: ReviewState())
     scope: str = "body"  # where the claim stood: one of SCOPES
+    alignment: list[AlignedElement] = field(default_factory=list)  # element by element, against the evidence
 
 
 @dataclass(frozen=True)
@@ -245,12 +310,15 @@ class AuditResult:
     documents: list[Document]
     sources: list[Source]
     findings: list[Finding]
-    rules: list = field(default_factory=list)  # loaded rule definitions that were active
+    # The rule definitions that were active: loaded rules (claimaudit.rules.loader.Rule), or
+    # any object or mapping with their fields (code, name, family, level, message, docs), which
+    # the renderers read by name.
+    rules: list[object] = field(default_factory=list)
     tool_version: str = ""
     warnings: list[str] = field(default_factory=list)
     # Set when a reviewed workbook was applied (claimaudit.verdicts.review): the workbook
     # it came from and the reviewed claims that no longer occur ("gone").
-    review: dict = field(default_factory=dict)
+    review: AppliedReview = field(default_factory=lambda: AppliedReview())
     # Files that were passed over (types not read) or could not be read. A run
     # with problems still reports what it read, then exits 2.
     skipped: list[SkippedFile] = field(default_factory=list)

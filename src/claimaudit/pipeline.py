@@ -10,12 +10,13 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from claimaudit import __version__, limits
-from claimaudit.claims.anatomy import analyse
+from claimaudit.claims.anatomy import Statement, analyse
 from claimaudit.claims.detect import Claim, find_claims
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, resolve_attribution
-from claimaudit.model import AuditResult, Document, Evidence, Finding, InputProblem, Reason, Source
-from claimaudit.rules.engine import judge_statements
+from claimaudit.model import (AlignedElement, AuditResult, ClaimAnalysis, Document, Evidence, Finding, InputProblem,
+                              Reason, Source)
+from claimaudit.rules.engine import Judgement, judge, judge_statements
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 from claimaudit.verdicts.ids import claim_id
@@ -64,11 +65,12 @@ def audit_documents(
         skipped = {p.path for p in problems}
         documents = [d for d in documents if d.path not in skipped]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
-    judged = judge_statements([c.statement for c in found], index, resolutions, rules)
+    judged = judge([c.statement for c in found], index, resolutions, rules)
 
     findings: list[Finding] = []
     seen: Counter = Counter()
-    for claim, resolution, (reasons, matches) in zip(found, resolutions, judged):
+    for claim, resolution, judgement in zip(found, resolutions, judged):
+        reasons, matches = judgement.reasons, judgement.evidence
         # A suppression quiets the gate, never the verdict: the reviewer's
         # reports still say what the evidence supports.
         suppressed = []
@@ -78,7 +80,11 @@ def audit_documents(
                 suppressed.append((reason.code, hit[1]))
         best = matches[0].similarity if matches else 0.0
         verdict, confidence, suggestion = decide(reasons, best)
-        if verdict != "supported":
+        aligned = aligned_elements(judgement)
+        if verdict == "supported":
+            # Confidence in support is how much of what the claim states was matched.
+            confidence = support_confidence(judgement)
+        else:
             suggestion = checked_rewrite(claim.statement.text, suggestion, index, resolution, rules)
         document = claim.document
         line, column = document.line_col(claim.start)
@@ -104,11 +110,29 @@ def audit_documents(
                 suppressed=suppressed,
                 analysis=describe(claim.statement),
                 scope=claim.block.scope,
+                alignment=aligned,
             )
         )
     findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
                        tool_version=__version__, problems=problems, not_audited=not_audited)
+
+
+def aligned_elements(judgement: Judgement) -> list[AlignedElement]:
+    """The alignment of every clause, as the reports show it."""
+    compound = len(judgement.alignments) > 1
+    return [
+        AlignedElement(e.element.value, e.status.value, e.claim_words.strip(" ,.;:"), e.evidence_words,
+                       alignment.source_id, clause if compound else "")
+        for clause, alignment in judgement.alignments
+        for e in alignment.elements
+    ]
+
+
+def support_confidence(judgement: Judgement) -> float:
+    shares = [alignment.matched_share for _, alignment in judgement.alignments]
+    share = min(shares) if shares else 0.0
+    return round(min(0.5 + 0.45 * share, 0.95), 3)
 
 
 def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolution, rules: list[Rule]) -> str:
@@ -142,7 +166,7 @@ def documents_order(documents: list[Document], path: str) -> int:
     return len(documents)
 
 
-def describe(statement) -> dict:
+def describe(statement: Statement) -> ClaimAnalysis:
     """What the engine read in a claim, for `explain` and the reports."""
     return {
         "strength": statement.level,

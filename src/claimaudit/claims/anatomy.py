@@ -12,13 +12,14 @@ from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Required, TypedDict, TypeVar
 
 from claimaudit import cache
 from claimaudit.language import (
     Cue,
     Quantity,
     Strength,
+    Term,
     Terms,
     lazy_re,
     claim_strength,
@@ -121,13 +122,29 @@ MARKET_POSITION = lazy_re(
 )
 
 
+class NamedSource(TypedDict, total=False):
+    """A source the statement names: "Smith et al. (2020)", a DOI, a PMID, "published by the NIH".
+
+    Only the parts found are present; ``start``, ``end`` and ``text`` always are."""
+
+    author: str
+    year: str
+    doi: str
+    pmid: str
+    org: str
+    etal: str  # the whole "Smith et al. 2020" phrase
+    start: Required[int]  # offsets into the statement's text
+    end: Required[int]
+    text: Required[str]
+
+
 @dataclass
 class Attribution:
     """What the statement says its support is."""
 
     vague: list[tuple[int, int, str]] = field(default_factory=list)  # "studies show"
     named_kinds: list[tuple[int, int, str]] = field(default_factory=list)  # "systematic review"
-    named_sources: list[dict] = field(default_factory=list)  # author / doi / pmid / org
+    named_sources: list[NamedSource] = field(default_factory=list)
 
 
 @dataclass
@@ -136,25 +153,27 @@ class Statement:
 
     text: str
     tokens: list[str]
-    quantities: list
-    strength: object
-    cues: list
-    terms: object
+    quantities: list[Quantity]
+    strength: Strength
+    cues: list[Cue]
+    terms: Terms
     attribution: Attribution
     disclaimers: list[tuple[int, int]]
     claim_type: str = ""
     is_claim: bool = False
     not_claim_reason: str = ""
-    _canon: dict = field(default_factory=dict, repr=False, compare=False)
+    # Facts worked out from the statement once: canonical terms by category ("*key": all key
+    # terms), and claims.frame's Frame under "*frame".
+    _canon: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def level(self) -> int:
         return self.strength.level
 
-    def cues_of(self, kind: str) -> list:
+    def cues_of(self, kind: str) -> list[Cue]:
         return [c for c in self.cues if c.kind == kind]
 
-    def terms_of(self, category: str) -> list:
+    def terms_of(self, category: str) -> list[Term]:
         return list(getattr(self.terms, category, []) or [])
 
     def canon(self, category: str) -> frozenset[str]:
@@ -202,15 +221,23 @@ def find_attribution(text: str) -> Attribution:
     for m in NAMED_KIND.finditer(text):
         attribution.named_kinds.append((m.start(), m.end(), m.group("kind")))
     for m in NAMED_SOURCE.finditer(text):
-        named = {k: v.strip() for k, v in m.groupdict().items() if v}
-        org = named.get("org") or named.get("org2") or named.get("org3")
+        parts = {k: v.strip() for k, v in m.groupdict().items() if v}
+        org = parts.get("org") or parts.get("org2") or parts.get("org3")
+        if org and org.lower() in {"this", "these", "the", "a", "our", "we"}:
+            continue
+        named = NamedSource(start=m.start(), end=m.end(), text=m.group(0).strip())
+        if "etal" in parts:
+            named["etal"] = parts["etal"]
+        if "author" in parts:
+            named["author"] = parts["author"]
+        if "year" in parts:
+            named["year"] = parts["year"]
+        if "doi" in parts:
+            named["doi"] = parts["doi"]
+        if "pmid" in parts:
+            named["pmid"] = parts["pmid"]
         if org:
             named["org"] = org
-        named = {k: v for k, v in named.items() if k in {"author", "year", "doi", "pmid", "org", "etal"}}
-        if named.get("org") and named["org"].lower() in {"this", "these", "the", "a", "our", "we"}:
-            continue
-        named["start"], named["end"] = m.start(), m.end()
-        named["text"] = m.group(0).strip()
         attribution.named_sources.append(named)
     return attribution
 
@@ -223,7 +250,7 @@ CLAUSE_BREAK = lazy_re(r"[;:,)]\s|\s")
 
 
 def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     while end - start > MAX_SENTENCE:
         window = text[start:start + MAX_SENTENCE]
         cut = max((m.end() for m in CLAUSE_BREAK.finditer(window, MAX_SENTENCE // 2)), default=MAX_SENTENCE)
@@ -344,7 +371,7 @@ class AnalysisStore:
         self.used["\0spans\0" + text] = spans
         self.computed = True
 
-    def recall(self, kind: str, key: str, full_key: str):
+    def recall(self, kind: str, key: str, full_key: str) -> Any:
         value = self.known.get(full_key)
         if value is None:
             return None
@@ -353,7 +380,7 @@ class AnalysisStore:
         self.used[full_key] = value
         return value
 
-    def keep(self, key: str, value) -> None:
+    def keep(self, key: str, value: object) -> None:
         self.used[key] = value
         self.computed = True
 
@@ -389,7 +416,7 @@ _store: AnalysisStore | None = None
 
 
 @contextmanager
-def persistent_analyses(enabled: bool = True):
+def persistent_analyses(enabled: bool = True) -> Iterator[None]:
     """Keep sentence analyses in the user's cache folder for the next run.
 
     ``enabled=False``, ``--no-cache`` or ``CLAIMAUDIT_CACHE_DIR=off`` keep
@@ -409,7 +436,10 @@ def persistent_analyses(enabled: bool = True):
         analyse.cache_clear()
 
 
-def remembered(kind: str, key: str, compute: Callable[[], object]) -> object:
+T = TypeVar("T")
+
+
+def remembered(kind: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave for the same key in an earlier run.
 
     For work that depends only on text, like a claim's similarity to every
@@ -421,10 +451,11 @@ def remembered(kind: str, key: str, compute: Callable[[], object]) -> object:
     if _store is None:
         return compute()
     full_key = f"\0{kind}\0{key}"
-    value = _store.recall(kind, key, full_key)
-    if value is None:
-        value = compute()
-        _store.keep(full_key, value)
+    stored: T | None = _store.recall(kind, key, full_key)
+    if stored is not None:
+        return stored
+    value = compute()
+    _store.keep(full_key, value)
     return value
 
 
@@ -484,7 +515,7 @@ def compound_parts(statement: Statement) -> list[Part]:
     relapses and improved mobility"); empty for a single assertion."""
     spans = _store.spans("\0clauses\0" + statement.text) if _store is not None else None
     if spans is None:
-        spans = [tuple(span) for span in split_clauses(statement.text)]
+        spans = [(start, end) for start, end in split_clauses(statement.text)]
         if _store is not None:
             _store.put_spans("\0clauses\0" + statement.text, spans)
     if len(spans) < 2:
@@ -493,7 +524,7 @@ def compound_parts(statement: Statement) -> list[Part]:
     first = analyse(statement.text[first_start:first_end])
     verbs = [c.start for c in first.cues if c.kind == "causal"]
     subject = statement.text[first_start:first_start + verbs[0]] if verbs and verbs[0] > 0 else ""
-    parts = []
+    parts: list[Part] = []
     for start, end in spans:
         clause = statement.text[start:end]
         borrowed = ""

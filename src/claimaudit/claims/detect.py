@@ -23,13 +23,14 @@ from claimaudit.claims.anatomy import (
     CONTACT as _CONTACT,
     FIRST_PERSON_BUSINESS,
     TESTIMONIAL,
+    Part,
     Statement,
     analyse,
     compound_parts,
     remembered,
     sentences,
 )
-from claimaudit.language import lazy_re
+from claimaudit.language import Quantity, lazy_re
 from claimaudit.model import Block, Document, NotAudited
 
 CLAIM_TYPES = (
@@ -293,7 +294,7 @@ WORD = lazy_re(r"[^\W\d_]{2,}")
 _FIGURE_KINDS_OF_NOTE = frozenset({"percent", "share", "ratio", "duration", "multiplier", "count", "money"})
 
 
-def _figures(statement: Statement) -> list:
+def _figures(statement: Statement) -> list[Quantity]:
     return [q for q in statement.quantities if q.kind not in {"identifier", "horizon", "year"}]
 
 
@@ -506,7 +507,8 @@ def _mechanistic(statement: Statement) -> bool:
 
 def _classified(statement: Statement) -> tuple[str, str]:
     # A verdict on the words alone: kept between runs like the analysis itself.
-    return tuple(remembered("classify", statement.text, lambda: classify(statement)))
+    # The store hands back only a pair of strings (anatomy.REMEMBERED_SHAPES).
+    return remembered("classify", statement.text, lambda: classify(statement))
 
 
 def _worded_for(why_not: str, block: Block) -> str:
@@ -559,10 +561,10 @@ def find_claims(document: Document) -> tuple[list[Claim], list[NotAudited]]:
     return claims, [entry for _, _, entry in passed]
 
 
-def claim_parts(statement: Statement) -> list:
+def claim_parts(statement: Statement) -> list[Part]:
     """The clauses of a compound claim that are claims themselves, typed;
     empty when the sentence makes one assertion."""
-    parts = []
+    parts: list[Part] = []
     for part in compound_parts(statement):
         claim_kind, _ = _classified(part.statement)
         # A clause that asserts nothing of a narrower kind ("declines gradually

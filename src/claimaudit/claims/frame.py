@@ -35,6 +35,7 @@ class Element(str, Enum):
     POPULATION = "population"
     CONDITION = "condition"
     COMPARATOR = "comparator"
+    QUANTIFIER = "quantifier"
     FIGURE = "figure"
     CERTAINTY = "certainty"
     TIME_FRAME = "time frame"
@@ -73,10 +74,12 @@ class BoundFigure:
 class Frame:
     text: str
     subject: Phrase
+    agent: Phrase  # what acts, named in an adjunct: "after a nitrate shot", "with FlexiCur"
     predicate: Phrase
     outcome: Phrase
     direction: Direction
-    negated: bool
+    negated: bool  # the predicate is negated ("did not reduce")
+    denies: bool  # something in the statement is negated ("no serious adverse events")
     populations: frozenset[str]
     conditions: frozenset[str]
     comparator: Phrase
@@ -101,10 +104,11 @@ class Frame:
 _DOWN = frozenset(stem(w) for w in """reduce reduction lower lowered decrease decline drop fall fell fallen less fewer
     cut cuts shrink shrank diminish lessen suppress inhibit block kill slow slowed attenuate mitigate weaken eliminate
     clear shorten lose lost loss minimise minimize dampen curb halve halved fight fights combat lowest smaller shorter
-    negative waned wane decay""".split())
+    negative waned wane decay rarely seldom""".split())
 _UP = frozenset(stem(w) for w in """increase increased rise rose risen raise boost enhance elevate grow grew regrow
     gain gained more greater higher highest larger longer double doubled triple tripled multiply build rebuild
     strengthen stimulate accelerate promote lengthen expand speed thicken thickened extend extended positive
+    lift lifted lifts climb climbed
     last lasts lasted""".split())
 _BETTER = frozenset(stem(w) for w in """improve improved improvement relieve relief ease eased alleviate heal healed
     help helped benefit cure cured treat treated protect protective prevent prevented restore restored repair repaired
@@ -138,7 +142,7 @@ _LIGHT_WORDS = frozenset(stem(w) for w in """significantly significant markedly 
     level levels score scores symptom symptoms sign signs overall total amount amounts rate rates
     patient patients participant participants people person persons subject subjects user users adult adults
     group groups compared receiving received taking took given after before during within week weeks day days
-    month months year years time times""".split())
+    month months year years time times every all any each always never whole entire""".split())
 
 _COMPARATOR = lazy_re(
     r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|than|as\s+(?:well|effectively|much|good|fast|"
@@ -170,11 +174,57 @@ def _core_end(text: str, start: int, end: int) -> int:
     return m.start() if m else end
 
 
-def _phrase(text: str, start: int, end: int) -> Phrase:
+def _phrase(text: str, start: int, end: int, plain: str | None = None) -> Phrase:
+    """Words of ``text`` between the offsets; ``plain`` is the same text with its
+    figures blanked out, so that "a third" or "4%" is never read as a word of a subject or outcome."""
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    piece = text[start:end]
-    return Phrase(piece.strip(), start, end, frozenset(content_tokens(piece)))
+    return Phrase(text[start:end].strip(), start, end, frozenset(content_tokens((plain or text)[start:end])))
+
+
+_NUMBER_WORDS = lazy_re(
+    r"[\d][\d.,]*\s*%?|\b(?:per\s*cent|percent|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|third|thirds|"
+    r"quarter|quarters|twice|double|triple|fold|times|dozen|in|of|out|more|less|fewer|than|up|to|about|around|"
+    r"approximately|nearly|almost|over|under|at|least|most|some)\b",
+    re.IGNORECASE)
+
+
+def _without_figures(text: str, quantities) -> str:
+    """The text with the numbers of its figures blanked out, keeping what they count
+    ("500 NHS clinics" keeps "NHS clinics")."""
+    chars = list(text)
+    for q in quantities:
+        start, end = max(q.start, 0), min(q.end, len(chars))
+        for m in _NUMBER_WORDS.finditer(text, start, end):
+            for i in range(m.start(), m.end()):
+                chars[i] = " "
+    return "".join(chars)
+
+
+# What acts, when a sentence is about its outcome: "pain fell with TENS", "scores rose after taking X".
+# People a "with" describes rather than treats: "adults with knee osteoarthritis".
+_BEARERS = frozenset(stem(w) for w in """people person persons patient patients adult adults man men woman women
+    child children kid kids participant participants subject subjects user users volunteer volunteers individual
+    individuals those anyone someone athlete athletes rider riders runner runners smoker smokers case cases
+    infant infants baby babies teen teens""".split())
+
+
+def _agents(text: str, plain: str, conditions: frozenset[str]):
+    """Adjuncts that may name what acted, leaving out those that describe people."""
+    for adjunct in _AGENT_ADJUNCT.finditer(text):
+        before = re.findall(r"[\w'’]+", text[:adjunct.start()])
+        if before and stem(before[-1]) in _BEARERS:
+            continue
+        phrase = _phrase(text, adjunct.start(1), adjunct.end(1), plain)
+        named = specific_words(phrase)
+        if named and not named <= conditions:
+            yield adjunct, phrase
+
+
+_AGENT_ADJUNCT = lazy_re(r"\b(?:with|after|using|taking|from|on|in\s+users\s+of|for\s+users\s+of)\s+"
+                         r"((?:(?!\b(?:as|than|in|at|for|by|over|within|and|or|but)\b)[\w'’\-]+\s*){1,4})",
+                         re.IGNORECASE)
 
 
 def _first_words(text: str, start: int, end: int, count: int = 1) -> int:
@@ -241,22 +291,24 @@ def _direction_word(text: str) -> _Predicate | None:
 
 
 def _predicate_cue(statement: Statement):
-    for cues in (statement.strength.cues, statement.cues):
-        relationship = sorted((c for c in cues if c.kind in {"causal", "correlational"}), key=lambda c: c.start)
-        stating = [c for c in relationship if stem(c.lemma.split()[-1] if c.lemma else c.text) not in _REPORTING
-                   and c.group != "comparison"]
-        if stating:
-            moved = _direction_word(statement.text)
-            return moved if moved is not None and moved.end <= stating[0].start else stating[0]
-    # A comparison ("compared with 6%") or a reporting verb is not what the claim says happened.
-    moved = _direction_word(statement.text)
+    """Where the claim says what happened: the first deciding relationship cue or
+    word of change, leaving out reporting verbs ("found"), comparisons ("compared
+    with 6%") and a participle that opens the sentence as an adjective ("Treated mice")."""
+    text = statement.text
+    relationship = sorted((c for c in statement.strength.cues if c.kind in {"causal", "correlational"}),
+                          key=lambda c: c.start)
+    candidates: list = [c for c in relationship if stem(c.lemma.split()[-1] if c.lemma else c.text) not in _REPORTING
+                        and c.group != "comparison"]
+    moved = _direction_word(text)
     if moved is not None:
-        return moved
-    for cues in (statement.strength.cues, statement.cues):
-        relationship = sorted((c for c in cues if c.kind in {"causal", "correlational"}), key=lambda c: c.start)
-        if relationship:
-            return relationship[0]
-    return None
+        candidates.append(moved)
+    candidates.sort(key=lambda c: c.start)
+    opening = [c for c in candidates if c.start == 0 and text[c.start:c.end].lower().endswith("ed")]
+    if opening and len(candidates) > 1:
+        candidates = [c for c in candidates if c not in opening]
+    if candidates:
+        return candidates[0]
+    return relationship[0] if relationship else None
 
 
 def _clause_start(text: str, before: int) -> int:
@@ -278,28 +330,41 @@ def specific_words(phrase: Phrase) -> frozenset[str]:
                      and w not in _DOWN and w not in _UP and w not in _BETTER)
 
 
+# Words that say how much or which way, never what: "less", "more", "higher".
+_AMOUNT = frozenset(stem(w) for w in """more less fewer greater higher lower larger smaller longer shorter faster
+    slower better worse most least""".split())
+
+
 def outcome_words(phrase: Phrase) -> frozenset[str]:
-    return frozenset(w for w in phrase.words if w not in _LIGHT_WORDS and not w.isdigit()
-                     and w not in _DOWN and w not in _UP and w not in _BETTER)
+    return frozenset(w for w in phrase.words if w not in _LIGHT_WORDS and not w.isdigit() and w not in _AMOUNT)
 
 
 def _read_frame(statement: Statement) -> Frame:
     text = statement.text
+    plain = _without_figures(text, statement.quantities)
+    condition_words = frozenset(w for term in statement.terms_of("conditions") for w in content_tokens(term.text))
     cue = _predicate_cue(statement)
     comparator = _empty(text)
     m = _COMPARATOR.search(text)
     if m:
-        comparator = _phrase(text, m.start(1), m.end(1))
+        comparator = _phrase(text, m.start(1), m.end(1), plain)
     if cue is not None:
         clause_start = _clause_start(text, cue.start)
-        subject = _phrase(text, clause_start, cue.start)
+        subject = _phrase(text, clause_start, cue.start, plain)
         predicate = _phrase(text, cue.start, cue.end)
         end = _clause_end(text, cue.end)
-        outcome = _phrase(text, cue.end, max(_core_end(text, cue.end, end), _first_words(text, cue.end, end)))
+        outcome = _phrase(text, cue.end, max(_core_end(text, cue.end, end), _first_words(text, cue.end, end)), plain)
         if m is not None and comparator and cue.end <= m.start() < end:
             # What is compared with is not part of the outcome: "works as well as ibuprofen for pain".
             outcome = Phrase(outcome.text, outcome.start, outcome.end,
-                             frozenset(content_tokens(text[cue.end:m.start()] + " " + text[m.end():end])))
+                             frozenset(content_tokens(plain[cue.end:m.start()] + " " + plain[m.end():end])))
+        agent_follows = predicate.text.lower().split()[-1:] in (["with"], ["after"], ["by"], ["from"], ["following"])
+        if (agent_follows or not outcome_words(outcome)) and outcome_words(subject):
+            # "Knee pain fell by a third with FlexiCur": the outcome stands
+            # before the verb, and what acts, if named, follows "with".
+            outcome = subject
+            subject = next((p for a, p in _agents(text, plain, condition_words)
+                            if not (outcome.start <= a.start() < outcome.end)), _empty(text))
     else:
         # No relationship cue to split on: the whole clause is what is asserted,
         # and it is held against the evidence as one.
@@ -308,19 +373,32 @@ def _read_frame(statement: Statement) -> Frame:
         that = _THAT_START.search(text)
         start = that.end() if that else 0
         end = m.start() if m and m.start() > start else len(text)
-        outcome = _phrase(text, start if start < end else 0, end)
-    words = frozenset(content_tokens(_FIGURE_QUALIFIER.sub(" ", text[predicate.start:outcome.end]))) \
-        if predicate else frozenset(content_tokens(_FIGURE_QUALIFIER.sub(" ", outcome.text)))
+        outcome = _phrase(text, start if start < end else 0, end, plain)
+    if cue is not None and not specific_words(subject) and not outcome_words(outcome):
+        # The predicate found says nothing checkable on either side ("..., which
+        # cleared up"): the clause as a whole is what is held against the evidence.
+        that = _THAT_START.search(text)
+        start = that.end() if that else 0
+        outcome = _phrase(text, start, len(text), plain)
+        subject = _empty(text)
+    said = text[min(predicate.start, outcome.start):max(predicate.end, outcome.end)] if predicate else outcome.text
+    words = frozenset(content_tokens(_FIGURE_QUALIFIER.sub(" ", said)))
     negated = bool(statement.strength.negated) or any(
         c.kind == "negation" and c.scope_start <= (predicate.start if predicate else 0) < max(c.scope_end, c.end)
         for c in statement.cues)
-    direction = direction_of(words, negated, text[predicate.start:outcome.end] if predicate else text)
+    direction = direction_of(words, negated, said if predicate else text)
+    agent = _empty(text)
+    for adjunct, phrase in _agents(text, plain, condition_words):
+        if not (subject and subject.start <= adjunct.start() < subject.end):
+            agent = phrase
+            break
     bound = tuple(
         BoundFigure(q.text, float(q.value), q.unit or "", q.qualifier or "", q.kind,
                     text[q.end:_clause_end(text, q.end)][:60].strip())
         for q in statement.quantities)
     return Frame(
-        text=text, subject=subject, predicate=predicate, outcome=outcome, direction=direction, negated=negated,
+        text=text, subject=subject, agent=agent, predicate=predicate, outcome=outcome, direction=direction, negated=negated,
+        denies=negated or any(c.kind == "negation" for c in statement.cues),
         populations=statement.canon("populations"), conditions=statement.canon("conditions"),
         comparator=comparator, figures=bound, certainty=statement.level,
         boosters=tuple(c.text for c in statement.cues if c.kind == "booster"),

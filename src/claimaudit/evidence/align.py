@@ -13,6 +13,7 @@ When the claim cites sources that are in the pack, only they can cover it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping, Sequence
@@ -30,7 +31,8 @@ from claimaudit.claims.frame import (
 )
 from claimaudit.evidence.index import SourceIndex, SourceSentence
 from claimaudit.evidence.rank import Match, Resolution
-from claimaudit.language import content_tokens
+
+from claimaudit.language import content_tokens, lazy_re, stem
 
 # A phrase is covered when at least this share of its words is in the evidence.
 COVERED = 0.5
@@ -77,9 +79,11 @@ class Alignment:
 
     @property
     def core_shown(self) -> bool:
-        """Subject, outcome and direction are each matched, or not asserted; and something is."""
+        """Subject, outcome and direction are each matched, or not asserted; and
+        what the claim is about (its subject or outcome) is matched."""
         statuses = [self.status(e) for e in CORE]
-        return all(s in {Status.MATCHED, Status.NOT_STATED} for s in statuses) and Status.MATCHED in statuses
+        about = {self.status(Element.SUBJECT), self.status(Element.OUTCOME)}
+        return all(s in {Status.MATCHED, Status.NOT_STATED} for s in statuses) and Status.MATCHED in about
 
     @property
     def matched_share(self) -> float:
@@ -93,12 +97,21 @@ class Alignment:
         return self.evidence[0].source_id if self.evidence else ""
 
 
+# Stems that share this many first letters are one word in two forms
+# ("inflammation" and "inflammatory", "allergies" and "allergic").
+PREFIX = 6
+
+
 @dataclass(frozen=True)
 class _Window:
     rows: tuple[SourceSentence, ...]
     words: frozenset[str]
     canon: frozenset[str]
     text: str
+    prefixes: frozenset[str] = frozenset()
+
+    def has(self, word: str) -> bool:
+        return word in self.words or (len(word) >= PREFIX and word[:PREFIX] in self.prefixes)
 
 
 def _window(index: SourceIndex, match: Match) -> tuple[SourceSentence, ...]:
@@ -117,7 +130,8 @@ def _window_facts(rows: Sequence[SourceSentence]) -> _Window:
         words.update(row.statement.token_set)
         words.update(content_tokens(row.text))
         canon.update(row.statement.key_terms())
-    return _Window(tuple(rows), frozenset(words), frozenset(canon), " ".join(r.text for r in rows))
+    return _Window(tuple(rows), frozenset(words), frozenset(canon), " ".join(r.text for r in rows),
+                   frozenset(w[:PREFIX] for w in words if len(w) >= PREFIX))
 
 
 def _alias_words(frame: Frame, aliases: Mapping[str, Sequence[str]]) -> frozenset[str]:
@@ -141,11 +155,11 @@ def _named(words: frozenset[str], aliases: Mapping[str, Sequence[str]]) -> froze
 def _coverage(words: frozenset[str], window: _Window) -> float:
     if not words:
         return 0.0
-    return len(words & window.words) / len(words)
+    return sum(window.has(w) for w in words) / len(words)
 
 
 def _shown(words: frozenset[str], window: _Window) -> str:
-    return ", ".join(sorted(words & window.words))
+    return ", ".join(sorted(w for w in words if window.has(w)))
 
 
 def _subject(frame: Frame, window: _Window, claim: Statement, aliases, alias_words) -> ElementStatus:
@@ -164,6 +178,11 @@ def _subject(frame: Frame, window: _Window, claim: Statement, aliases, alias_wor
         return ElementStatus(Element.SUBJECT, Status.MATCHED, text, ", ".join(sorted(interventions & window.canon)))
     if _coverage(words, window) >= COVERED:
         return ElementStatus(Element.SUBJECT, Status.MATCHED, text, _shown(words, window))
+    # "Riders needed less oxygen after a nitrate shot": the sentence's subject
+    # is who was measured; what acted stands in the adjunct.
+    agent = _named(specific_words(frame.agent), aliases)
+    if agent and _coverage(agent, window) >= COVERED:
+        return ElementStatus(Element.SUBJECT, Status.MATCHED, frame.agent.text, _shown(agent, window))
     return ElementStatus(Element.SUBJECT, Status.ABSENT, text, _shown(words, window))
 
 
@@ -177,13 +196,52 @@ def _outcome(frame: Frame, window: _Window, claim: Statement) -> ElementStatus:
         return ElementStatus(Element.OUTCOME, Status.MATCHED, text, ", ".join(sorted(named)))
     # A whole clause read without a predicate has no single head to insist on.
     head = _head(frame.outcome, words) if frame.predicate else None
-    if _coverage(words, window) >= COVERED and (head is None or head in window.words):
+    if _coverage(words, window) >= COVERED and (head is None or window.has(head)):
         return ElementStatus(Element.OUTCOME, Status.MATCHED, text, _shown(words, window))
     return ElementStatus(Element.OUTCOME, Status.ABSENT, text, _shown(words, window))
 
 
+# Share of subject and outcome words together that must be in the evidence for
+# a misplaced boundary between them to be forgiven.
+ACROSS = 0.6
+
+
+def _across_the_split(frame: Frame, window: _Window, aliases, subject: ElementStatus,
+                      outcome: ElementStatus) -> tuple[ElementStatus, ElementStatus]:
+    """Where the reading put the line between subject and outcome is a guess
+    ("Knee swelling | lasting | several days affected 4 of 18 patients"): when
+    most of their words together are in the evidence, each side with a word
+    found there counts as matched."""
+    sides = {Element.SUBJECT: _named(specific_words(frame.subject), aliases),
+             Element.OUTCOME: outcome_words(frame.outcome) - specific_words(frame.subject)}
+    together = sides[Element.SUBJECT] | sides[Element.OUTCOME]
+    if not together or _coverage(together, window) < ACROSS:
+        return subject, outcome
+    head = _head(frame.outcome, sides[Element.OUTCOME]) if frame.predicate else None
+    mended = []
+    for status in (subject, outcome):
+        found = [w for w in sides[status.element] if window.has(w)]
+        if status.element == Element.OUTCOME and head is not None and not window.has(head):
+            # "pain tolerance" is not shown by "pain": the head of the outcome must be there.
+            found = []
+        if status.status == Status.ABSENT and found:
+            status = ElementStatus(status.element, Status.MATCHED, status.claim_words, ", ".join(sorted(found)))
+        mended.append(status)
+    return mended[0], mended[1]
+
+
+# A finite verb inside an outcome means the reading ran past the noun phrase.
+_VERB_LIKE = lazy_re(r"\b(?:\w{3,}ed|came|comes|come|went|goes|had|has|have|was|were|is|are|been|became|began)\b",
+                     re.IGNORECASE)
+# An outcome longer than this is more than a noun phrase (the reading took in a
+# verb or a clause), and its last word is no longer its head.
+HEAD_WORDS = 3
+
+
 def _head(phrase, words: frozenset[str]) -> str | None:
     """The last content word of an outcome, which English makes its head ("knee cartilage")."""
+    if len(words) > HEAD_WORDS or _VERB_LIKE.search(phrase.text):
+        return None
     for token in reversed(content_tokens(phrase.text)):
         if token in words:
             return token
@@ -197,6 +255,10 @@ def _direction(frame: Frame, window: _Window) -> ElementStatus:
     claimed = frame.direction
     text = frame.predicate.text
     if claimed == Direction.UNSTATED:
+        denied = _denied(frame, window)
+        if denied:
+            # The claim states a fact ("was shown to be sufficient") that the evidence negates.
+            return ElementStatus(Element.DIRECTION, Status.CONTRADICTED, frame.outcome.text, denied)
         return ElementStatus(Element.DIRECTION, Status.NOT_STATED, text)
     found = directions_in(window.text)
     changes = found & {Direction.UP, Direction.DOWN, Direction.BETTER}
@@ -214,6 +276,23 @@ def _direction(frame: Frame, window: _Window) -> ElementStatus:
     return ElementStatus(Element.DIRECTION, Status.ABSENT, text, said)
 
 
+def _denied(frame: Frame, window: _Window) -> str:
+    """The negation in the evidence whose scope holds most of what an affirmative claim states."""
+    if frame.denies:
+        return ""
+    words = outcome_words(frame.outcome) | specific_words(frame.subject)
+    if len(words) < 2:
+        return ""
+    for row in window.rows:
+        for cue in row.statement.cues:
+            if cue.kind != "negation":
+                continue
+            scope = frozenset(content_tokens(row.text[cue.scope_start:cue.scope_end]))
+            if len(words & scope) >= max(2, (len(words) + 1) // 2):
+                return row.text[min(cue.start, cue.scope_start):max(cue.end, cue.scope_end)].strip()
+    return ""
+
+
 def _comparator(frame: Frame, window: _Window) -> ElementStatus:
     words = frame.comparator.words
     text = frame.comparator.text
@@ -224,29 +303,91 @@ def _comparator(frame: Frame, window: _Window) -> ElementStatus:
     return ElementStatus(Element.COMPARATOR, Status.ABSENT, text)
 
 
+# Age groups a population may name, by the stems of the words that name them.
+_AGE_GROUPS = {
+    "children": frozenset(stem(w) for w in """child children kid kids infant infants baby babies toddler toddlers
+        teen teens teenager teenagers adolescent adolescents pupil pupils schoolchildren boy boys girl girls
+        paediatric pediatric newborn newborns""".split()),
+    "adults": frozenset(stem(w) for w in "adult adults men women".split()),
+    "older adults": frozenset(stem(w) for w in "older elderly senior seniors pensioners".split()),
+}
+_HEALTHY = frozenset(stem(w) for w in "healthy volunteers".split())
+
+
+def _age_groups(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(group for group, names in _AGE_GROUPS.items() if words & names)
+
+
+# Words that stretch a finding over everyone or everything ("every stomach",
+# "all variants", "the majority of deaths"), by the group of words a source
+# would have to use to say as much.
+_UNIVERSAL = lazy_re(
+    r"\b(?:every(?:one|body)?|all(?!-)|any(?:one|body)?|always|whole|entire|only|solely|(?:the\s+)?majority|most)\b"
+    # Not a frequency ("every month", "most days"), a likelihood ("most likely") or a count ("all 40 adults").
+    r"(?!\s+(?:\w+\s+)?(?:times?|days?|weeks?|months?|years?|nights?|mornings?|evenings?|hours?|minutes?|session|dose|"
+    r"use|uses|likely|often|common|commonly|recently|importantly)\b)(?!\s+\d)",
+    re.IGNORECASE)
+# "Only" that narrows a claim ("although only in mice", "only in a small trial") is a hedge, not a boast.
+_NARROWING_ONLY = lazy_re(r"(?:\b(?:although|though|but|yet|so\s+far|to\s+date|,)\s+(?:\w+\s+){0,2}only\b)|"
+                          r"\bonly\s+(?:in|among|for)\s+(?:\w+\s+){0,2}(?:mice|rats|animals?|cells?|laboratory|lab|"
+                          r"a\s+few|small|some|one|early|pilot)", re.IGNORECASE)
+_UNIVERSAL_GROUPS = (
+    frozenset("every everyone everybody all each any anyone anybody always whole entire".split()),
+    frozenset("majority most".split()),
+    frozenset("only solely exclusively alone".split()),
+)
+
+
+def _quantifier(frame: Frame, window: _Window) -> ElementStatus:
+    """A quantifier over everyone or everything in the claim that the evidence does not use."""
+    said = next((m for m in _UNIVERSAL.finditer(frame.text)
+                 if not (m.group(0).lower() == "only" and _NARROWING_ONLY.search(frame.text))), None)
+    if said is None:
+        return ElementStatus(Element.QUANTIFIER, Status.NOT_STATED)
+    word = said.group(0).lower().split()[-1]
+    group = next((g for g in _UNIVERSAL_GROUPS if word in g), frozenset({word}))
+    evidence_words = {w.lower() for w in re.findall(r"[A-Za-z]+", window.text)}
+    rest = re.match(r"\s*(?:of\s+)?(?:the\s+)?[\w'’\-]+", frame.text[said.end():])
+    phrase = (said.group(0) + (rest.group(0) if rest else "")).strip()
+    if evidence_words & group or (word in {"majority", "most"} and re.search(r"\d\s*%|per\s*cent", window.text)):
+        return ElementStatus(Element.QUANTIFIER, Status.MATCHED, phrase, ", ".join(sorted(evidence_words & group)))
+    return ElementStatus(Element.QUANTIFIER, Status.WEAKER, phrase, "no such quantifier")
+
+
 def _population(frame: Frame, window: _Window) -> ElementStatus:
     claimed = frame.populations
     found = frozenset(c for row in window.rows for c in row.statement.canon("populations"))
-    if not claimed and not found:
-        return ElementStatus(Element.POPULATION, Status.NOT_STATED)
     if found and found <= _NON_HUMAN and not (claimed & _NON_HUMAN):
         return ElementStatus(Element.POPULATION, Status.WEAKER, ", ".join(sorted(claimed)) or "people",
                              ", ".join(sorted(found)))
-    if not claimed:
-        return ElementStatus(Element.POPULATION, Status.NOT_STATED, "", ", ".join(sorted(found)))
-    if claimed & found:
-        return ElementStatus(Element.POPULATION, Status.MATCHED, ", ".join(sorted(claimed)), ", ".join(sorted(found)))
-    return ElementStatus(Element.POPULATION, Status.ABSENT, ", ".join(sorted(claimed)), ", ".join(sorted(found)))
+    # Children are not adults, nor adults children: an age group the claim names
+    # that the evidence, naming another, leaves out.
+    claim_ages = _age_groups(frozenset(content_tokens(frame.text)))
+    evidence_ages = _age_groups(window.words)
+    if claim_ages and evidence_ages and not claim_ages & evidence_ages:
+        return ElementStatus(Element.POPULATION, Status.ABSENT, ", ".join(sorted(claim_ages)),
+                             ", ".join(sorted(evidence_ages)))
+    if not claimed and not claim_ages:
+        return ElementStatus(Element.POPULATION, Status.NOT_STATED, "", ", ".join(sorted(found | evidence_ages)))
+    return ElementStatus(Element.POPULATION, Status.MATCHED, ", ".join(sorted(claimed | claim_ages)),
+                         ", ".join(sorted(found | evidence_ages)))
 
 
-def _condition(frame: Frame, window: _Window) -> ElementStatus:
+def _condition(frame: Frame, window: _Window, source: Sequence[SourceSentence]) -> ElementStatus:
+    """A condition the claim names, against the study that covers it: named there
+    (anywhere in the source), left out because the study was in healthy people,
+    or narrower because it was in another condition."""
     claimed = frame.conditions
     if not claimed:
         return ElementStatus(Element.CONDITION, Status.NOT_STATED)
-    found = frozenset(c for row in window.rows for c in row.statement.canon("conditions"))
+    found = frozenset(c for row in source for c in row.statement.canon("conditions"))
     if claimed & found:
         return ElementStatus(Element.CONDITION, Status.MATCHED, ", ".join(sorted(claimed)), ", ".join(sorted(found)))
-    return ElementStatus(Element.CONDITION, Status.ABSENT, ", ".join(sorted(claimed)), ", ".join(sorted(found)))
+    if window.words & _HEALTHY and not found:
+        return ElementStatus(Element.CONDITION, Status.ABSENT, ", ".join(sorted(claimed)), "healthy people")
+    # Another condition named instead is a shift the condition rule (CA302) reports with its evidence.
+    return ElementStatus(Element.CONDITION, Status.WEAKER if found else Status.NOT_STATED,
+                         ", ".join(sorted(claimed)), ", ".join(sorted(found)))
 
 
 _RANK = {Status.MATCHED: 3, Status.NOT_STATED: 2, Status.WEAKER: 2, Status.CONTRADICTED: 1, Status.ABSENT: 0}
@@ -272,11 +413,14 @@ def align(claim: Statement, matches: Sequence[Match], index: SourceIndex, resolu
         window = _window_facts(rows)
         subject = _subject(frame, window, claim, aliases, alias_words)
         outcome = _outcome(frame, window, claim)
+        subject, outcome = _across_the_split(frame, window, aliases, subject, outcome)
         direction = _direction(frame, window)
         core = (subject, outcome, direction)
         score = (sum(_RANK[e.status] for e in core), -position)
         if best is None or score > best[0]:
-            elements = core + (_comparator(frame, window), _population(frame, window), _condition(frame, window))
+            source = [index.sentences[r] for r in index.rows_by_source.get(match.source_id, [])]
+            elements = core + (_comparator(frame, window), _population(frame, window),
+                               _condition(frame, window, source), _quantifier(frame, window))
             ordered = (match,) + tuple(Match(r, match.similarity) for r in rows if r is not match.sentence)
             best = (score, Alignment(frame, elements, ordered))
     if best is None:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import regex
 
 from claimaudit.claims.anatomy import Statement, analyse, sentences
 from claimaudit.evidence.aliases import AliasMatcher, alias_matcher
 from claimaudit.model import Source
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
 STUDY_KIND_WORDS = {
@@ -44,7 +49,14 @@ class SourceIndex:
     rows_by_source: dict[str, list[int]] = field(default_factory=dict)
     # Names used in copy (lower case) -> the names the sources use: see evidence.aliases.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _canon_cache: dict = field(default_factory=dict, repr=False)
+    # Worked out on first use and kept with the index: a site run ranks every page against one pack.
+    _pack_text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _alias_matcher: AliasMatcher | None = field(default=None, init=False, repr=False, compare=False)
+    _canon_cache: dict[tuple[str, str], frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    # Each token's posting rows as an array (None: no sentence holds it), for evidence.rank's matrix scores.
+    posting_arrays: dict[str, NDArray[np.int64] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None) -> "SourceIndex":
@@ -54,7 +66,7 @@ class SourceIndex:
                 index.sentences.append(
                     SourceSentence(source, sentence.text, sentence.start, sentence.end, analyse(sentence.text))
                 )
-        document_frequency = Counter()
+        document_frequency: Counter[str] = Counter()
         for row, item in enumerate(index.sentences):
             index.rows_by_source.setdefault(item.source.id, []).append(row)
             for token in item.statement.token_set:
@@ -67,18 +79,18 @@ class SourceIndex:
     @property
     def pack_text(self) -> str:
         """Every citation and summary, for checks on what kind of evidence the pack holds."""
-        if "*text" not in self._canon_cache:
-            self._canon_cache["*text"] = " ".join(f"{s.citation} {s.summary}" for s in self.sources)
-        return self._canon_cache["*text"]
+        if self._pack_text is None:
+            self._pack_text = " ".join(f"{s.citation} {s.summary}" for s in self.sources)
+        return self._pack_text
 
     @property
     def alias_matcher(self) -> AliasMatcher | None:
         """The aliases ready to find in text (None when there are none)."""
         if not self.aliases:
             return None
-        if "*aliases" not in self._canon_cache:
-            self._canon_cache["*aliases"] = alias_matcher(self.aliases)
-        return self._canon_cache["*aliases"]
+        if self._alias_matcher is None:
+            self._alias_matcher = alias_matcher(self.aliases)
+        return self._alias_matcher
 
     def texts(self) -> list[str]:
         return [s.text for s in self.sentences]

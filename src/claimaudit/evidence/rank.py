@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Generic, Protocol, SupportsFloat, TypeVar
 
-from claimaudit.claims.anatomy import Statement, analyse, remembered
+from claimaudit.claims.anatomy import NamedSource, Statement, analyse, remembered
 from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
+from claimaudit.model import Source
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 TOP_K = 3
 # (fuzzy, key terms, figures): a claim without figures is scored on the first two.
@@ -43,13 +50,13 @@ class Resolution:
     """Which pack sources a claim names, and which named sources are missing."""
 
     cited: list[str] = field(default_factory=list)
-    missing: list[dict] = field(default_factory=list)
+    missing: list[NamedSource] = field(default_factory=list)
 
 
 def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tuple[str, ...] = ()) -> Resolution:
     resolution = Resolution(cited=[i for i in cited_ids if index.source(i)])
     for named in statement.attribution.named_sources:
-        hit = None
+        hit: Source | None = None
         for source in index.sources:
             if named.get("doi") and named["doi"].lower().rstrip(".") == (source.doi or "").lower():
                 hit = source
@@ -78,7 +85,7 @@ def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tup
     return resolution
 
 
-def _identifies(named: dict) -> bool:
+def _identifies(named: NamedSource) -> bool:
     """Whether a named source carries an identifier that can be checked."""
     return bool(named.get("doi") or named.get("pmid") or named.get("author"))
 
@@ -90,16 +97,44 @@ def _canon_overlap(claim: Statement, evidence: Statement) -> float | None:
     return len(canon_claim & evidence.key_terms()) / len(canon_claim)
 
 
-class _PlainScores:
-    """Fuzzy and token scores for a small run, in plain Python."""
+class _ScoreRow(Protocol):
+    """One claim's score against every source sentence, by sentence row."""
+
+    def __getitem__(self, row: int, /) -> SupportsFloat: ...
+
+
+Row = TypeVar("Row", bound=_ScoreRow)
+
+
+class _Scores(Generic[Row]):
+    """Fuzzy and token scores of claims against the pack's sentences, one claim row at a time."""
 
     def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
         self.index = index
         self.choices = [s.text.lower() for s in index.sentences]
         self.queries = [c.text.lower() for c in claims]
+
+    def fuzzy(self, row: int) -> Row:
+        raise NotImplementedError
+
+    def tokens(self, claim: Statement) -> Row:
+        raise NotImplementedError
+
+    def shortlist(self, rough: Row) -> list[int]:
+        raise NotImplementedError
+
+    def blend(self, a: float, x: Row, b: float, y: Row) -> Row:
+        raise NotImplementedError
+
+
+class _PlainScores(_Scores[Sequence[float]]):
+    """Fuzzy and token scores for a small run, in plain Python."""
+
+    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
+        super().__init__(claims, index)
         self._pack_key = ""
 
-    def fuzzy(self, row: int) -> list[float]:
+    def fuzzy(self, row: int) -> Sequence[float]:
         query = self.queries[row]
         if not self._pack_key:
             self._pack_key = hashlib.sha256("\0".join(self.choices).encode("utf-8", "surrogatepass")).hexdigest()
@@ -107,12 +142,12 @@ class _PlainScores:
         # store: re-checking an edited page recomputes only the edited claims.
         return remembered("fuzzy", f"{self._pack_key}\0{query}", lambda: self._fuzzy_row(query))
 
-    def _fuzzy_row(self, query: str) -> array:
+    def _fuzzy_row(self, query: str) -> "array[float]":
         from rapidfuzz import fuzz  # not needed at all when every row comes from the store
 
         return array("d", (fuzz.token_set_ratio(query, choice) / 100.0 for choice in self.choices))
 
-    def tokens(self, claim: Statement) -> list[float]:
+    def tokens(self, claim: Statement) -> Sequence[float]:
         """IDF-weighted share of the claim's words that each source sentence holds."""
         scores = [0.0] * len(self.choices)
         total = 0.0
@@ -123,60 +158,62 @@ class _PlainScores:
                 scores[j] += weight
         return [score / total for score in scores] if total else scores
 
-    @staticmethod
-    def shortlist(rough: list[float]) -> list[int]:
+    def shortlist(self, rough: Sequence[float]) -> list[int]:
         return sorted(range(len(rough)), key=lambda j: -rough[j])[:SHORTLIST]
 
-    @staticmethod
-    def blend(a: float, x: list[float], b: float, y: list[float]) -> list[float]:
+    def blend(self, a: float, x: Sequence[float], b: float, y: Sequence[float]) -> Sequence[float]:
         return [a * p + b * q for p, q in zip(x, y)]
 
 
-class _MatrixScores(_PlainScores):
+class _MatrixScores(_Scores["NDArray[np.float64]"]):
     """The same scores for a large run, as numpy arrays."""
 
     BLOCK = 1024
 
     def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
+        super().__init__(claims, index)
+        self._block: tuple[int, NDArray[np.float64]] | None = None
+        # Kept on the index: a site run ranks every page against the same pack.
+        self.rows = index.posting_arrays
+
+    def _cdist(self, queries: list[str]) -> NDArray[np.float64]:
         import numpy as np
         from rapidfuzz import fuzz, process
 
-        super().__init__(claims, index)
-        self.np = np
-        self.cdist = lambda queries: process.cdist(queries, self.choices, scorer=fuzz.token_set_ratio,
-                                                   workers=-1, dtype=np.float64) / 100.0
-        self.block = (-1, None)
-        # Kept on the index: a site run ranks every page against the same pack.
-        self.rows = index._canon_cache.setdefault("*posting-arrays", {})
+        return process.cdist(queries, self.choices, scorer=fuzz.token_set_ratio, workers=-1,
+                             dtype=np.float64) / 100.0
 
-    def fuzzy(self, row: int):
+    def fuzzy(self, row: int) -> NDArray[np.float64]:
         # Claims are scored a block at a time, so a whole site against a large
         # pack never holds every claim's row at once.
         number = row // self.BLOCK
-        if self.block[0] != number:
+        if self._block is None or self._block[0] != number:
             start = number * self.BLOCK
-            self.block = (number, self.cdist(self.queries[start:start + self.BLOCK]))
-        return self.block[1][row % self.BLOCK]
+            self._block = (number, self._cdist(self.queries[start:start + self.BLOCK]))
+        return self._block[1][row % self.BLOCK]
 
-    def tokens(self, claim: Statement):
-        scores = self.np.zeros(len(self.choices), dtype=self.np.float64)
+    def tokens(self, claim: Statement) -> NDArray[np.float64]:
+        import numpy as np
+
+        scores = np.zeros(len(self.choices), dtype=np.float64)
         total = 0.0
         for token in claim.token_set:
             weight = self.index.idf.get(token, 1.0)
             total += weight
             if token not in self.rows:
                 found = self.index.postings.get(token)
-                self.rows[token] = None if found is None else self.np.asarray(found, dtype=self.np.int64)
+                self.rows[token] = None if found is None else np.asarray(found, dtype=np.int64)
             rows = self.rows[token]
             if rows is not None:
                 scores[rows] += weight
         return scores / total if total else scores
 
-    def shortlist(self, rough) -> list[int]:
-        return self.np.argsort(-rough, kind="stable")[:SHORTLIST].tolist()
+    def shortlist(self, rough: NDArray[np.float64]) -> list[int]:
+        import numpy as np
 
-    @staticmethod
-    def blend(a: float, x, b: float, y):
+        return np.argsort(-rough, kind="stable")[:SHORTLIST].tolist()
+
+    def blend(self, a: float, x: NDArray[np.float64], b: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
         return a * x + b * y
 
 
@@ -237,8 +274,13 @@ def rank_evidence(
         return [[] for _ in claims]
     if index.aliases:
         claims = [in_source_names(claim, index) for claim in claims]
-    kind = _MatrixScores if len(claims) * len(index.sentences) > MATRIX_PAIRS else _PlainScores
-    scores = kind(claims, index)
+    if len(claims) * len(index.sentences) > MATRIX_PAIRS:
+        return _ranked(_MatrixScores(claims, index), claims, index, resolutions, top_k)
+    return _ranked(_PlainScores(claims, index), claims, index, resolutions, top_k)
+
+
+def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
+            resolutions: list[Resolution] | None, top_k: int) -> list[list[Match]]:
     results: list[list[Match]] = []
     for row, claim in enumerate(claims):
         cited = set(resolutions[row].cited) if resolutions else set()

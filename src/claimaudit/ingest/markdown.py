@@ -28,13 +28,14 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeAlias
 
 from claimaudit.ingest.mapped import MappedText, PendingBlock
 from claimaudit.ingest.suppressions import parse_suppression
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
 # markdown-it's nesting depth for blocks (quotes, list items) and for inline
@@ -63,14 +64,14 @@ _WINDOW_LINES = 2048
 _MAX_WINDOW_LINES = 65536
 
 # Offsets are compact arrays (8 bytes a character), as in MappedText.
-Offsets = "array[int]"
+Offsets: TypeAlias = "array[int]"
 Piece = tuple[int, str, Offsets]  # position in the inline source, text, raw offsets
 
 
 # --- recording where inline tokens come from ---------------------------------------
 
 
-def _frames(state: Any) -> list[int | None]:
+def _frames(state: StateInline) -> list[int | None]:
     """Where the rule running at each tokenizer depth started (None: between rules).
 
     The first time a state is seen its ``pushPending`` is wrapped. Pending text
@@ -99,11 +100,12 @@ def _frames(state: Any) -> list[int | None]:
         token.meta[_SPAN] = (end - length, end)
         return token
 
-    state.pushPending = push_pending_with_span
+    # markdown-it has no hook for this: the state's own method is replaced.
+    setattr(state, "pushPending", push_pending_with_span)
     return frames
 
 
-def _mark_new_tokens(rule: str, state: Any, start: int, first: int) -> None:
+def _mark_new_tokens(rule: str, state: StateInline, start: int, first: int) -> None:
     end = state.pos
     cursor = start
     for token in state.tokens[first:]:
@@ -126,7 +128,7 @@ def _mark_new_tokens(rule: str, state: Any, start: int, first: int) -> None:
             meta[_SPAN] = (start, end)
 
 
-def _tokenizer(parser: "MarkdownIt") -> Callable[[Any], None]:
+def _tokenizer(parser: "MarkdownIt") -> Callable[[StateInline], None]:
     """markdown-it's inline tokenizer loop, noting where each rule that matched started.
 
     The rules themselves are markdown-it's own and unchanged, so the look-ahead
@@ -135,7 +137,7 @@ def _tokenizer(parser: "MarkdownIt") -> Callable[[Any], None]:
     inline = parser.inline
     rule_names = {rule.fn: rule.name for rule in inline.ruler.__rules__}
 
-    def tokenize(state: Any) -> None:
+    def tokenize(state: StateInline) -> None:
         frames = _frames(state)
         rules = inline.ruler.getRules("")
         end = state.posMax
@@ -203,7 +205,9 @@ def _parsers() -> _Parsers:
         # Escapes and entities stay tokens of their own and text tokens stay
         # unmerged, so each keeps the span recorded for it.
         inline.disable(["text_join", "fragments_join"], ignoreInvalid=True)
-        inline.inline.tokenize = _tokenizer(inline)  # type: ignore[method-assign]
+        tokenize: Callable[[StateInline], None] = _tokenizer(inline)
+        # markdown-it has no hook for this: the parser's own method is replaced.
+        setattr(inline.inline, "tokenize", tokenize)
         _PARSERS = _Parsers(block, inline)
     return _PARSERS
 
@@ -610,6 +614,8 @@ class _Reader:
 
     def job(self, kind: str, token: "Token", positions: Offsets | None) -> _Job:
         if positions is None or len(positions) != len(token.content):
+            # Blocks and table cells are collected only from tokens that carry their lines.
+            assert token.map is not None
             positions = _fallback_positions(self.source, token.content, token.map)
         return _Job(kind, token.content, self.source.raw(positions))
 

@@ -9,6 +9,7 @@ are joined, since text exports often hard-wrap.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
 
 from claimaudit.ingest.boilerplate import drop_widgets
@@ -77,7 +78,7 @@ def is_title_line(text: str) -> bool:
 
 
 def _line_text(line: Line) -> MappedText:
-    return MappedText(line.text, range(line.start, line.start + len(line.text)))
+    return MappedText(line.text, array("q", range(line.start, line.start + len(line.text))))
 
 
 def _joined_lines(lines: list[Line], skip: int) -> MappedText:
@@ -90,7 +91,7 @@ def _joined_lines(lines: list[Line], skip: int) -> MappedText:
     # Trimmed before the offsets are made, so a long line's offsets are made once.
     start = lines[0].start + skip + len(text) - len(text.lstrip())
     text = text.strip()
-    return MappedText(text, range(start, start + len(text)))
+    return MappedText(text, array("q", range(start, start + len(text))))
 
 
 def _paragraph_blocks(lines: list[Line]) -> list[PendingBlock]:

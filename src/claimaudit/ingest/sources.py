@@ -16,7 +16,7 @@ import json.scanner
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 from claimaudit.cache import cached_parse, source_pack_shape
 from claimaudit.errors import InputError
@@ -24,6 +24,9 @@ from claimaudit.evidence.aliases import Aliases, LineOf, aliases_as_data, aliase
     validate_aliases
 from claimaudit.ingest.encoding import read_text
 from claimaudit.model import Source
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx"}
 FOLDER_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -56,7 +59,7 @@ class Problem:
     message: str
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     kind = error.get("type", "")
     if kind == "missing":
         return "field required"
@@ -203,7 +206,7 @@ def _yaml_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
             line = positioned_items.lc.item(index)[0] + 1
         except (AttributeError, KeyError, TypeError):
             line = 1
-        field_lines = {}
+        field_lines: dict[str, int] = {}
         if isinstance(item, dict):
             field_lines = {str(key): _yaml_key_line(node, key, line) for key in item}
         entries.append(Located(item, line, field_lines))
@@ -213,18 +216,24 @@ def _yaml_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
 # --- JSON -----------------------------------------------------------------------
 
 
-class _PositionedDict(dict):
+class _PositionedDict(dict[str, Any]):
     start: int = 0
 
 
 class _PositionedDecoder(json.JSONDecoder):
     """A JSON decoder that remembers where each object starts."""
 
+    # The decoder's hooks that the pure-Python scanner calls; typeshed does not list them.
+    # parse_object is json.decoder.JSONObject: ((text, end), strict, scan_once, hooks..., memo)
+    # -> (the object, the end of it).
+    parse_object: Callable[..., tuple[Any, int]]
+    scan_once: Callable[[str, int], tuple[Any, int]]
+
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         plain_object = self.parse_object
 
-        def parse_object(state, *args, **kwargs):
+        def parse_object(state: tuple[str, int], *args: Any, **kwargs: Any) -> tuple[_PositionedDict, int]:
             text, end = state
             value, new_end = plain_object(state, *args, **kwargs)
             located = _PositionedDict(value)
@@ -232,7 +241,9 @@ class _PositionedDecoder(json.JSONDecoder):
             return located, new_end
 
         self.parse_object = parse_object
-        self.scan_once = json.scanner.py_make_scanner(self)
+        # typeshed lists only json.scanner.make_scanner (the C scanner, which never calls
+        # parse_object); py_make_scanner, the pure-Python scanner that does, is missing from it.
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 def _line_at(text: str, offset: int) -> int:
@@ -250,10 +261,10 @@ def _json_entries(text: str, path: str) -> tuple[list[Located], Aliases]:
         return _line_at(text, match.start()) if match else default
 
     items = _top_level_list(data, path, lambda key: key_line(data, key, 1))
-    entries = []
+    entries: list[Located] = []
     for item in items:
         line = _line_at(text, getattr(item, "start", 0))
-        field_lines = {}
+        field_lines: dict[str, int] = {}
         if isinstance(item, dict):
             field_lines = {str(key): key_line(item, str(key), line) for key in item}
         entries.append(Located(dict(item) if isinstance(item, dict) else item, line, field_lines))
@@ -279,9 +290,9 @@ def _table_entries(header: list[str], rows: list[tuple[int, list[str]]], path: s
             raise InputError(f"unknown column {header[column].strip()!r} "
                              f"(the columns are: {', '.join(FIELDS)})",
                              path=path, line=header_line, field=header[column].strip())
-    entries = []
+    entries: list[Located] = []
     for line, values in rows:
-        data = {}
+        data: dict[str, str] = {}
         for column, name in enumerate(names):
             if not name:
                 continue
@@ -400,13 +411,20 @@ def _file_pack(path: Path) -> SourcePack:
     # A pack read before is taken from the cache, so a check run on unchanged
     # sources needs neither the YAML parser nor the validator. Only packs that
     # validated are cached: a broken one is reported again on every run.
-    data = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
-                        lambda: _pack_data(*read_entries(text, name), name),
-                        check=source_pack_shape)
+    data: _PackData = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
+                                   lambda: _pack_data(*read_entries(text, name), name),
+                                   check=source_pack_shape)
     return SourcePack([Source(**item) for item in data["sources"]], aliases_from_data(data["aliases"]))
 
 
-def _pack_data(entries: list[Located], aliases: Aliases, name: str) -> dict:
+class _PackData(TypedDict):
+    """A validated pack as JSON data, as the cache keeps it (``cache.source_pack_shape``)."""
+
+    sources: list[dict[str, Any]]  # each the fields of a Source (dataclasses.asdict)
+    aliases: dict[str, list[str]]
+
+
+def _pack_data(entries: list[Located], aliases: Aliases, name: str) -> _PackData:
     return {"sources": [asdict(s) for s in _validated(entries, name)], "aliases": aliases_as_data(aliases)}
 
 

@@ -56,13 +56,16 @@ class Cue:
 
 # Tokens follow Unicode's idea of a word (the ``regex`` engine's ``\w``), so text with
 # combining accents or superscripts tokenises as a reader sees it.
-_TOKEN_RE = unicode_pattern(r"\w+(?:['’]\w+)*|[^\w\s\-]")
+# A run of hyphens ("--", typed for a dash) is one token, read as the dash "—".
+_TOKEN_RE = unicode_pattern(r"\w+(?:['’]\w+)*|-{2,}|[^\w\s\-]")
 
 
 @lru_cache(maxsize=4096)
 def tokens(text: str) -> tuple[tuple[str, int, int], ...]:
-    """Lower-cased word and symbol tokens with offsets; hyphens separate words."""
-    return tuple((m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
+    """Lower-cased word and symbol tokens with offsets; a single hyphen separates words, a double one
+    is a dash."""
+    return tuple((m.group(0).lower().replace("’", "'") if m.group(0)[0] != "-" else "—", m.start(), m.end())
+                 for m in _TOKEN_RE.finditer(text))
 
 
 def phrase_lengths(phrases: Iterable[str], *, by_last: bool = False) -> dict[str, tuple[int, ...]]:

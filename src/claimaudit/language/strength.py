@@ -2,8 +2,9 @@
 
 0  no relationship: a description, a method, a recommendation, a question,
    a safety or feasibility statement about one thing
-1  correlational: "associated with", "linked to", "more likely than", and a
-   difference between groups ("higher among smokers", "3 times as common")
+1  correlational: "associated with", "linked to", "more likely than", a
+   difference between groups ("higher among smokers", "3 times as common"),
+   and how common something is in a group ("anaemia common among runners")
 2  conditional causal: a causal claim under a modal that governs its clause,
    however far off ("may at least in part reduce"), or "appears to", "can help"
 3  direct causal: "reduces", "improves", "is effective", "leads to" (negated
@@ -18,7 +19,9 @@ noun or adjective ("with improved survival", "the increase in"), or after a
 recommendation ("should reduce", "whether X improves") asserts nothing; a
 causal word that only describes a noun ("a protective variant", "a gene that
 affects appetite", "Although X may worsen Y, ...") gives way to the claim the
-sentence makes.
+sentence makes. A relationship credited to earlier work ("previous studies
+linked", "it is well known that", "a drug known to lower") is background and
+does not set the level either.
 """
 from __future__ import annotations
 
@@ -94,6 +97,10 @@ class StrengthRules:
     change_verbs: frozenset[str]
     describing_verbs: frozenset[str]
     epistemic_verbs: frozenset[str]
+    background: frozenset[str]
+    restating: frozenset[str]
+    finding_verbs: frozenset[str]
+    research_products: frozenset[str]
     _ends: dict[frozenset[str], dict[str, tuple[int, ...]]] = field(default_factory=dict, init=False)
 
     def lengths_ending(self, phrases: frozenset[str]) -> dict[str, tuple[int, ...]]:
@@ -106,7 +113,8 @@ class StrengthRules:
 
 _LISTS = ("conditional_markers", "reporting_hedges", "assertive_before_to", "directives", "nominalisers",
           "no_object", "noun_or_verb", "verbal_context", "object_starters", "agenda", "change_verbs",
-          "describing_verbs", "epistemic_verbs")
+          "describing_verbs", "epistemic_verbs", "background", "restating",
+          "finding_verbs", "research_products")
 
 
 _normalise = normalise_phrase
@@ -230,7 +238,120 @@ class _Sentence:
 
     def phrase_positions(self, phrases: frozenset[str]) -> list[int]:
         """Indices of the last token of every listed phrase in the sentence."""
-        return [i for i in range(len(self.words)) if self.phrase_ending_at(i, phrases) is not None]
+        ends = self.rules.lengths_ending(phrases)
+        return [i for i, word in enumerate(self.words) if word in ends and self.phrase_ending_at(i, phrases) is not None]
+
+
+def _background_spans(sent: _Sentence) -> list[tuple[int, int]]:
+    """Token spans whose relationships are earlier knowledge, not the finding reported.
+
+    A background phrase ("previous research has linked", "it is well known that") governs the
+    rest of its stretch, or of the opening concessive clause it stands in ("Although prior work
+    showed X, this study shows Y"); "known to" governs only the verb it introduces ("a drug
+    known to lower X was given"). A restating word earlier in the stretch ("our data confirm
+    previous studies") makes the earlier finding part of what is reported.
+    """
+    spans = []
+    concessive = None
+    for end in sent.phrase_positions(sent.rules.background):
+        start = sent.phrase_ending_at(end, sent.rules.background)
+        if start is None:
+            continue
+        period = sent.period_of(start)
+        if any(sent.period_of(e) == period for e in sent.phrase_positions(sent.rules.restating) if e < start):
+            continue
+        if sent.words[end] == "to":
+            limit = end + 5  # the infinitive and a word or two before it: "known to substantially reduce"
+        else:
+            limit = end + 1
+            while limit < len(sent.words) and sent.period_of(limit) == period:
+                limit += 1
+            if concessive is None:
+                concessive = _concessive_span(sent) or (-1, -1)
+            if concessive[0] <= start < concessive[1]:
+                limit = min(limit, concessive[1])
+        spans.append((end + 1, limit))
+    return spans
+
+
+def _in_background(sent: _Sentence, i: int, spans: list[tuple[int, int]]) -> bool:
+    # a "known to" span (it follows "to") is the infinitive alone and stops at a comma
+    return any(first <= i < limit and not (sent.words[first - 1] == "to" and
+                                          any(w in _CLAUSE_BREAK for w in sent.words[first:i]))
+               for first, limit in spans)
+
+
+_NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
+                           "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+                           "hundred", "half", "a"})
+_UNITS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "minutes",
+                    "percent", "per", "%", "times", "decades", "decade"})
+# After "than previously": an earlier estimate, not a second group ("higher than previously thought").
+_EARLIER_ESTIMATES = frozenset({"previously", "thought", "expected", "believed", "estimated", "assumed", "reported",
+                                "predicted", "anticipated", "recognised", "recognized", "realised", "realized",
+                                "suspected", "feared", "hoped", "originally", "initially", "once"})
+
+
+def _compares_with_no_group(sent: _Sentence, cue: Cue) -> bool:
+    """A comparison whose other side is an age bound ("children younger than 5 years") or an
+    earlier estimate ("more common than previously thought"), not a second group."""
+    i = sent.ends.get(cue.end)
+    if i is None:
+        return False
+    than = i if sent.words[i] == "than" else i + 1
+    if than + 1 >= len(sent.words) or sent.words[than] != "than":
+        return False
+    following = sent.words[than + 1:than + 3]
+    if sent.words[than - 1] in ("younger", "older") and (
+            following[0][:1].isdigit() or (following[0] in _NUMBER_WORDS and following[-1] in _UNITS)):
+        return True  # an age bound that defines a population; a bound on a quantity stays a comparison
+    return following[0] in _EARLIER_ESTIMATES or following[-1] in _EARLIER_ESTIMATES
+
+
+_OBJECT_MODIFIERS = frozenset({"the", "our", "a", "an", "this", "these", "their", "its", "important", "new", "novel",
+                               "further", "better", "valuable", "mixed", "additional", "current", "existing",
+                               "growing", "scientific", "clinical", "more", "useful", "greater", "deeper", "much",
+                               "conflicting", "inconsistent", "similar", "robust", "strong", "some"})
+
+
+def _acts_on_research(sent: _Sentence, cue: Cue) -> bool:
+    """ "contributes important information", "enhance our understanding of": the verb's object is
+    a product of research, so the sentence describes the study, not an effect on health."""
+    i = sent.ends.get(cue.end)
+    if i is None:
+        return False
+    j = i + 1
+    while j < len(sent.words) and j <= i + 3 and sent.words[j] in _OBJECT_MODIFIERS:
+        j += 1
+    return j < len(sent.words) and (sent.words[j] in sent.rules.research_products
+                                    or " ".join(sent.words[j:j + 2]) in sent.rules.research_products)
+
+
+def _helps_to_know(sent: _Sentence, cue: Cue) -> bool:
+    """ "helps predict", "will help doctors identify": help towards knowing something, not an effect."""
+    i = sent.ends.get(cue.end)
+    if i is None:
+        return False
+    for j in range(i + 1, min(len(sent.words), i + 5)):
+        word = sent.words[j]
+        if word in sent.rules.epistemic_verbs:
+            return True
+        if word in _CLAUSE_BREAK or (word in sent.rules.no_object and word != "to"):
+            return False
+    return False
+
+
+_COMPARATIVE_QUANTIFIERS = frozenset({"more", "less", "most", "least", "as", "twice", "times"})
+
+
+def _outcome_of_comparison(sent: _Sentence, i: int) -> bool:
+    """ "are more likely to survive", "most likely to be responsible for": the verb after "likely to"
+    is the outcome compared between groups."""
+    j = i - 1
+    while j >= 0 and (_ADVERB_RE.match(sent.words[j]) or sent.words[j] in ("be", "have", "also")):
+        j -= 1
+    return (j >= 2 and sent.words[j] == "to" and sent.words[j - 1] == "likely"
+            and sent.words[j - 2] in _COMPARATIVE_QUANTIFIERS)
 
 
 def _is_goal_infinitive(sent: _Sentence, i: int) -> bool:
@@ -243,7 +364,9 @@ def _is_goal_infinitive(sent: _Sentence, i: int) -> bool:
     before = j - 1
     if before < 0:
         return True  # "To reduce costs, ..."
-    return sent.phrase_ending_at(before, sent.rules.assertive_before_to) is None
+    if sent.words[max(0, before - 3):before + 1] == ["for", "the", "first", "time"]:
+        before -= 4  # "shown for the first time to reduce"
+    return before < 0 or sent.phrase_ending_at(before, sent.rules.assertive_before_to) is None
 
 
 def _is_nominal(sent: _Sentence, i: int, cue: Cue) -> bool:
@@ -288,7 +411,14 @@ def _lacks_object(sent: _Sentence, i: int, cue: Cue) -> bool:
     following = _next_word(sent, cue)
     if following == "by":
         return False  # "was reduced by the drug"
+    words = cue.lemma.split()
+    if len(words) > 1 and words[-1] not in _PARTICLES:
+        return False  # "provide relief for": the phrase holds its own object
     return following in sent.rules.no_object
+
+
+# Last words of phrasal verbs whose object follows them ("lead to X", "speed up X").
+_PARTICLES = frozenset({"to", "in", "into", "with", "for", "off", "up", "down", "out", "against", "on", "from"})
 
 
 _NOT_PLURAL = frozenset({"is", "was", "has", "this", "its", "his", "hers", "us", "thus", "less", "plus", "as",
@@ -527,6 +657,13 @@ def _adjectival_participle(sent: _Sentence, d: int) -> bool:
                                  and following not in sent.rules.object_starters)
 
 
+def _reports_a_finding(sent: _Sentence, d: int) -> bool:
+    """ "have determined that X increases Y": a study verb with a "that" clause reports a result
+    ("to determine whether" and "determined the effect of" stay aims)."""
+    return (sent.words[d].endswith(("ed", "es")) and sent.words[d] in sent.rules.finding_verbs
+            and sent.words[d + 1:d + 2] == ["that"])
+
+
 def _third_person(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
@@ -540,6 +677,9 @@ def _after_directive(sent: _Sentence, i: int, directive_ends: list[int], verb: b
                 # "interventions to cut X may reduce Y", "a diet designed to lower X also reduces Y":
                 # the aim belongs to the subject; the later finite verb makes the claim
                 continue
+            if (verb and sent.words[d].endswith("ed") and sent.words[d + 1:d + 2] == ["to"] and i > d + 3
+                    and _third_person(sent.words[i]) and not any(d < e < i for e in directive_ends)):
+                continue  # "an algorithm aimed to speed diagnosis reduces scans": the same, with "aimed to"
             return True
     return False
 
@@ -560,6 +700,23 @@ def _after_can(sent: _Sentence, i: int) -> bool:
     return False
 
 
+_ASIDE_PAIRS = {")": "(", "—": "—", "–": "–"}
+
+
+def _parenthesis_opening(sent: _Sentence, j: int) -> int | None:
+    """Index of the bracket or dash that opens an aside closed at token ``j``, if the aside is
+    short and the clause goes on after it."""
+    opener = _ASIDE_PAIRS.get(sent.words[j])
+    if opener is None or j + 1 >= len(sent.words) or sent.words[j + 1] in _CLAUSE_BREAK:
+        return None
+    for k in range(j - 1, max(-1, j - 20), -1):
+        if sent.words[k] == opener:
+            return k if k > 0 else None
+        if sent.words[k] in _ASIDE_PAIRS or sent.words[k] in (";", ".", ":"):
+            return None
+    return None
+
+
 def _conditional_before(sent: _Sentence, i: int) -> int | None:
     """Index of a conditional marker governing the cue at token ``i``."""
     covering = sent.phrase_ending_at(i, sent.rules.conditional_markers)
@@ -572,7 +729,11 @@ def _conditional_before(sent: _Sentence, i: int) -> int | None:
     # "potentially" only the words next to it ("potentially deadly clots").
     while j >= 0 and steps < _MODAL_REACH:
         if sent.words[j] in _CLAUSE_BREAK:
-            return None
+            opening = _parenthesis_opening(sent, j)
+            if opening is None:
+                return None
+            j = opening - 1  # "could help people (or their carers) lower": the aside does not end the clause
+            continue
         start = sent.phrase_ending_at(j, sent.rules.conditional_markers)
         if start is not None:
             # "more likely" compares groups; it does not soften a cause
@@ -598,13 +759,15 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
     if text.rstrip().rstrip('"\'”’').endswith("?"):
         # a question asserts nothing
         return Strength(NO_RELATIONSHIP, [], hedges, boosters, False)
-    directive_ends = [d for d in sent.phrase_positions(rules.directives) if not _adjectival_participle(sent, d)]
+    directive_ends = [d for d in sent.phrase_positions(rules.directives)
+                      if not _adjectival_participle(sent, d) and not _reports_a_finding(sent, d)]
     # "the relationship between A, B and C deserves further study": the agenda governs the
     # whole stretch, across the commas of a list
     agenda_ends = sent.phrase_positions(rules.agenda)
     agenda_clauses = {sent.clause_of(i) for i in agenda_ends}
     agenda_periods = {sent.period_of(i): i for i in agenda_ends}
     reporting_ends = sent.phrase_positions(rules.reporting_hedges)
+    background = _background_spans(sent)
 
     direct: list[Cue] = []
     conditional: list[Cue] = []
@@ -617,9 +780,11 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
             continue
         i = sent.index_at(cue.start)
         if (sent.clause_of(i) in agenda_clauses or _subject_of_agenda(sent, i, cue, agenda_periods)
-                or _after_directive(sent, i, directive_ends, cue.group == "verb")):
+                or _after_directive(sent, i, directive_ends, cue.group == "verb")
+                or _in_background(sent, i, background)):
             continue
-        if cue.start > 0 and text[cue.start - 1] == "-" and i > 0 and sent.words[i - 1] not in _VERB_PREFIXES:
+        if (cue.start > 1 and text[cue.start - 1] == "-" and text[cue.start - 2].isalnum() and i > 0
+                and sent.words[i - 1] not in _VERB_PREFIXES):
             continue  # "vacuum-assisted", "tamoxifen-treated": part of a compound modifier
         if cue.kind == "correlational":
             if cue.lemma in _RISK_NOUNS and _object_of_causal(sent, i, cues):
@@ -629,12 +794,18 @@ def _strength_cached(text: str, lexicon: CueLexicon, rules: StrengthRules) -> St
             if cue.lemma in _RISK_NOUNS and (_next_word(sent, cue) in ("bias", "error", "confounding")
                                              or _governed_by_preposition(sent, i)):
                 continue  # "a high risk of bias" grades a study; "the role of X in the risk of" names an outcome
+            if cue.group == "comparison" and _compares_with_no_group(sent, cue):
+                continue  # "children younger than 5", "higher than previously thought": no second group
             correlational.append(cue)
             continue
         if _is_goal_infinitive(sent, i):
             continue
-        if cue.lemma == "help" and _next_word(sent, cue) in rules.epistemic_verbs:
-            continue  # "helps predict": a tool claim
+        if _outcome_of_comparison(sent, i):
+            continue  # "smokers are more likely to benefit": what one group does more often, not a cause
+        if cue.group == "verb" and _acts_on_research(sent, cue):
+            continue  # "the study contributes information", "enhances our understanding": research, not health
+        if cue.lemma == "help" and _helps_to_know(sent, cue):
+            continue  # "helps predict", "helps surgeons predict": a tool claim
         if cue.lemma == "account for" and _states_a_share(sent, cue):
             continue  # "accounts for 30% of cases": a share, not an explanation
         if cue.lemma in _PROCEDURE_VERBS and sent.words[i].endswith(("ed", "ing")) and \

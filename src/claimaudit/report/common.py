@@ -10,12 +10,13 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 import regex
 
 from claimaudit.files import write_atomic  # noqa: F401  (re-exported for the renderers)
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Source
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Reason, Source
 
 TOOL_NAME = "claimaudit"
 
@@ -49,8 +50,10 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’\-]*")
 # --------------------------------------------------------------------------- access
 
 
-def attr(obj, name: str, default=None):
-    """Read ``name`` from a rule definition that may be an object or a mapping."""
+def attr(obj: object, name: str, default: Any = None) -> Any:
+    """Read ``name`` from a rule definition that may be an object or a mapping.
+
+    Rule definitions come in any shape (``AuditResult.rules``), so the value is whatever it holds."""
     if obj is None:
         return default
     if isinstance(obj, Mapping):
@@ -60,15 +63,17 @@ def attr(obj, name: str, default=None):
     return default if value is None else value
 
 
-def text_of(value) -> str:
+def text_of(value: object) -> str:
     """Any value as display text; ``None`` becomes the empty string."""
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
 
 
-def round3(value) -> float:
+def round3(value: float | str | None) -> float:
     """A score rounded to three decimals; non-numbers and NaN become 0.0."""
+    if value is None:
+        return 0.0
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -119,7 +124,7 @@ class RuleInfo:
     references: tuple[str, ...]
 
 
-def rule_info(rule) -> RuleInfo:
+def rule_info(rule: object) -> RuleInfo:
     docs = attr(rule, "docs")
     references = attr(docs, "references", ()) or ()
     if isinstance(references, str):
@@ -141,7 +146,7 @@ def rule_info(rule) -> RuleInfo:
 class RuleBook:
     """Looks up loaded rule definitions by code or by dotted name."""
 
-    def __init__(self, rules: Iterable):
+    def __init__(self, rules: Iterable[object] | None) -> None:
         self._by_key: dict[str, RuleInfo] = {}
         for rule in rules or ():
             info = rule_info(rule)
@@ -152,11 +157,11 @@ class RuleBook:
     def get(self, code: str = "", name: str = "") -> RuleInfo | None:
         return self._by_key.get(code) or self._by_key.get(name)
 
-    def name_for(self, reason) -> str:
+    def name_for(self, reason: Reason) -> str:
         info = self.get(reason.code, reason.rule)
         return (info.name if info and info.name else "") or reason.rule
 
-    def family_for(self, reason) -> str:
+    def family_for(self, reason: Reason) -> str:
         if reason.family:
             return reason.family
         info = self.get(reason.code, reason.rule)
@@ -207,7 +212,7 @@ def counts_by_family(findings: Iterable[Finding], rulebook: RuleBook) -> dict[st
 
 
 def counts_by_document(result: AuditResult) -> dict[str, dict[str, int]]:
-    table = {path: {v: 0 for v in VERDICTS} for path in claim_counts_by_document(result)}
+    table: dict[str, dict[str, int]] = {path: {v: 0 for v in VERDICTS} for path in claim_counts_by_document(result)}
     for finding in result.findings:
         if finding.verdict in VERDICT_RANK:
             table[finding.document][finding.verdict] += 1
@@ -266,7 +271,7 @@ def best_evidence(finding: Finding) -> Evidence | None:
     return finding.evidence[0] if finding.evidence else None
 
 
-def reason_label(reason, rulebook: RuleBook) -> str:
+def reason_label(reason: Reason, rulebook: RuleBook) -> str:
     name = rulebook.name_for(reason)
     head = " ".join(part for part in (reason.code, name) if part)
     return f"{head}: {reason.message}" if head else reason.message
@@ -275,17 +280,20 @@ def reason_label(reason, rulebook: RuleBook) -> str:
 # --------------------------------------------------------------------------- spans
 
 
+Label = TypeVar("Label")
+
+
 @dataclass(frozen=True)
-class Segment:
+class Segment(Generic[Label]):
     """A run of text carrying the set of labels that cover it."""
 
     text: str
     start: int
     end: int
-    labels: frozenset = frozenset()
+    labels: frozenset[Label] = frozenset()
 
 
-def clamp_span(span, length: int) -> tuple[int, int] | None:
+def clamp_span(span: tuple[int, int] | None, length: int) -> tuple[int, int] | None:
     """A valid ``(start, end)`` inside ``[0, length]``, or ``None`` when unusable."""
     if span is None:
         return None
@@ -297,12 +305,12 @@ def clamp_span(span, length: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def segment(text: str, spans: Iterable[tuple[int, int, object]]) -> list[Segment]:
+def segment(text: str, spans: Iterable[tuple[int, int, Label]]) -> list[Segment[Label]]:
     """Cut ``text`` at every span boundary; each piece lists the labels covering it.
 
     Spans may overlap or nest. Pieces come back in order and join to ``text``.
     """
-    usable = []
+    usable: list[tuple[int, int, Label]] = []
     for start, end, label in spans:
         clamped = clamp_span((start, end), len(text))
         if clamped:
@@ -310,14 +318,14 @@ def segment(text: str, spans: Iterable[tuple[int, int, object]]) -> list[Segment
     cuts = sorted({0, len(text), *(s for s, _, _ in usable), *(e for _, e, _ in usable)})
     # A sweep over the cuts: spans open and close as it passes them, so a page
     # with thousands of claims costs one pass, not a scan of every span per piece.
-    opening: dict[int, list] = {}
-    closing: dict[int, list] = {}
+    opening: dict[int, list[Label]] = {}
+    closing: dict[int, list[Label]] = {}
     for start, end, label in usable:
         opening.setdefault(start, []).append(label)
         closing.setdefault(end, []).append(label)
-    active: Counter = Counter()
-    labels: frozenset = frozenset()
-    pieces = []
+    active: Counter[Label] = Counter()
+    labels: frozenset[Label] = frozenset()
+    pieces: list[Segment[Label]] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         changed = False
         for label in closing.get(start, ()):
@@ -336,7 +344,7 @@ def segment(text: str, spans: Iterable[tuple[int, int, object]]) -> list[Segment
 
 def content_words(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, lowercased word)`` for every word that is not a stopword."""
-    words = []
+    words: list[tuple[int, int, str]] = []
     for match in _WORD.finditer(text):
         word = match.group().lower().strip("'’-")
         if len(word) >= 3 or word.isdigit():
@@ -408,7 +416,7 @@ _REVIEW_FIELDS = (
 def claim_rows(result: AuditResult) -> list[ClaimRow]:
     rulebook = RuleBook(result.rules)
     sources = {source.id: source for source in result.sources}
-    rows = []
+    rows: list[ClaimRow] = []
     for finding in sorted_findings(result):
         best = best_evidence(finding)
         rows.append(ClaimRow(

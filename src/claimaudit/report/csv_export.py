@@ -14,14 +14,14 @@ from pathlib import Path
 
 from claimaudit.model import AuditResult
 
-from .common import claim_rows, write_atomic
+from .common import claim_rows, sorted_findings, write_atomic
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = (
     "ID", "Document", "Line", "Column", "Claim", "Verdict", "Confidence", "Rules", "Reasons",
     "Best evidence", "Source", "Source link", "Similarity", "Suggestion",
-    "Decision", "Comment", "Reviewer", "Date",
+    "Decision", "Comment", "Reviewer", "Date", "Scope",
 )
 
 
@@ -35,7 +35,8 @@ def render_claims_csv(result: AuditResult) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row in claim_rows(result):
+    # claim_rows flattens sorted_findings in that same order: each row beside its finding.
+    for row, finding in zip(claim_rows(result), sorted_findings(result), strict=True):
         writer.writerow([
             neutralise(row.id),
             neutralise(row.document),
@@ -55,6 +56,7 @@ def render_claims_csv(result: AuditResult) -> bytes:
             neutralise(row.comment),
             neutralise(row.reviewer),
             neutralise(row.date),
+            neutralise(finding.scope or "body"),
         ])
     return buffer.getvalue().encode("utf-8-sig")
 

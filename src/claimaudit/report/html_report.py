@@ -12,10 +12,13 @@ import base64
 import hashlib
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -25,7 +28,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding, ReviewState, Span
 
 from .common import (
     TOOL_NAME,
@@ -50,7 +53,7 @@ from .common import (
     text_of,
     write_atomic,
 )
-from .json_report import not_audited_rows, report_data
+from .json_report import NotAuditedRow, ReportData, ToolData, not_audited_rows, report_data
 
 MAIN_TEMPLATE = "report.html.j2"
 STYLE_TEMPLATE = "report.css"
@@ -110,9 +113,181 @@ class StackItem:
         return self.label if len(self.label) <= 18 else "…" + self.label[-17:]
 
 
+# What the templates read: the context of report.html.j2.
+
+
+class EvidenceView(TypedDict):
+    rank: int
+    source: str
+    citation: str
+    link: str
+    similarity: float
+    text: str
+
+
+class ReasonView(TypedDict):
+    code: str
+    name: str
+    family: str
+    verdict: str
+    message: str
+    use_instead: str
+
+
+class ReviewView(TypedDict):
+    status: str
+    label: str
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+    note: str
+
+
+class SuppressedView(TypedDict):
+    rule: str
+    reason: str
+
+
+class AlignmentView(TypedDict):
+    element: str
+    status: str
+    claim_words: str
+    evidence_words: str
+    source: str
+    clause: str
+
+
+class FindingView(TypedDict):
+    number: int
+    dom_id: str
+    id: str
+    document: str
+    document_index: int
+    line: int
+    column: int
+    verdict: str
+    confidence: float
+    text: str
+    claim_type: str
+    section: str
+    scope: str
+    scope_label: str
+    families: list[str]
+    reasons: list[ReasonView]
+    best: EvidenceView | None
+    best_excerpt: str
+    evidence: list[EvidenceView]
+    claim_pieces: list[TextPiece]
+    evidence_pieces: list[TextPiece]
+    suggestion: str
+    review: ReviewView
+    suppressed: list[SuppressedView]
+    alignment: list[AlignmentView]
+    in_copy: bool  # whether the claim is marked in the copy shown below the table
+
+
+class DocumentView(TypedDict):
+    path: str
+    dom_id: str
+    claims: int
+    pieces: list[CopyPiece]
+
+
+class SourceView(TypedDict):
+    id: str
+    citation: str
+    doi: str
+    doi_url: str
+    pmid: str
+    pmid_url: str
+    url: str
+    url_link: str
+    kind: str
+    used_by: int  # how many findings cite it as evidence
+
+
+class ReferenceView(TypedDict):
+    text: str
+    url: str  # "" when the reference is not a safe link
+
+
+class RuleView(TypedDict):
+    code: str
+    name: str
+    family: str
+    level: str
+    message: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    references: list[ReferenceView]
+
+
+class GoneView(TypedDict):
+    id: str
+    document: str
+    line: str
+    claim: str
+    verdict: str
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+
+
+class ReviewContext(TypedDict):
+    workbook: str
+    counts: dict[str, int]
+    labels: dict[str, str]
+    decisions: dict[str, int]
+    undecided: int
+    gone: list[GoneView]
+
+
+class SkippedView(TypedDict):
+    path: str
+    reason: str
+
+
+class ProblemView(TypedDict):
+    path: str
+    message: str
+
+
+class NotAuditedView(NotAuditedRow):
+    where: str  # the scope, as a reviewer would say it
+
+
+class ReportContext(TypedDict):
+    tool: ToolData
+    summary: dict[str, int]
+    verdicts: list[str]
+    by_verdict: dict[str, int]
+    by_family: dict[str, int]
+    by_document: dict[str, dict[str, int]]
+    verdict_bars: list[BarItem]
+    family_bars: list[BarItem]
+    document_stacks: list[StackItem]
+    families: list[str]
+    document_paths: list[str]
+    findings: list[FindingView]
+    documents: list[DocumentView]
+    sources: list[SourceView]
+    rules: list[RuleView]
+    warnings: list[str]
+    skipped: list[SkippedView]
+    problems: list[ProblemView]
+    review: ReviewContext | None
+    not_audited: list[NotAuditedView]
+    data: ReportData  # the JSON report, embedded for the page's script
+
+
 def _dom_ids(findings: list[Finding]) -> list[str]:
     """Element ids for findings: their own id when it is safe and unique, else a number."""
-    ids, seen = [], set()
+    ids: list[str] = []
+    seen: set[str] = set()
     for number, finding in enumerate(findings, 1):
         cleaned = re.sub(r"[^A-Za-z0-9_-]", "", text_of(finding.id))[:64]
         candidate = f"c-{cleaned}" if cleaned else f"n-{number}"
@@ -125,7 +300,7 @@ def _dom_ids(findings: list[Finding]) -> list[str]:
 
 def _pieces(text: str, spans: dict[str, list[tuple[int, int]]]) -> list[TextPiece]:
     layered = [(s, e, kind) for kind, pairs in spans.items() for s, e in pairs]
-    pieces = []
+    pieces: list[TextPiece] = []
     for seg in segment(text, layered):
         # A rule's own words outrank words merely shared with the evidence.
         if "fired" in seg.labels:
@@ -145,7 +320,8 @@ def _claim_and_evidence_pieces(finding: Finding) -> tuple[list[TextPiece], list[
     best = best_evidence(finding)
     evidence_text = best.text if best else ""
     shared_claim, shared_evidence = shared_word_spans(finding.text, evidence_text)
-    fired_claim, fired_evidence = [], []
+    fired_claim: list[tuple[int, int]] = []
+    fired_evidence: list[tuple[int, int]] = []
     for reason in finding.reasons:
         span = clamp_span(reason.claim_span, len(finding.text))
         if span:
@@ -162,9 +338,11 @@ def _claim_and_evidence_pieces(finding: Finding) -> tuple[list[TextPiece], list[
     )
 
 
-def _copy_pieces(text: str, excluded, findings: list[tuple[Finding, str, int]]) -> list[CopyPiece]:
+def _copy_pieces(text: str, excluded: Iterable[Span], findings: list[tuple[Finding, str, int]]) -> list[CopyPiece]:
     """Cut a document's text at finding and excluded-section boundaries."""
-    spans = [(f.start, f.end, ("finding", i)) for i, (f, _, _) in enumerate(findings)]
+    # Labels: ("finding", its index in findings) or ("excluded", None).
+    spans: list[tuple[int, int, tuple[str, int | None]]] = [
+        (f.start, f.end, ("finding", i)) for i, (f, _, _) in enumerate(findings)]
     spans += [(span.start, span.end, ("excluded", None)) for span in excluded]
     segments = segment(text, spans)
     started: set[int] = set()
@@ -173,9 +351,9 @@ def _copy_pieces(text: str, excluded, findings: list[tuple[Finding, str, int]]) 
         span = clamp_span((f.start, f.end), len(text))
         if span:
             ends_at.setdefault(span[1], []).append(i)
-    pieces = []
+    pieces: list[CopyPiece] = []
     for seg in segments:
-        covering = sorted(label[1] for label in seg.labels if label[0] == "finding")
+        covering = sorted(index for kind, index in seg.labels if kind == "finding" and index is not None)
         piece = CopyPiece(text=seg.text, excluded=any(lb[0] == "excluded" for lb in seg.labels))
         if covering:
             owner = max(covering, key=lambda i: (VERDICT_RANK.get(findings[i][0].verdict, 0), -i))
@@ -197,7 +375,7 @@ def _copy_pieces(text: str, excluded, findings: list[tuple[Finding, str, int]]) 
     return pieces
 
 
-def _bars(counts: dict[str, int], css_for=lambda label: "") -> list[BarItem]:
+def _bars(counts: dict[str, int], css_for: Callable[[str], str] = lambda label: "") -> list[BarItem]:
     top = max(counts.values(), default=0) or 1
     return [
         BarItem(label, value, round(CHART_BAR_WIDTH * value / top), i * 26, css_for(label))
@@ -207,9 +385,10 @@ def _bars(counts: dict[str, int], css_for=lambda label: "") -> list[BarItem]:
 
 def _stacks(table: dict[str, dict[str, int]]) -> list[StackItem]:
     top = max((sum(row.values()) for row in table.values()), default=0) or 1
-    items = []
+    items: list[StackItem] = []
     for i, (label, row) in enumerate(table.items()):
-        x, parts = 0, []
+        x = 0
+        parts: list[tuple[str, int, int, int]] = []
         for verdict in VERDICTS:
             width = round(CHART_BAR_WIDTH * row.get(verdict, 0) / top)
             if row.get(verdict, 0):
@@ -219,7 +398,7 @@ def _stacks(table: dict[str, dict[str, int]]) -> list[StackItem]:
     return items
 
 
-def _rule_view(info: RuleInfo) -> dict:
+def _rule_view(info: RuleInfo) -> RuleView:
     return {
         "code": info.code,
         "name": info.name,
@@ -250,8 +429,8 @@ _REVIEW_LABELS = {
 }
 
 
-def _review_view(finding: Finding) -> dict:
-    review = finding.review or {}
+def _review_view(finding: Finding) -> ReviewView:
+    review = finding.review or ReviewState()
     status = text_of(review.get("status"))
     return {
         "status": status,
@@ -264,7 +443,7 @@ def _review_view(finding: Finding) -> dict:
     }
 
 
-def _review_context(result: AuditResult) -> dict | None:
+def _review_context(result: AuditResult) -> ReviewContext | None:
     if not result.review:
         return None
     from claimaudit.verdicts.review import DECISIONS, review_counts
@@ -277,14 +456,23 @@ def _review_context(result: AuditResult) -> dict | None:
         "decisions": {decision: decided.count(decision) for decision in DECISIONS},
         "undecided": decided.count(""),
         "gone": [
-            {key: text_of(item.get(key)) for key in
-             ("id", "document", "line", "claim", "verdict", "decision", "comment", "reviewer", "date")}
+            {
+                "id": text_of(item.get("id")),
+                "document": text_of(item.get("document")),
+                "line": text_of(item.get("line")),
+                "claim": text_of(item.get("claim")),
+                "verdict": text_of(item.get("verdict")),
+                "decision": text_of(item.get("decision")),
+                "comment": text_of(item.get("comment")),
+                "reviewer": text_of(item.get("reviewer")),
+                "date": text_of(item.get("date")),
+            }
             for item in result.review.get("gone", [])
         ],
     }
 
 
-def build_context(result: AuditResult) -> dict:
+def build_context(result: AuditResult) -> ReportContext:
     """Everything the templates need, with no markup in it."""
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
@@ -292,11 +480,11 @@ def build_context(result: AuditResult) -> dict:
     sources = {source.id: source for source in result.sources}
     doc_index = {path: i for i, path in enumerate(counts_by_document(result))}
 
-    finding_views = []
+    finding_views: list[FindingView] = []
     for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
         claim_pieces, evidence_pieces = _claim_and_evidence_pieces(finding)
         best = best_evidence(finding)
-        evidence_views = []
+        evidence_views: list[EvidenceView] = []
         for rank, item in enumerate(finding.evidence, 1):
             source = sources.get(item.source)
             evidence_views.append({
@@ -307,7 +495,7 @@ def build_context(result: AuditResult) -> dict:
                 "similarity": round3(item.similarity),
                 "text": item.text,
             })
-        reasons = []
+        reasons: list[ReasonView] = []
         for reason in finding.reasons:
             info = rulebook.get(reason.code, reason.rule)
             reasons.append({
@@ -343,10 +531,15 @@ def build_context(result: AuditResult) -> dict:
             "suggestion": _useful_suggestion(finding),
             "review": _review_view(finding),
             "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
+            "alignment": [
+                {"element": text_of(a.element), "status": text_of(a.status), "claim_words": text_of(a.claim_words),
+                 "evidence_words": text_of(a.evidence_words), "source": text_of(a.source), "clause": text_of(a.clause)}
+                for a in finding.alignment if a.status != "not stated"
+            ],
             "in_copy": False,
         })
 
-    documents = []
+    documents: list[DocumentView] = []
     by_document: dict[str, list[tuple[Finding, str, int]]] = {}
     for view, finding in zip(finding_views, findings, strict=True):
         by_document.setdefault(finding.document, []).append(
@@ -373,7 +566,7 @@ def build_context(result: AuditResult) -> dict:
     for finding in findings:
         for source_id in dict.fromkeys(item.source for item in finding.evidence):
             used_by[source_id] = used_by.get(source_id, 0) + 1
-    source_views = [
+    source_views: list[SourceView] = [
         {
             "id": source.id,
             "citation": source.citation,
@@ -421,15 +614,13 @@ def build_context(result: AuditResult) -> dict:
 # --------------------------------------------------------------------------- rendering
 
 
-def make_environment(template_dirs=()) -> Environment:
+def make_environment(template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> Environment:
     """A Jinja environment that prefers the user's templates over the packaged ones."""
     user_dirs = [os.fspath(d) for d in template_dirs or ()]
-    loader = ChoiceLoader(
-        [FileSystemLoader(user_dirs)] if user_dirs else []
-    )
-    loader.loaders.append(PackageLoader("claimaudit.report", "templates"))
+    loaders: list[BaseLoader] = [FileSystemLoader(user_dirs)] if user_dirs else []
+    loaders.append(PackageLoader("claimaudit.report", "templates"))
     env = Environment(
-        loader=loader,
+        loader=ChoiceLoader(loaders),
         # Markup templates escape; the stylesheet and script are code, not markup.
         autoescape=select_autoescape(
             enabled_extensions=("html", "htm", "xml", "j2"),
@@ -459,7 +650,7 @@ def _csp_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def render_html(result: AuditResult, template_dirs=()) -> str:
+def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> str:
     """The whole report as one HTML document with its styles, script and data inlined."""
     env = make_environment(template_dirs)
     css = _inline_asset(env, STYLE_TEMPLATE)
@@ -475,5 +666,6 @@ def render_html(result: AuditResult, template_dirs=()) -> str:
     return env.get_template(MAIN_TEMPLATE).render(css=css, js=js, csp=csp, **context)
 
 
-def write_html(result: AuditResult, path: str | os.PathLike, template_dirs=()) -> Path:
+def write_html(result: AuditResult, path: str | os.PathLike[str],
+               template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> Path:
     return write_atomic(path, render_html(result, template_dirs))

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
-from claimaudit.model import AuditResult, Finding
+from claimaudit.model import AlignedElement, AuditResult, Finding
 
 from .common import (
     TOOL_NAME,
@@ -25,7 +26,164 @@ from .common import (
 SCHEMA_VERSION = 1
 
 
-def _span(span) -> list[int] | None:
+# --------------------------------------------------------------------------- the report's shape (contract.md)
+
+
+class ToolData(TypedDict):
+    name: str
+    version: str
+
+
+class DocumentData(TypedDict):
+    path: str
+    claims: int
+
+
+class SourceData(TypedDict):
+    id: str
+    citation: str
+    doi: str
+    pmid: str
+    url: str
+    kind: str
+
+
+class SummaryData(TypedDict):
+    claims: int
+    supported: int
+    overstated: int
+    unsupported: int
+
+
+class ReasonData(TypedDict):
+    rule: str
+    code: str
+    message: str
+    claim_span: list[int] | None
+    evidence_span: list[int] | None
+    verdict: str
+    family: str
+    evidence_source: str
+    suggestion: str
+
+
+class EvidenceData(TypedDict):
+    source: str
+    text: str
+    similarity: float
+    start: int
+    end: int
+
+
+class AlignmentData(TypedDict):
+    element: str
+    status: str
+    claim_words: str
+    evidence_words: str
+    source: str
+    clause: NotRequired[str]  # only for a claim judged clause by clause
+
+
+class SuppressedData(TypedDict):
+    rule: str
+    reason: str
+
+
+class ReviewData(TypedDict):
+    status: str
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+    note: str
+    previous_id: str
+    previous_verdict: str
+
+
+class FindingData(TypedDict):
+    id: str
+    document: str
+    text: str
+    start: int
+    end: int
+    line: int
+    column: int
+    verdict: str
+    confidence: float
+    claim_type: str
+    section: str
+    scope: str
+    reasons: list[ReasonData]
+    evidence: list[EvidenceData]
+    suggestion: str
+    alignment: list[AlignmentData]
+    suppressed: list[SuppressedData]
+    review: NotRequired[ReviewData]  # only when decisions were carried from a reviewed workbook
+
+
+class RuleData(TypedDict):
+    code: str
+    name: str
+    family: str
+    level: str
+
+
+class NotAuditedRow(TypedDict):
+    document: str
+    text: str
+    line: int
+    reason: str
+    scope: str
+
+
+class SkippedData(TypedDict):
+    path: str
+    reason: str
+
+
+class ProblemData(TypedDict):
+    path: str
+    line: int | None
+    message: str
+
+
+class GoneData(TypedDict):
+    id: str
+    document: str
+    line: int | None
+    claim: str
+    verdict: str
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
+
+
+class ReviewBlock(TypedDict):
+    workbook: str
+    counts: dict[str, int]
+    gone: list[GoneData]
+
+
+class ReportData(TypedDict):
+    schema_version: int
+    tool: ToolData
+    documents: list[DocumentData]
+    sources: list[SourceData]
+    summary: SummaryData
+    findings: list[FindingData]
+    rules: list[RuleData]
+    warnings: list[str]
+    not_audited: list[NotAuditedRow]
+    # These appear only when there is something to list.
+    skipped: NotRequired[list[SkippedData]]
+    problems: NotRequired[list[ProblemData]]
+    review: NotRequired[ReviewBlock]
+    # Only in `check --format json` (report.check_json): what the gate decided.
+    check: NotRequired[dict[str, object]]
+
+
+def _span(span: tuple[int, int] | None) -> list[int] | None:
     if span is None:
         return None
     try:
@@ -39,24 +197,59 @@ REVIEW_KEYS = ("status", "decision", "comment", "reviewer", "date", "note", "pre
 GONE_KEYS = ("id", "document", "line", "claim", "verdict", "decision", "comment", "reviewer", "date")
 
 
-def _review(finding: Finding) -> dict:
-    return {key: text_of(finding.review.get(key)) for key in REVIEW_KEYS}
+def _review(finding: Finding) -> ReviewData:
+    review = finding.review
+    # In REVIEW_KEYS order.
+    return {
+        "status": text_of(review.get("status")),
+        "decision": text_of(review.get("decision")),
+        "comment": text_of(review.get("comment")),
+        "reviewer": text_of(review.get("reviewer")),
+        "date": text_of(review.get("date")),
+        "note": text_of(review.get("note")),
+        "previous_id": text_of(review.get("previous_id")),
+        "previous_verdict": text_of(review.get("previous_verdict")),
+    }
 
 
-def _review_block(result: AuditResult) -> dict:
+def _review_block(result: AuditResult) -> ReviewBlock:
     from claimaudit.verdicts.review import review_counts
 
     return {
         "workbook": text_of(result.review.get("workbook")),
         "counts": review_counts(result),
         "gone": [
-            {key: (item.get(key) if key == "line" else text_of(item.get(key))) for key in GONE_KEYS}
+            # In GONE_KEYS order.
+            {
+                "id": text_of(item.get("id")),
+                "document": text_of(item.get("document")),
+                "line": item.get("line"),
+                "claim": text_of(item.get("claim")),
+                "verdict": text_of(item.get("verdict")),
+                "decision": text_of(item.get("decision")),
+                "comment": text_of(item.get("comment")),
+                "reviewer": text_of(item.get("reviewer")),
+                "date": text_of(item.get("date")),
+            }
             for item in result.review.get("gone", [])
         ],
     }
 
 
-def _finding(finding: Finding, rulebook: RuleBook) -> dict:
+def _aligned(item: AlignedElement) -> AlignmentData:
+    aligned: AlignmentData = {
+        "element": text_of(item.element),
+        "status": text_of(item.status),
+        "claim_words": text_of(item.claim_words),
+        "evidence_words": text_of(item.evidence_words),
+        "source": text_of(item.source),
+    }
+    if item.clause:
+        aligned["clause"] = text_of(item.clause)
+    return aligned
+
+
+def _finding(finding: Finding, rulebook: RuleBook) -> FindingData:
     return {
         "id": text_of(finding.id),
         "document": text_of(finding.document),
@@ -95,13 +288,14 @@ def _finding(finding: Finding, rulebook: RuleBook) -> dict:
             for item in finding.evidence
         ],
         "suggestion": text_of(finding.suggestion),
+        "alignment": [_aligned(item) for item in finding.alignment],
         "suppressed": [
             {"rule": text_of(rule), "reason": text_of(why)} for rule, why in finding.suppressed
         ],
     }
 
 
-def not_audited_rows(result: AuditResult) -> list[dict]:
+def not_audited_rows(result: AuditResult) -> list[NotAuditedRow]:
     """What was read but not audited as a claim, with why: by document (input order), then place."""
     order = {doc.path: i for i, doc in enumerate(result.documents)}
     items = sorted(
@@ -116,12 +310,12 @@ def not_audited_rows(result: AuditResult) -> list[dict]:
     ]
 
 
-def report_data(result: AuditResult) -> dict:
+def report_data(result: AuditResult) -> ReportData:
     """The JSON report as plain Python data, in its serialised key order."""
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     summary = result.summary()
-    data = {
+    data: ReportData = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "documents": [

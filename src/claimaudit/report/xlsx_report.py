@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Container, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -104,7 +105,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
 
-def clean_text(value) -> str:
+def clean_text(value: object) -> str:
     """Text as a spreadsheet cell can hold it.
 
     XML turns a carriage return into a line feed on reading, so line breaks are
@@ -117,16 +118,23 @@ def clean_text(value) -> str:
     return text
 
 
-def text_cell(ws: Worksheet, row: int, column: int, value) -> Cell:
-    """Put untrusted text in a cell as a plain string, never a formula."""
+def _cell(ws: Worksheet, row: int, column: int) -> Cell:
+    # Nothing in these sheets is merged, so every cell is a plain one.
     cell = ws.cell(row=row, column=column)
+    assert isinstance(cell, Cell)
+    return cell
+
+
+def text_cell(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Put untrusted text in a cell as a plain string, never a formula."""
+    cell = _cell(ws, row, column)
     cell.value = clean_text(value)
     # openpyxl reads any string starting with "=" as a formula unless told otherwise.
     cell.data_type = "s"
     return cell
 
 
-def number_cell(ws: Worksheet, row: int, column: int, value, number_format: str = "") -> Cell:
+def number_cell(ws: Worksheet, row: int, column: int, value: float, number_format: str = "") -> Cell:
     cell = ws.cell(row=row, column=column, value=value)
     if number_format:
         cell.number_format = number_format
@@ -139,7 +147,7 @@ def link(cell: Cell, url: str) -> None:
         cell.font = Font(color="1846A3", underline="single")
 
 
-def _header(ws: Worksheet, row: int, labels, widths=None) -> None:
+def _header(ws: Worksheet, row: int, labels: Iterable[str], widths: Iterable[float] | None = None) -> None:
     for column, label in enumerate(labels, 1):
         cell = text_cell(ws, row, column, label)
         cell.font = HEADER_FONT
@@ -149,7 +157,8 @@ def _header(ws: Worksheet, row: int, labels, widths=None) -> None:
         ws.column_dimensions[get_column_letter(column)].width = width
 
 
-def _plain_table(ws: Worksheet, headers, widths, rows, wrap_columns=()) -> None:
+def _plain_table(ws: Worksheet, headers: Sequence[str], widths: Iterable[float],
+                 rows: Sequence[Sequence[object]], wrap_columns: Container[int] = ()) -> None:
     """A header row, data rows, a frozen header and filter buttons."""
     _header(ws, 1, headers, widths)
     for r, values in enumerate(rows, 2):
@@ -278,7 +287,7 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
             text_cell(ws, row, 2, item.reason)
 
 
-def claim_columns(result: AuditResult) -> tuple:
+def claim_columns(result: AuditResult) -> tuple[tuple[str, int, bool], ...]:
     """The Claims sheet's columns: the review columns join them once decisions were carried."""
     if not result.review:
         return CLAIM_COLUMNS
@@ -288,7 +297,7 @@ def claim_columns(result: AuditResult) -> tuple:
 
 def date_cell(ws: Worksheet, row: int, column: int, value: str) -> Cell:
     """A reviewer's date: a real date when it reads as one, else the text as they typed it."""
-    cell = ws.cell(row=row, column=column)
+    cell = _cell(ws, row, column)
     try:
         cell.value = date.fromisoformat(value) if value else None
     except ValueError:
@@ -297,7 +306,7 @@ def date_cell(ws: Worksheet, row: int, column: int, value: str) -> Cell:
     return cell
 
 
-def _colour_rules(ws: Worksheet, cell_range: str, styles: dict) -> None:
+def _colour_rules(ws: Worksheet, cell_range: str, styles: dict[str, tuple[str, str]]) -> None:
     for value, (fill, font) in styles.items():
         ws.conditional_formatting.add(cell_range, CellIsRule(
             operator="equal", formula=[f'"{value}"'],
@@ -327,9 +336,9 @@ def _claims_sheet(ws: Worksheet, result: AuditResult) -> None:
         number_cell(ws, r, column_of["Line"], row.line)
         number_cell(ws, r, column_of["Confidence"], row.confidence, "0.00")
         date_cell(ws, r, column_of["Date"], row.date)
-        link(ws.cell(row=r, column=column_of["Source"]), row.source_link)
+        link(_cell(ws, r, column_of["Source"]), row.source_link)
         for column in range(1, len(headers) + 1):
-            cell = ws.cell(row=r, column=column)
+            cell = _cell(ws, r, column)
             cell.alignment = WRAP if column in wrap_columns else TOP
             if headers[column - 1] in REVIEWER_COLUMNS:
                 cell.protection = Protection(locked=False)
@@ -377,12 +386,14 @@ def _claims_sheet(ws: Worksheet, result: AuditResult) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup_properties = ws.sheet_properties.pageSetUpPr
+    assert page_setup_properties is not None  # a new sheet has them
+    page_setup_properties.fitToPage = True
 
 
 def _evidence_sheet(ws: Worksheet, result: AuditResult) -> None:
     sources = {source.id: source for source in result.sources}
-    rows = []
+    rows: list[tuple[str, int, str, float, str]] = []
     for finding in sorted_findings(result):
         for rank, item in enumerate(finding.evidence, 1):
             rows.append((finding.id, rank, source_label(item.source, sources),
@@ -398,9 +409,9 @@ def _sources_sheet(ws: Worksheet, result: AuditResult) -> None:
     _plain_table(ws, ("ID", "Citation", "DOI", "PMID", "URL", "Kind"),
                  (18, 70, 28, 12, 40, 10), rows, wrap_columns={2, 5})
     for r, source in enumerate(result.sources, 2):
-        link(ws.cell(row=r, column=3), doi_url(source.doi))
-        link(ws.cell(row=r, column=4), pmid_url(source.pmid))
-        link(ws.cell(row=r, column=5), safe_url(source.url))
+        link(_cell(ws, r, 3), doi_url(source.doi))
+        link(_cell(ws, r, 4), pmid_url(source.pmid))
+        link(_cell(ws, r, 5), safe_url(source.url))
 
 
 def _gone_sheet(ws: Worksheet, result: AuditResult) -> None:
@@ -445,7 +456,9 @@ def _rules_sheet(ws: Worksheet, result: AuditResult) -> None:
 
 def build_workbook(result: AuditResult) -> Workbook:
     workbook = Workbook()
-    _summary_sheet(workbook.active, result)
+    summary = workbook.active
+    assert isinstance(summary, Worksheet)  # a new workbook opens on one worksheet
+    _summary_sheet(summary, result)
     _claims_sheet(workbook.create_sheet("Claims"), result)
     _evidence_sheet(workbook.create_sheet("Evidence"), result)
     _sources_sheet(workbook.create_sheet("Sources"), result)
@@ -485,5 +498,5 @@ def render_xlsx(result: AuditResult) -> bytes:
     return _stable_zip(buffer.getvalue())
 
 
-def write_xlsx(result: AuditResult, path: str | os.PathLike) -> Path:
+def write_xlsx(result: AuditResult, path: str | os.PathLike[str]) -> Path:
     return write_atomic(path, render_xlsx(result))

@@ -169,7 +169,7 @@ def _kind_link(name: str) -> str:
 
 def rule_options_markdown(rule: Rule) -> list[str]:
     """The options a rule sets, with their values, and which it leaves at the kind's defaults."""
-    options = kind_options(rule.kind)
+    options = [o for o in kind_options(rule.kind) if o.name in rule.kind.options_for(rule.params)]
     if not options:
         return [f"**Options.** Check kind {_kind_link(rule.kind.name)} takes none.", ""]
     written = rule.spec.params

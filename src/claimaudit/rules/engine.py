@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from claimaudit import limits
 from claimaudit.claims.anatomy import Statement
 from claimaudit.errors import InputError
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.claims.detect import claim_parts
+from claimaudit.claims.frame import Element
+from claimaudit.evidence.align import Alignment, Status
 from claimaudit.evidence.rank import Match, Resolution, rank_evidence
-from claimaudit.model import Reason
+from claimaudit.model import Reason, Verdict
 from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import PatternBudgetSpent, PatternError, pattern_run
 from claimaudit.rules.loader import Rule, field_line
@@ -38,6 +42,16 @@ def _hits(rule: Rule, context: RuleContext) -> list[Hit]:
             from None
 
 
+@dataclass
+class Judgement:
+    """What the engine made of one claim: its reasons, its best evidence, and
+    how the evidence lines up with it (one alignment per clause of a compound claim)."""
+
+    reasons: list[Reason]
+    evidence: list[Match]
+    alignments: list[tuple[str, Alignment]] = field(default_factory=list)  # (clause text, alignment)
+
+
 def evaluate(
     claim: Statement,
     evidence: list[Match],
@@ -45,13 +59,19 @@ def evaluate(
     resolution: Resolution,
     rules: list[Rule],
 ) -> list[Reason]:
+    return _evaluate(claim, evidence, index, resolution, rules)[0]
+
+
+def _evaluate(claim: Statement, evidence: list[Match], index: SourceIndex, resolution: Resolution,
+              rules: list[Rule]) -> tuple[list[Reason], Alignment]:
     context = RuleContext(claim=claim, evidence=evidence, index=index, resolution=resolution)
     reasons: list[Reason] = []
     for rule in rules:
         for hit in _hits(rule, context):
             match = hit.evidence
             evidence_span = hit.evidence_span
-            level = hit.level if hit.level in {"overstated", "unsupported"} and rule.level == rule.spec.level else rule.level
+            level = _verdict(hit.level if hit.level in {"overstated", "unsupported"} and rule.level == rule.spec.level
+                             else rule.level)
             reasons.append(
                 Reason(
                     rule=rule.name,
@@ -66,9 +86,31 @@ def evaluate(
                     suggestion=hit.suggestion or format_message(rule.spec.suggestion, hit.values),
                 )
             )
+    reasons = [r for r in reasons if not _contradicted_elsewhere(r, context)]
     if not context.alignment.core_shown and not any(r.verdict in {"overstated", "unsupported"} for r in reasons):
         reasons.append(_not_shown(context))
-    return reasons
+    return reasons, context.alignment
+
+
+def _verdict(level: str | None) -> Verdict:
+    """A rule's level as a verdict; the loader admits only these two."""
+    return "overstated" if level == "overstated" else "unsupported"
+
+
+def _contradicted_elsewhere(reason: Reason, context: RuleContext) -> bool:
+    """A contradiction is drawn from the best evidence. When the evidence that
+    covers the claim says what the claim says, and is closer to the claim than
+    the contradicting sentence of another study, that sentence is about
+    something else ("lowered blood pressure in adults with hypertension" against
+    "did not lower it in young adults with normal blood pressure")."""
+    alignment = context.alignment
+    if reason.family != "contradiction" or not alignment.core_shown or not reason.evidence_text:
+        return False
+    if alignment.status(Element.DIRECTION) != Status.MATCHED or reason.evidence_source == alignment.source_id:
+        return False
+    covering = alignment.evidence[0].similarity if alignment.evidence else 0.0
+    against = max((m.similarity for m in context.evidence if m.sentence.text == reason.evidence_text), default=1.0)
+    return covering > against
 
 
 def _not_shown(context: RuleContext) -> Reason:
@@ -88,13 +130,22 @@ def _not_shown(context: RuleContext) -> Reason:
 
 def evaluate_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, resolution: Resolution,
                    rules: list[Rule], sentence: str = "") -> tuple[list[Reason], list[Match]]:
+    judgement = _judge_parts(parts, ranked, index, resolution, rules, sentence)
+    return judgement.reasons, judgement.evidence
+
+
+def _judge_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, resolution: Resolution,
+                 rules: list[Rule], sentence: str = "") -> Judgement:
     """Judge each clause of a compound claim; the claim carries every clause's
     reasons (their spans mapped back into the sentence) and the best evidence
     of all of them."""
     reasons: list[Reason] = []
     evidence: list[Match] = []
+    alignments: list[tuple[str, Alignment]] = []
     for part, matches in zip(parts, ranked):
-        for reason in evaluate(part.statement, matches, index, resolution, rules):
+        part_reasons, alignment = _evaluate(part.statement, matches, index, resolution, rules)
+        alignments.append((part.statement.text, alignment))
+        for reason in part_reasons:
             reason.claim_span = part.to_sentence(reason.claim_span)
             reason.suggestion = _whole_sentence(reason.suggestion, part, sentence)
             reasons.append(reason)
@@ -108,7 +159,7 @@ def evaluate_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, r
     unique: dict = {}
     for reason in reasons:
         unique.setdefault((reason.code, reason.claim_span, reason.evidence_text, reason.message), reason)
-    return list(unique.values()), best[: len(ranked[0]) if ranked and ranked[0] else 3]
+    return Judgement(list(unique.values()), best[: len(ranked[0]) if ranked and ranked[0] else 3], alignments)
 
 
 def _whole_sentence(suggestion: str, part, sentence: str) -> str:
@@ -125,9 +176,15 @@ def _whole_sentence(suggestion: str, part, sentence: str) -> str:
 
 def judge_statements(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
                      rules: list[Rule]) -> list[tuple[list[Reason], list[Match]]]:
-    """Rank each claim's evidence, align it and run the rules: the reasons and
-    the evidence for every claim, in order. The one judging step that audits,
-    checks, `explain` and rule examples all go through."""
+    """The reasons and the evidence for every claim, in order (see :func:`judge`)."""
+    return [(j.reasons, j.evidence) for j in judge(statements, index, resolutions, rules)]
+
+
+def judge(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
+          rules: list[Rule]) -> list[Judgement]:
+    """Rank each claim's evidence, align it and run the rules, for every claim
+    in order. The one judging step that audits, checks, `explain` and rule
+    examples all go through."""
     ranked = rank_evidence(statements, index, resolutions)
     # A compound claim is judged clause by clause; all clauses are ranked in one batch.
     parts = [claim_parts(statement) for statement in statements]
@@ -136,10 +193,11 @@ def judge_statements(statements: list[Statement], index: SourceIndex, resolution
     ranked_parts: dict[int, list[list[Match]]] = {}
     for (i, _), matches in zip(flat, part_ranked):
         ranked_parts.setdefault(i, []).append(matches)
-    judged: list[tuple[list[Reason], list[Match]]] = []
+    judged: list[Judgement] = []
     for n, (statement, matches, resolution) in enumerate(zip(statements, ranked, resolutions)):
         if parts[n]:
-            judged.append(evaluate_parts(parts[n], ranked_parts[n], index, resolution, rules, statement.text))
+            judged.append(_judge_parts(parts[n], ranked_parts[n], index, resolution, rules, statement.text))
         else:
-            judged.append((evaluate(statement, matches, index, resolution, rules), matches))
+            reasons, alignment = _evaluate(statement, matches, index, resolution, rules)
+            judged.append(Judgement(reasons, matches, [(statement.text, alignment)]))
     return judged

@@ -3,12 +3,13 @@ for `claimaudit explain`, and for anyone checking one claim by hand."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from claimaudit.claims.anatomy import Statement, analyse
 from claimaudit.claims.detect import classify
 from claimaudit.evidence.index import SourceIndex
-from claimaudit.evidence.rank import Match, resolve_attribution
+from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import Reason, Source
 from claimaudit.rules.engine import judge_statements
 from claimaudit.rules.loader import Rule
@@ -21,22 +22,41 @@ def sources_from_text(evidence: list[str], internal: bool = False) -> list[Sourc
     ]
 
 
-def judge_claim(
-    claim_text: str, sources: list[Source], rules: list[Rule], cited: tuple[str, ...] = ()
-) -> tuple[Statement, list[Match], list[Reason]]:
-    """Analyse one claim, rank its evidence and run the rules on it.
+@dataclass(frozen=True)
+class Judged:
+    """One claim judged against an index: what the engine read, the evidence it
+    ranked, the reasons the rules gave, and which pack sources the claim names."""
 
-    ``cited`` names the sources the claim cites, as a claims table's ``source``
-    column does: they are searched first.
-    """
+    statement: Statement
+    matches: list[Match]
+    reasons: list[Reason]
+    resolution: Resolution
+
+
+def judge_in_index(claim_text: str, index: SourceIndex, rules: list[Rule], cited: tuple[str, ...] = ()) -> Judged:
+    """:func:`judge_claim` against an index already built (with its aliases)."""
     statement = analyse(claim_text)
     claim_type, _ = classify(statement)
     # A claim typed by hand is a claim even where the detector would pass it over.
     statement = _typed(statement, claim_type or "efficacy")
-    index = SourceIndex.build(sources)
     resolution = resolve_attribution(statement, index, tuple(cited))
     reasons, matches = judge_statements([statement], index, [resolution], rules)[0]
-    return statement, matches, reasons
+    return Judged(statement, matches, reasons, resolution)
+
+
+def judge_claim(
+    claim_text: str, sources: list[Source], rules: list[Rule], cited: tuple[str, ...] = (),
+    aliases: Mapping[str, tuple[str, ...]] | None = None,
+) -> tuple[Statement, list[Match], list[Reason]]:
+    """Analyse one claim, rank its evidence and run the rules on it.
+
+    ``cited`` names the sources the claim cites, as a claims table's ``source``
+    column does: they are searched first. ``aliases`` is an alias table
+    (:mod:`claimaudit.evidence.aliases`): the names copy uses for what the
+    sources name otherwise, as a source pack's ``aliases:`` gives them.
+    """
+    judged = judge_in_index(claim_text, SourceIndex.build(sources, aliases=dict(aliases or {})), rules, cited)
+    return judged.statement, judged.matches, judged.reasons
 
 
 def _typed(statement: Statement, claim_type: str) -> Statement:

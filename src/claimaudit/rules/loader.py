@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from claimaudit import limits
 from claimaudit.errors import InputError
@@ -158,7 +157,8 @@ def parse_rule(text: str, path: str = "<rule>") -> Rule:
         params = _params_validator(check_kind.params).validate_python(spec.params)
     except ValidationError as error:
         raise _first_error(path, _positions(text, path), error, prefix=("params",)) from None
-    _check_templates(spec, check_kind, text, path)
+    _check_choice(spec, check_kind, params, text, path)
+    _check_templates(spec, check_kind, params, text, path)
     compiled = _check_words_and_patterns(spec, check_kind, text, path)
     rule = Rule(spec=spec, kind=check_kind, params=params, path=path, level=spec.level)
     rule.pattern_run.compiled.update(compiled)
@@ -192,18 +192,46 @@ def field_line(path: str, loc: tuple) -> int | None:
         return None
 
 
-def _check_templates(spec: RuleSpec, check_kind: Kind, text: str, path: str) -> None:
-    """``message`` and ``suggestion`` may name only the placeholders the check kind fills."""
+def _choice(check_kind: Kind, params: Params) -> str:
+    """What a rule picks with its kind's selector, as written: ``element: population``."""
+    value = getattr(params, check_kind.selector)
+    shown = value if isinstance(value, str) else "[" + ", ".join(value) + "]"
+    return f"{check_kind.selector}: {shown}"
+
+
+def _check_choice(spec: RuleSpec, check_kind: Kind, params: Params, text: str, path: str) -> None:
+    """A kind with a selector (``element:``, ``requires:``) takes only the options of
+    what the rule picks, and needs those its pick requires."""
+    if not check_kind.selector:
+        return
+    allowed = check_kind.options_for(params)
+    for key in spec.params:
+        if key not in allowed:
+            takes = ", ".join(name for name in allowed if name != check_kind.selector) or "no other options"
+            raise _error_at(path, text, ("params", key),
+                            f"not an option of {_choice(check_kind, params)} (it takes {takes})")
+    for variant in check_kind.chosen(params):
+        for name in variant.required:
+            if name not in spec.params:
+                raise _error_at(path, text, ("params", name),
+                                f"required field is missing for {check_kind.selector}: {variant.name}")
+
+
+def _check_templates(spec: RuleSpec, check_kind: Kind, params: Params, text: str, path: str) -> None:
+    """``message`` and ``suggestion`` may name only the placeholders the check kind
+    fills (for a kind with a selector, what the rule picks fills)."""
+    fields = check_kind.fields_for(params)
     for key in ("message", "suggestion"):
         try:
             names = template_fields(getattr(spec, key))
         except TemplateError as error:
             raise _error_at(path, text, (key,), str(error)) from None
-        unknown = [name for name in names if name not in check_kind.fields]
+        unknown = [name for name in names if name not in fields]
         if unknown:
-            offered = ", ".join("{" + name + "}" for name in check_kind.fields) or "no placeholders"
+            offered = ", ".join("{" + name + "}" for name in fields) or "no placeholders"
+            picked = f" with {_choice(check_kind, params)}" if check_kind.selector else ""
             raise _error_at(path, text, (key,), f"unknown placeholder {{{unknown[0]}}}; check kind "
-                                                f"{check_kind.name} fills {offered}")
+                                                f"{check_kind.name}{picked} fills {offered}")
 
 
 def _words_in(value: object) -> int:
@@ -256,7 +284,7 @@ def _check_words_and_patterns(spec: RuleSpec, check_kind: Kind, text: str, path:
     patterns = [(("params", name, index), pattern) for name in check_kind.patterns
                 for index, pattern in enumerate(spec.params.get(name) or ())]
     # Cheap checks first: nothing is compiled until the whole rule is known to be small enough.
-    size = sum(_characters_in(value) for key, value in spec.params.items() if key not in check_kind.patterns)
+    size: float = sum(_characters_in(value) for key, value in spec.params.items() if key not in check_kind.patterns)
     for loc, pattern in patterns:
         size += _pattern_checked(path, text, loc, pattern, screen_user_pattern)
     if size > limits.value("max-rule-chars"):
@@ -295,12 +323,17 @@ def _positions(text: str, path: str):
     return yaml_positions(text, path)
 
 
-@lru_cache(maxsize=None)
-def _params_validator(params_type: type):
-    """One validator per check kind: building one costs more than validating many rules."""
-    from pydantic import TypeAdapter
+_VALIDATORS: dict[type, Any] = {}
 
-    return TypeAdapter(params_type)
+
+def _params_validator(params_type: type) -> Any:
+    """One validator per check kind: building one costs more than validating many rules."""
+    found = _VALIDATORS.get(params_type)
+    if found is None:
+        from pydantic import TypeAdapter
+
+        found = _VALIDATORS[params_type] = TypeAdapter(params_type)
+    return found
 
 
 def _plain(node):
@@ -345,11 +378,11 @@ def parse_rule_packs(files_by_pack: list[list[Path]]) -> list[Rule]:
 
 
 def load_rules(
-    extra: list[str | Path] = (),
+    extra: Sequence[str | Path] = (),
     *,
     include_builtin: bool = True,
-    disable: list[str] = (),
-    enable: list[str] = (),
+    disable: Sequence[str] = (),
+    enable: Sequence[str] = (),
     levels: dict[str, str] | None = None,
 ) -> list[Rule]:
     """Load the built-in rules and any user rule packs, then apply settings.

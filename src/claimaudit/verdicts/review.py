@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterator
 from rapidfuzz import fuzz, process, utils
 
 from claimaudit.errors import InputError
-from claimaudit.model import AuditResult, Finding
+from claimaudit.model import AuditResult, Finding, GoneClaim, ReviewState
 
 if TYPE_CHECKING:
     from claimaudit.ingest.table import OpenWorkbook
@@ -292,7 +292,7 @@ def _signed(row: ReviewRow) -> str:
 
 
 def _state(status: str, row: ReviewRow | None, finding: Finding, note: str = "",
-           keep_signature: bool = True) -> dict:
+           keep_signature: bool = True) -> ReviewState:
     return {
         "status": status,
         "decision": row.decision if row else "",
@@ -308,7 +308,7 @@ def _state(status: str, row: ReviewRow | None, finding: Finding, note: str = "",
 _CONFIRM = "Confirm or change the decision, then put your name in Reviewer and the date in Date."
 
 
-def _exact(finding: Finding, row: ReviewRow) -> dict:
+def _exact(finding: Finding, row: ReviewRow) -> ReviewState:
     if row.awaiting_confirmation:
         # Still unconfirmed from an earlier round: keep asking, with the earlier note.
         return _state(row.status, row, finding, row.note, keep_signature=False)
@@ -321,7 +321,7 @@ def _exact(finding: Finding, row: ReviewRow) -> dict:
     return _state(CARRIED, row, finding)
 
 
-def _reworded(finding: Finding, row: ReviewRow) -> dict:
+def _reworded(finding: Finding, row: ReviewRow) -> ReviewState:
     if not row.reviewed:
         return _state(CHANGED, None, finding, f"Reworded since the reviewed workbook; it read: “{row.claim}”.")
     note = f"Reworded since the review ({_signed(row)}); it read: “{row.claim}”. {_CONFIRM}"
@@ -329,7 +329,7 @@ def _reworded(finding: Finding, row: ReviewRow) -> dict:
     return state
 
 
-def _gone(row: ReviewRow) -> dict:
+def _gone(row: ReviewRow) -> GoneClaim:
     return {
         "id": row.id, "document": row.document, "line": row.line, "claim": row.claim,
         "verdict": row.verdict, "decision": row.decision, "comment": row.comment,

@@ -1,7 +1,8 @@
 """Check kinds: the Python behind rule files' ``extends:``.
 
 Importing this package registers every built-in kind in
-:data:`claimaudit.rules.context.KINDS`.
+:data:`claimaudit.rules.context.KINDS`: a few generic kinds, each choosing
+among the comparisons of the other modules by its options.
 """
 
-from claimaudit.rules.kinds import alignment, certainty, figures, scope, status, support  # noqa: F401
+from claimaudit.rules.kinds import conditional, elements, existence  # noqa: F401

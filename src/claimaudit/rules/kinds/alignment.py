@@ -1,22 +1,15 @@
 """Check kinds over the alignment: an element of the claim that the evidence
-leaves out, or contradicts."""
+leaves out, states more narrowly, or contradicts."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from claimaudit.claims.frame import Element, Frame
 from claimaudit.evidence.align import Alignment, ElementStatus, Status
-from claimaudit.rules.context import Hit, Params, RuleContext, kind, params
+from claimaudit.rules.context import Hit, RuleContext
 
-ElementName = Literal["subject", "outcome", "direction", "comparator", "population", "condition"]
-
-
-@params
-class ElementParams(Params):
-    elements: list[ElementName] = ["subject", "outcome", "direction"]
-    """The elements of the claim's frame the rule looks at: subject, outcome, direction, comparator, population,
-    condition."""
+# The elements whose status the alignment gives.
+ALIGNED = ("subject", "outcome", "direction", "comparator", "population", "condition")
+ALIGNMENT_FIELDS = ("element", "elements", "claim_words", "evidence_words", "source", "closest")
 
 
 def _span(frame: Frame, element: Element) -> tuple[int, int] | None:
@@ -37,9 +30,16 @@ def _closest(alignment: Alignment, ctx: RuleContext) -> str:
     return " The pack holds nothing about it." if not ctx.index.sentences else " No source sentence is about it."
 
 
-def _hits(ctx: RuleContext, params: ElementParams, statuses: set[Status]) -> list[Hit]:
+def alignment_hits(ctx: RuleContext, elements: list[str], statuses: set[Status], guard: bool = False) -> list[Hit]:
+    """A hit for the first of ``elements`` whose aligned status is one of ``statuses``.
+
+    With ``guard`` (contradiction), a claim whose core the evidence does not
+    cover is held against it only where the direction itself is reversed.
+    """
     alignment = ctx.alignment
-    wanted = [Element(name) for name in params.elements]
+    if guard and not alignment.core_shown and alignment.status(Element.DIRECTION) != Status.CONTRADICTED:
+        return []
+    wanted = [Element(name) for name in elements]
     found: list[ElementStatus] = [alignment.of(e) for e in wanted if alignment.status(e) in statuses]
     if not found:
         return []
@@ -54,22 +54,3 @@ def _hits(ctx: RuleContext, params: ElementParams, statuses: set[Status]) -> lis
         "closest": _closest(alignment, ctx),
     }
     return [Hit(values, _span(alignment.frame, first.element), evidence, None)]
-
-
-_FIELDS = ("element", "elements", "claim_words", "evidence_words", "source", "closest")
-
-
-@kind("element_absent", ElementParams, fields=_FIELDS)
-def element_absent(ctx: RuleContext, params: ElementParams) -> list[Hit]:
-    """An element the claim asserts (its subject, outcome, direction, comparator...) that
-    the evidence covering the rest of it does not state."""
-    return _hits(ctx, params, {Status.ABSENT})
-
-
-@kind("element_contradicted", ElementParams, fields=_FIELDS)
-def element_contradicted(ctx: RuleContext, params: ElementParams) -> list[Hit]:
-    """An element the evidence states the other way: no change where the claim says
-    better, a fall where it says a rise."""
-    if not ctx.alignment.core_shown and ctx.alignment.status(Element.DIRECTION) != Status.CONTRADICTED:
-        return []
-    return _hits(ctx, params, {Status.CONTRADICTED})

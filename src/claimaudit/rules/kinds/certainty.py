@@ -1,24 +1,18 @@
-"""Check kinds for certainty: claim strength above the evidence, boosters."""
+"""The certainty comparison: claim strength above the evidence's."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import regex
 
-from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
-from claimaudit.rules.kinds.common import figures, hedge_rewrite, phrase_pattern, search_patterns, source_wording
+from claimaudit.rules.context import Hit, RuleContext
+from claimaudit.rules.kinds.common import figures, hedge_rewrite, source_wording
+
+if TYPE_CHECKING:
+    from claimaudit.rules.kinds.elements import StrongerParams
 
 STRENGTH_NAMES = {0: "no relationship", 1: "correlational", 2: "conditional causal", 3: "direct causal"}
-
-
-@params
-class StrengthParams(Params):
-    min_gap: int = 1
-    """How many certainty levels (0 hedged to 3 proven) the claim must stand above its evidence to fire."""
-    min_claim_level: int = 2
-    """Claims less certain than this level (0 to 3) are left alone."""
-    margin: float = 0.08
-    """Evidence within this much of the best match's similarity counts as equally about the claim; the most certain
-    of it decides."""
 
 
 # "42% lower than untreated mice" compares groups; it does not hedge.
@@ -54,9 +48,7 @@ def effective_level(statement, result_is_direct: bool = False) -> int:
     return level
 
 
-@kind("strength_exceeds", StrengthParams,
-      fields=("claim_strength", "evidence_strength", "hedge", "removed", "source"))
-def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
+def strength_exceeds(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """The claim asserts a stronger relationship than its best evidence: the
     evidence hedges or only correlates, and the claim drops that."""
     claim_level = effective_level(ctx.claim)
@@ -91,86 +83,3 @@ def strength_exceeds(ctx: RuleContext, params: StrengthParams) -> list[Hit]:
         (hedge.start, hedge.end) if hedge else None,
         suggestion,
     )]
-
-
-@params
-class BoosterParams(Params):
-    words: list[str] = []
-    """Words or phrases read as boosters besides the built-in ones ("clinically proven", "guaranteed")."""
-
-
-@kind("booster_unbacked", BoosterParams, fields=("word",))
-def booster_unbacked(ctx: RuleContext, params: BoosterParams) -> list[Hit]:
-    """Boosters and absolutes in the claim that no related evidence matches."""
-    boosters = [(c.start, c.end, c.text) for c in ctx.claim.cues
-                if c.kind == "booster" and not ctx.claim.negated_at(c.start, c.end)]
-    if params.words:
-        boosters += [(m.start(), m.end(), m.group(0)) for m in phrase_pattern(tuple(params.words)).finditer(ctx.claim.text)]
-    if not boosters:
-        return []
-    related = ctx.related
-    for start, end, word in sorted(set(boosters)):
-        backed = any(
-            phrase_pattern((word,)).search(m.statement.text) and not m.statement.negated_at(0, len(m.statement.text))
-            for m in related
-        )
-        if not backed:
-            return [Hit({"word": word}, (start, end), ctx.best, None, _without_adverb(ctx.claim.text, start, end))]
-    return []
-
-
-def _without_adverb(text: str, start: int, end: int) -> str:
-    """The claim without its booster, where dropping the word leaves a sentence.
-
-    Only adverbs ("completely", "always", "dramatically") can go without
-    rewording; nouns and adjectives ("a breakthrough", "no side effects") need
-    a person, so no rewrite is offered for them.
-    """
-    word = text[start:end].lower()
-    if " " in word or not (word.endswith("ly") or word in {"always", "never", "forever"}):
-        return ""
-    return " ".join((text[:start] + text[end:]).split())
-
-
-@params
-class ExistenceParams(Params):
-    """Vale-style: fire when the claim holds one of the words or patterns."""
-
-    words: list[str] = []
-    """Words or phrases that fire the rule when the claim holds one (whole words, any case)."""
-    patterns: list[str] = []
-    """Patterns that fire the rule when one matches the claim (any case), tried after `words`."""
-    unless_evidence: list[str] = []
-    """Words that, stated (not negated) in related evidence, back the claim, so the rule does not fire."""
-    claim_types: list[str] = []
-    """Only claims of these types are checked (figure, efficacy, safety, regulatory, establishment, comparative,
-    business, testimonial, mechanism, general); empty: all."""
-    related_level: str = ""
-    """The verdict when related evidence exists but does not back the word (a cure claim on a modest finding is
-    overstated; on nothing, unsupported); empty: the rule's level."""
-
-
-@kind("existence", ExistenceParams, fields=("word",), patterns=("patterns",))
-def existence(ctx: RuleContext, params: ExistenceParams) -> list[Hit]:
-    """The claim uses a listed word or pattern that its evidence does not back."""
-    if params.claim_types and ctx.claim.claim_type not in params.claim_types:
-        return []
-    found = None
-    if params.words:
-        m = phrase_pattern(tuple(params.words)).search(ctx.claim.text)
-        if m:
-            found = (m.start(), m.end(), m.group(0))
-    if not found and params.patterns:
-        m = search_patterns(params.patterns, ctx.claim.text)
-        if m:
-            found = (m.start(), m.end(), m.group(0))
-    if not found:
-        return []
-    if params.unless_evidence:
-        backing = phrase_pattern(tuple(params.unless_evidence))
-        for match in ctx.related:
-            m = backing.search(match.statement.text)
-            if m and not match.statement.negated_at(m.start(), m.end()):
-                return []
-    level = params.related_level if params.related_level and ctx.related else None
-    return [Hit({"word": found[2]}, (found[0], found[1]), ctx.best, None, level=level)]

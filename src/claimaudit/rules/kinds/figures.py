@@ -1,4 +1,4 @@
-"""Check kinds for figures: absent, inflated, qualifier dropped, time stretched.
+"""Figure comparisons: absent, inflated, qualifier dropped, time stretched.
 
 Every figure in a claim is first *aligned* with the figures of its related
 evidence: the same kind of quantity (a share of people, a count of the same
@@ -10,11 +10,13 @@ is inflated; one with no counterpart and found nowhere in the pack is absent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
 import regex
 
 from claimaudit.evidence.rank import Match
-from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
+from claimaudit.language import Quantity
+from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import (
     _days,
     as_percent,
@@ -30,6 +32,11 @@ from claimaudit.rules.kinds.common import (
     same_range,
 )
 
+if TYPE_CHECKING:
+    from claimaudit.rules.kinds.elements import AbsentParams, StrongerParams
+
+    FigureParams = Union[AbsentParams, StrongerParams]
+
 # Outcomes where a smaller figure is the stronger claim (an adverse-event rate).
 HARMS = ["side effect", "side effects", "adverse", "sensitivity", "irritation", "complication",
          "complications", "soreness", "swelling", "redness", "peeling", "headache", "headaches", "nausea",
@@ -37,32 +44,14 @@ HARMS = ["side effect", "side effects", "adverse", "sensitivity", "irritation", 
          "dropouts", "dropped out", "stomach upset"]
 
 
-@params
-class FigureParams(Params):
-    tolerance: float = 0.05
-    """Relative difference two figures may have and still be the same figure (0.05: 5%, for rounding)."""
-    kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain"]
-    """The kinds of figure in the claim that are checked (percent, ratio, count, multiplier, money, plain,
-    duration)."""
-    min_count: float = 10
-    """Counts below this are incidental ("two injections") unless a source gives a counterpart."""
-    harms: list[str] = HARMS
-    """Words that make a figure a rate of harm (side effects, relapses), where a smaller figure is the stronger
-    claim."""
-    quantifiers: dict[str, float] = {"most": 50, "the majority of": 50, "a majority of": 50,
-                                     "more than half": 50, "over half": 50, "nearly all": 90,
-                                     "almost all": 90, "virtually all": 90, "the vast majority": 80}
-    """Words that state a share of people, with the share (percent) they stand for."""
-
-
 @dataclass
 class Aligned:
     """A claim figure and what the related evidence says for the same quantity."""
 
-    quantity: object
+    quantity: Quantity
     status: str  # matched | inflated | understated | differs | absent
     match: Match | None = None
-    counterpart: object = None
+    counterpart: Quantity | None = None
 
 
 def _value(q) -> float:
@@ -101,7 +90,7 @@ def _claim_figures(ctx: RuleContext, params: FigureParams) -> list:
     return figures(ctx.claim, set(params.kinds))
 
 
-# The similarity at which timeframe_stretched reads an evidence sentence's time frames.
+# The similarity at which the time_frame comparison reads an evidence sentence's time frames.
 TIMEFRAME_SIMILARITY = 0.28
 
 
@@ -123,7 +112,7 @@ def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
             out.append(Aligned(q, "matched", *same))
             continue
         if q.kind == "duration" and ((_days(q) or 0) < 1 or _evidence_frames(ctx)):
-            continue  # a time frame the evidence gives differently is timeframe_stretched's to judge
+            continue  # a time frame the evidence gives differently is the time_frame comparison's to judge
         if not candidates:
             anywhere = any(
                 same_figure(q, eq, params.tolerance) and not is_year(eq)
@@ -166,23 +155,21 @@ def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
     return out
 
 
-@kind("figure_absent", FigureParams, fields=("figure", "closest"))
 def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     """A figure in the claim that no source states, for that quantity or at all."""
     hits = []
     for item in align(ctx, params):
-        q = item.quantity
-        if item.status == "absent" and item.counterpart is not None:
-            eq = item.counterpart
-            hits.append(Hit({"figure": q.text, "closest": f'; {item.match.source_id} has "{eq.text}", '
+        q, eq, match = item.quantity, item.counterpart, item.match
+        # A counterpart always comes with the evidence that holds it.
+        if item.status == "absent" and eq is not None and match is not None:
+            hits.append(Hit({"figure": q.text, "closest": f'; {match.source_id} has "{eq.text}", '
                              "which measures something else"},
-                            (q.start, q.end), item.match, (eq.start, eq.end)))
+                            (q.start, q.end), match, (eq.start, eq.end)))
         elif item.status == "absent":
-            hits.append(Hit({"figure": q.text, "closest": ""}, (q.start, q.end), item.match, None))
-        elif item.status == "differs":
-            eq = item.counterpart
-            hits.append(Hit({"figure": q.text, "closest": f'; for that quantity {item.match.source_id} gives "{eq.text}"'},
-                            (q.start, q.end), item.match, (eq.start, eq.end),
+            hits.append(Hit({"figure": q.text, "closest": ""}, (q.start, q.end), match, None))
+        elif item.status == "differs" and eq is not None and match is not None:
+            hits.append(Hit({"figure": q.text, "closest": f'; for that quantity {match.source_id} gives "{eq.text}"'},
+                            (q.start, q.end), match, (eq.start, eq.end),
                             replace_span(ctx.claim.text, q.start, q.end, eq.text)))
     return hits[:1]
 
@@ -190,7 +177,7 @@ def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
 QUANTIFIED_PEOPLE = r"(?:\s+(?:of\s+)?(?:the\s+|our\s+|all\s+)?[\p{L}-]+){0,2}?\s+(?:patients|participants|people|users|members|customers|clients|adults|women|men|children|subjects|volunteers|respondents)\b"
 
 
-def _quantifier_hits(ctx: RuleContext, params: FigureParams) -> list[Hit]:
+def _quantifier_hits(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """ "Most participants" where the best evidence gives a minority share."""
     best = ctx.related[0] if ctx.related else None
     if best is None:
@@ -200,41 +187,26 @@ def _quantifier_hits(ctx: RuleContext, params: FigureParams) -> list[Hit]:
         if not regex.match(QUANTIFIED_PEOPLE, ctx.claim.text[end:], regex.IGNORECASE):
             continue
         floor = params.quantifiers.get(word.lower(), 50)
-        shares = [eq for eq in best.statement.quantities
-                  if as_percent(eq) is not None and round(_value(eq), 3) not in claim_values]
-        if shares and all(as_percent(eq) < floor for eq in shares):
-            eq = shares[0]
+        shares = [(eq, share) for eq in best.statement.quantities
+                  if (share := as_percent(eq)) is not None and round(_value(eq), 3) not in claim_values]
+        if shares and all(share < floor for _, share in shares):
+            eq = shares[0][0]
             return [Hit({"figure": word, "source_figure": eq.text, "source": best.source_id},
                         (start, end), best, (eq.start, eq.end),
                         replace_span(ctx.claim.text, start, end, eq.text + " of"))]
     return []
 
 
-@kind("figure_inflated", FigureParams, fields=("figure", "source_figure", "source"))
-def figure_inflated(ctx: RuleContext, params: FigureParams) -> list[Hit]:
+def figure_inflated(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """A figure larger than the source's figure for the same quantity (or, for
     an adverse-event rate, smaller), and "most" for a minority."""
     for item in align(ctx, params):
-        if item.status in {"inflated", "understated"}:
-            q, eq = item.quantity, item.counterpart
-            return [Hit({"figure": q.text, "source_figure": eq.text, "source": item.match.source_id},
-                        (q.start, q.end), item.match, (eq.start, eq.end),
+        q, eq, match = item.quantity, item.counterpart, item.match
+        if item.status in {"inflated", "understated"} and eq is not None and match is not None:
+            return [Hit({"figure": q.text, "source_figure": eq.text, "source": match.source_id},
+                        (q.start, q.end), match, (eq.start, eq.end),
                         replace_span(ctx.claim.text, q.start, q.end, eq.text))]
     return _quantifier_hits(ctx, params)
-
-
-@params
-class QualifierParams(Params):
-    tolerance: float = 0.05
-    """Relative difference two figures may have and still be the same figure (0.05: 5%)."""
-    ceiling: list[str] = ["up_to"]
-    """Qualifiers in the source that mark a figure as a ceiling, not a typical result (up_to)."""
-    typical: list[str] = ["exact", "over", "at_least", "about"]
-    """Claim qualifiers that present a figure as typical or as a floor (exact, over, at_least, about)."""
-    average_words: list[str] = ["average", "on average", "mean", "median", "typical", "typically"]
-    """Words near a source figure that make it the typical result."""
-    kinds: list[str] = ["percent", "ratio", "count", "multiplier", "money", "plain", "duration"]
-    """The kinds of figure in the claim that are checked."""
 
 
 def _qualifier_hit(ctx, q, match, eq, what, suggestion_text):
@@ -243,8 +215,7 @@ def _qualifier_hit(ctx, q, match, eq, what, suggestion_text):
                replace_span(ctx.claim.text, q.start, q.end, suggestion_text))
 
 
-@kind("figure_qualifier", QualifierParams, fields=("figure", "source_figure", "what", "source"))
-def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
+def figure_qualifier(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """A source's "up to" or range stated as a typical or guaranteed figure, or
     a claim's "up to" that the source reached only in a few."""
     averages = regex.compile(r"\b(?:" + "|".join(regex.escape(w) for w in params.average_words) + r")\b"
@@ -258,8 +229,8 @@ def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
                 if (eq.qualifier in params.ceiling and q.qualifier in params.typical
                         and same_figure(q, eq, params.tolerance)):
                     return [_qualifier_hit(ctx, q, match, eq, f'"{eq.text}" (a ceiling)', eq.text)]
-                if (eq.is_range and not q.is_range and eq.low != eq.high and q.qualifier in params.typical
-                        and close(_value(q), eq.high, params.tolerance)):
+                if (eq.high is not None and eq.is_range and not q.is_range and eq.low != eq.high
+                        and q.qualifier in params.typical and close(_value(q), eq.high, params.tolerance)):
                     return [_qualifier_hit(ctx, q, match, eq, f'the range "{eq.text}", not its top', eq.text)]
             if q.qualifier == "up_to":
                 ceiling = next((eq for eq in quantities if same_figure(q, eq, params.tolerance)), None)
@@ -273,32 +244,16 @@ def figure_qualifier(ctx: RuleContext, params: QualifierParams) -> list[Hit]:
     return []
 
 
-@params
-class TimeframeParams(Params):
-    tolerance: float = 0.1
-    """Relative difference two time frames may have and still be the same (0.1: 10%)."""
-    long_words: dict[str, float] = {"for life": 36500, "lifelong": 36500, "for good": 36500, "permanently": 36500,
-                                    "permanent": 36500, "forever": 36500, "for years": 730, "for months": 60,
-                                    "long-term": 365, "long term": 365, "lasting": 180, "stays off": 365,
-                                    "stay off": 365}
-    """Durability words and the time (days) they promise."""
-    short_words: dict[str, float] = {"first night": 1, "first day": 1, "overnight": 1, "instantly": 1,
-                                     "immediately": 1, "right away": 1, "from day one": 1, "within days": 5,
-                                     "in days": 5, "within hours": 1, "single session": 1, "after one session": 1,
-                                     "first session": 1, "first use": 1, "first application": 1}
-    """Speed words and the time (days) they promise."""
-    min_days: float = 1
-    """Only time frames of at least this many days are compared ("19 minutes faster" is an amount)."""
-    min_similarity: float = 0.28
-    """Evidence at least this similar to the claim is searched for time frames (looser than for figures: the shared
-    outcome is often all two sentences have in common)."""
-
-
-def _frames(statement, min_days: float) -> list:
+def _frames(statement, min_days: float) -> list[Quantity]:
     return [q for q in statement.quantities if q.kind == "duration" and (_days(q) or 0) >= min_days]
 
 
-def _pack_frames(ctx: RuleContext, params: TimeframeParams) -> list[tuple[Match, object]]:
+def _day_count(q: Quantity) -> float:
+    """A time frame's days (every duration has them)."""
+    return _days(q) or 0.0
+
+
+def _pack_frames(ctx: RuleContext, params: StrongerParams) -> list[tuple[Match, Quantity]]:
     """Time frames of evidence about the claim: its related sentences, else any
     sentence sharing the claim's rarest content words."""
     out = [(m, q) for m in ctx.related_or_best(params.min_similarity) for q in _frames(m.statement, params.min_days)]
@@ -312,8 +267,7 @@ def _pack_frames(ctx: RuleContext, params: TimeframeParams) -> list[tuple[Match,
     return out
 
 
-@kind("timeframe_stretched", TimeframeParams, fields=("figure", "source_figure", "source"))
-def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
+def timeframe_stretched(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """A time frame or horizon stretched beyond the source's, or a speed of
     benefit shortened below it."""
     claim_frames = _frames(ctx.claim, params.min_days)
@@ -322,12 +276,12 @@ def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
     for q in claim_frames:
         if not evidence_frames or any(same_figure(q, e, params.tolerance) for _, e in evidence_frames):
             continue
-        match, e = min(evidence_frames, key=lambda me: (abs(_days(me[1]) - _days(q)), -me[0].similarity))
+        match, e = min(evidence_frames, key=lambda me: (abs(_day_count(me[1]) - _day_count(q)), -me[0].similarity))
         before = ctx.claim.text[max(0, q.start - 8):q.start].lower()
         # "within two weeks", "in a week": how soon the benefit comes.
         faster = (q.qualifier in {"under", "up_to"} or "within" in q.text.lower()
                   or before.rstrip().endswith(("in", "within")))
-        if (faster and _days(q) < _days(e)) or (not faster and _days(q) > _days(e)):
+        if (faster and _day_count(q) < _day_count(e)) or (not faster and _day_count(q) > _day_count(e)):
             return [Hit({"figure": q.text, "source_figure": e.text, "source": match.source_id},
                         (q.start, q.end), match, (e.start, e.end),
                         replace_span(ctx.claim.text, q.start, q.end, e.text))]
@@ -353,15 +307,15 @@ def timeframe_stretched(ctx: RuleContext, params: TimeframeParams) -> list[Hit]:
         if ctx.claim.negated_at(start, end):
             continue
         promised = params.long_words.get(word.lower(), 365)
-        match, e = max(frames, key=lambda me: (_days(me[1]), me[0].similarity))
-        if _days(e) < promised * (1 - params.tolerance):
+        match, e = max(frames, key=lambda me: (_day_count(me[1]), me[0].similarity))
+        if _day_count(e) < promised * (1 - params.tolerance):
             return [Hit({"figure": word, "source_figure": e.text, "source": match.source_id},
                         (start, end), match, (e.start, e.end),
                         replace_span(ctx.claim.text, start, end, f"for {e.text}"))]
     for start, end, word in short_found:
         promised = params.short_words.get(word.lower(), 1)
-        match, e = min(frames, key=lambda me: (_days(me[1]), -me[0].similarity))
-        if _days(e) > promised * (1 + params.tolerance):
+        match, e = min(frames, key=lambda me: (_day_count(me[1]), -me[0].similarity))
+        if _day_count(e) > promised * (1 + params.tolerance):
             return [Hit({"figure": word, "source_figure": e.text, "source": match.source_id},
                         (start, end), match, (e.start, e.end),
                         replace_span(ctx.claim.text, start, end, f"after {e.text}"))]

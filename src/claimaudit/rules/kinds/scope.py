@@ -1,13 +1,19 @@
-"""Check kinds for scope: population, condition, intervention, outcome, subgroup."""
+"""Scope comparisons: population, condition, intervention, outcome, subgroup."""
 
 from __future__ import annotations
 
-from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
+from collections.abc import Set
+from typing import TYPE_CHECKING
+
 from claimaudit.evidence.rank import Match
+from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import find_phrases, lower_first, phrase_pattern
 
+if TYPE_CHECKING:
+    from claimaudit.rules.kinds.elements import AbsentParams, StrongerParams
 
-def _first_term(statement, category: str, canonical: set[str]):
+
+def _first_term(statement, category: str, canonical: Set[str]):
     for term in statement.terms_of(category):
         if term.canonical in canonical:
             return term
@@ -18,25 +24,7 @@ def _pretty(canonicals) -> str:
     return ", ".join(sorted(c.replace("_", " ") for c in canonicals))
 
 
-@params
-class PopulationParams(Params):
-    margin: float = 0.1
-    """Evidence within this much of the best match's similarity is equally about the claim."""
-    narrow: list[str] = ["animal", "cells", "in_vitro", "preclinical"]
-    """Populations (canonical names) that evidence about people cannot be taken from."""
-    broad: list[str] = ["human"]
-    """Populations (canonical names) a claim about people names."""
-    prefix: dict[str, str] = {
-        "animal": "In animal studies, ",
-        "cells": "In laboratory cell studies, ",
-        "in_vitro": "In laboratory cell studies, ",
-        "preclinical": "In preclinical studies, ",
-    }
-    """The words a suggested rewrite starts with, for each narrow population."""
-
-
-@kind("population_shift", PopulationParams, fields=("population", "source"))
-def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
+def population_shift(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """Evidence from animals or cells, claim about people or unscoped."""
     narrow, broad = set(params.narrow), set(params.broad)
     claim_pops = ctx.claim.canon("populations")
@@ -65,14 +53,7 @@ def population_shift(ctx: RuleContext, params: PopulationParams) -> list[Hit]:
                 None, match, (term.start, term.end) if term else None, suggestion)]
 
 
-@params
-class ConditionParams(Params):
-    ignore: list[str] = []
-    """Conditions (canonical names) left out of the comparison."""
-
-
-@kind("condition_shift", ConditionParams, fields=("claim_condition", "evidence_condition", "source"))
-def condition_shift(ctx: RuleContext, params: ConditionParams) -> list[Hit]:
+def condition_shift(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """The effect was shown in another condition and carried over."""
     claim_conditions = ctx.claim.canon("conditions") - set(params.ignore)
     related = ctx.related
@@ -97,15 +78,7 @@ def condition_shift(ctx: RuleContext, params: ConditionParams) -> list[Hit]:
                 (evidence_term.start, evidence_term.end) if evidence_term else None)]
 
 
-@params
-class InterventionParams(Params):
-    generic: list[str] = ["stem_cell_therapy", "regenerative_medicine", "cell_therapy"]
-    """Interventions (canonical names) too general to tell one treatment from another; they never mismatch."""
-
-
-@kind("intervention_mismatch", InterventionParams,
-      fields=("claim_intervention", "evidence_intervention", "source"))
-def intervention_mismatch(ctx: RuleContext, params: InterventionParams) -> list[Hit]:
+def intervention_mismatch(ctx: RuleContext, params: AbsentParams) -> list[Hit]:
     """The evidence is about another intervention than the claim's."""
     generic = set(params.generic)
     claim_specific = ctx.claim.canon("interventions") - generic
@@ -132,21 +105,14 @@ def intervention_mismatch(ctx: RuleContext, params: InterventionParams) -> list[
                 (evidence_term.start, evidence_term.end) if evidence_term else None)]
 
 
-def _related_intervention(claim: set[str], evidence: set[str]) -> bool:
+def _related_intervention(claim: Set[str], evidence: Set[str]) -> bool:
     """Cell sources of one kind count as the same intervention family (MSC subtypes)."""
     def family(name: str) -> str:
         return "msc" if "msc" in name or name in {"mesenchymal_stem_cells"} else name
     return bool({family(c) for c in claim} & {family(e) for e in evidence})
 
 
-@params
-class OutcomeParams(Params):
-    require_effect: bool = True
-    """Check only claims that state an effect (a causal or correlational verb)."""
-
-
-@kind("outcome_unmeasured", OutcomeParams, fields=("outcome",))
-def outcome_unmeasured(ctx: RuleContext, params: OutcomeParams) -> list[Hit]:
+def outcome_unmeasured(ctx: RuleContext, params: AbsentParams) -> list[Hit]:
     """The claim's outcome is measured by no source, in any condition."""
     if params.require_effect and not any(c.kind in {"causal", "correlational"} for c in ctx.claim.cues):
         return []
@@ -157,27 +123,7 @@ def outcome_unmeasured(ctx: RuleContext, params: OutcomeParams) -> list[Hit]:
     return []
 
 
-@params
-class SubgroupParams(Params):
-    everyone: list[str] = ["every patient", "all patients", "everyone", "every person", "all people",
-                           "anyone", "all users", "every user", "all customers", "every customer",
-                           "all of our patients", "each patient", "every participant", "all participants",
-                           "every skin type", "all skin types", "any age", "all ages", "whatever the stage",
-                           "at any stage", "every stage", "including"]
-    """Words in the claim that extend a finding to everyone."""
-    subgroup: list[str] = ["some patients", "some participants", "a subset", "a subgroup", "subgroup",
-                           "a minority", "a few patients", "several patients", "most patients", "many patients",
-                           "some people", "some users", "in those with", "among those with", "responders",
-                           "a portion of", "some of the", "only in", "only when", "only if", "only those",
-                           "within the first"]
-    """Words in the evidence that limit a finding to some of the people studied."""
-    excluded: list[str] = ["excluded", "were not included", "was not included", "not eligible", "ineligible",
-                           "were not studied", "was not studied", "did not include"]
-    """Words in the evidence that say groups were left out of the study."""
-
-
-@kind("subgroup_generalised", SubgroupParams, fields=("everyone", "subgroup", "source"))
-def subgroup_generalised(ctx: RuleContext, params: SubgroupParams) -> list[Hit]:
+def subgroup_generalised(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """A result for some participants stated for everyone, or for groups the
     study excluded."""
     everyone = find_phrases(params.everyone, ctx.claim.text)

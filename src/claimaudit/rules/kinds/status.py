@@ -1,30 +1,24 @@
-"""Check kinds for safety and regulatory status claims."""
+"""Requirements for safety and regulatory status claims."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from claimaudit.evidence.rank import Match
-from claimaudit.rules.context import Hit, Params, params, RuleContext, kind
+from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import find_phrases, phrase_pattern
 
-
-@params
-class SafetyParams(Params):
-    absolutes: list[str]
-    """Absolute safety words in the claim ("no side effects", "risk-free")."""
-    qualified: list[str]
-    """Qualified safety words in the evidence ("well tolerated", "no serious") that the absolute overstates."""
-    level_without_evidence: str = "unsupported"
-    """The verdict when no source says anything about safety."""
+if TYPE_CHECKING:
+    from claimaudit.rules.kinds.conditional import ConditionalParams
 
 
-@kind("safety_absolute", SafetyParams, fields=("word", "source_words", "source"))
-def safety_absolute(ctx: RuleContext, params: SafetyParams) -> list[Hit]:
+def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     """An absolute safety claim held against what the sources report."""
-    absolutes = find_phrases(params.absolutes, ctx.claim.text)
+    absolutes = find_phrases(params.words, ctx.claim.text)
     if not absolutes:
         return []
     start, end, word = absolutes[0]
-    absolute_pattern = phrase_pattern(tuple(params.absolutes))
+    absolute_pattern = phrase_pattern(tuple(params.words))
     qualified_pattern = phrase_pattern(tuple(params.qualified))
     # Related evidence first, then any safety statement anywhere in the pack.
     candidates = list(ctx.related) + [m for m in ctx.evidence if m not in ctx.related]
@@ -60,19 +54,7 @@ def _soften(text: str, start: int, end: int, source_words: str) -> str:
     return f'Describe safety as the sources do: they report "{source_words}".'
 
 
-@params
-class RegulatoryParams(Params):
-    words: list[str]
-    """Words that claim an approval, clearance or licence ("FDA approved")."""
-    denials: list[str] = ["not approved", "no approved", "none are approved", "has not approved",
-                          "have not been approved", "has not been approved", "not been approved",
-                          "unapproved", "not cleared", "not licensed", "not authorized", "not authorised",
-                          "no stem cell product", "no product", "not fda-approved", "not fda approved"]
-    """Words that deny an approval, in the claim (then it claims none) or in a source (then it contradicts one)."""
-
-
-@kind("regulatory_status", RegulatoryParams, fields=("word", "status", "source"))
-def regulatory_status(ctx: RuleContext, params: RegulatoryParams) -> list[Hit]:
+def regulatory_status(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     """A claimed approval, clearance or licence that no source states."""
     words = phrase_pattern(tuple(params.words))
     found = words.search(ctx.claim.text)
@@ -84,8 +66,8 @@ def regulatory_status(ctx: RuleContext, params: RegulatoryParams) -> list[Hit]:
     candidates = list(ctx.evidence) + [m for m in _pack_matches(ctx) if m not in ctx.evidence]
     for match in candidates:
         denial = denials.search(match.statement.text)
-        if denial or (words.search(match.statement.text) and match.statement.negated_at(
-                words.search(match.statement.text).start(), words.search(match.statement.text).end())):
+        affirmed = words.search(match.statement.text)
+        if denial or (affirmed and match.statement.negated_at(affirmed.start(), affirmed.end())):
             span = (denial.start(), denial.end()) if denial else None
             return [Hit({"word": found.group(0), "status": "contradicted by", "source": match.source_id},
                         (found.start(), found.end()), match, span)]

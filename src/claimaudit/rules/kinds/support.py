@@ -1,10 +1,11 @@
-"""Check kinds about what backs a claim: any evidence at all, the evidence a
-claim names, contradicting evidence, study design, own-business facts and
-testimonials."""
+"""Comparisons about what backs a claim: the sources it names, the kind of
+evidence it invokes, contradicting evidence, study design, own-business facts
+and testimonials."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -12,17 +13,15 @@ from claimaudit.claims.anatomy import remembered
 from claimaudit.evidence.index import SourceSentence
 from claimaudit.evidence.rank import Match
 from claimaudit.language import Quantity, content_tokens, split_clauses
-from claimaudit.rules.context import RELATED, Hit, Params, params, RuleContext, kind
+from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import figures, find_phrases, phrase_pattern, same_figure
 
+if TYPE_CHECKING:
+    from claimaudit.rules.kinds.conditional import ConditionalParams
+    from claimaudit.rules.kinds.elements import AbsentParams, ContradictedParams, StrongerParams
 
-@params
-class MissingSourceParams(Params):
-    pass
 
-
-@kind("attributed_source_missing", MissingSourceParams, fields=("named",))
-def attributed_source_missing(ctx: RuleContext, params: MissingSourceParams) -> list[Hit]:
+def attributed_source_missing(ctx: RuleContext, params: AbsentParams) -> list[Hit]:
     """The claim names a source (author, journal, body, DOI) that is not in the pack."""
     hits = []
     for named in ctx.resolution.missing:
@@ -30,66 +29,36 @@ def attributed_source_missing(ctx: RuleContext, params: MissingSourceParams) -> 
     return hits[:1]
 
 
-@params
-class KindParams(Params):
-    kinds: dict[str, list[str]]
-    """A kind of evidence the claim may name ("clinically proven"), and the words a source must hold to be one."""
-
-
-@kind("evidence_kind_missing", KindParams, fields=("kind",))
-def evidence_kind_missing(ctx: RuleContext, params: KindParams) -> list[Hit]:
+def evidence_kind_missing(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     """The claim names a kind of evidence ("clinically proven", "a systematic
     review found") that no source in the pack is."""
     pack_text = ctx.index.pack_text
-    for named, required in params.kinds.items():
+    for named, required in params.pack_words.items():
         for start, end, word in find_phrases([named], ctx.claim.text):
             if not phrase_pattern(tuple(required)).search(pack_text):
                 return [Hit({"kind": word}, (start, end), ctx.best, None)]
     return []
 
 
-@params
-class ContradictionParams(Params):
-    failures: list[str]
-    """Words in the evidence that report a failed result ("did not improve", "no better than placebo")."""
-    min_similarity: float = RELATED
-    """Evidence less similar than this (0 to 1) is not held against the claim."""
-    superiority: list[str] = ["outperforms", "outperform", "better than", "superior to", "more effective than",
-                              "works better", "beats", "faster than", "stronger than", "more than any"]
-    """Words in the claim that win a comparison ("outperforms"), contradicted by evidence of no difference."""
-    no_difference: list[str] = ["no significant difference", "not statistically significant", "did not differ",
-                                "not significantly different", "similar", "comparable", "no better than",
-                                "non-inferior", "noninferior", "no difference"]
-    """Words in the evidence that report no difference between the groups compared."""
-    min_shared: int = 2
-    """Negated evidence must share at least this many content words with the claim."""
-    opposites: list[list[list[str]]] = [
-        [["increase", "increases", "increased", "increasing", "raise", "raises", "raised", "rise", "rises", "rose"],
-         ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "lower", "lowers",
-          "lowered", "fall", "falls", "fell", "decline", "declines", "declined"]],
-        [["higher"], ["lower"]],
-        [["more", "greater"], ["less", "fewer"]],
-        [["larger", "bigger"], ["smaller"]],
-        [["longer"], ["shorter"]],
-        [["faster", "quicker"], ["slower"]],
-        [["better"], ["worse"]],
-        [["improve", "improves", "improved"], ["worsen", "worsens", "worsened"]],
-        [["most"], ["least"]],
-        [["positive", "positively"], ["negative", "negatively"]],
-        [["beneficial", "benefit", "benefits"], ["harmful", "harm", "harms"]],
-        [["effective", "efficacious", "efficient"], ["ineffective", "inefficient"]],
-        [["safe"], ["unsafe", "dangerous"]],
-        [["strong", "stronger"], ["weak", "weaker"]],
-    ]
-    """Pairs of opposite direction words: a claim word swapped for its opposite reverses a finding ("more likely"
-    for "less likely")."""
-    min_shared_for_flip: int = 3
-    """A swapped word only reverses a finding the two sentences otherwise share: at least this many content words."""
-    flip_margin: float = 0.1
-    """Only evidence within this much of the best match's similarity is checked for a reversal."""
-    not_results: list[str] = ["excluded", "exclude", "without", "not included", "not blinded", "no control",
-                              "not randomised", "not randomized", "no placebo"]
-    """Negations that describe the study, not its result ("were excluded", "without a control group")."""
+# The default of `opposites` for element_contradicted's `finding`: kept with the code that reads it.
+OPPOSITES: list[list[list[str]]] = [
+    [["increase", "increases", "increased", "increasing", "raise", "raises", "raised", "rise", "rises", "rose"],
+     ["decrease", "decreases", "decreased", "decreasing", "reduce", "reduces", "reduced", "lower", "lowers",
+      "lowered", "fall", "falls", "fell", "decline", "declines", "declined"]],
+    [["higher"], ["lower"]],
+    [["more", "greater"], ["less", "fewer"]],
+    [["larger", "bigger"], ["smaller"]],
+    [["longer"], ["shorter"]],
+    [["faster", "quicker"], ["slower"]],
+    [["better"], ["worse"]],
+    [["improve", "improves", "improved"], ["worsen", "worsens", "worsened"]],
+    [["most"], ["least"]],
+    [["positive", "positively"], ["negative", "negatively"]],
+    [["beneficial", "benefit", "benefits"], ["harmful", "harm", "harms"]],
+    [["effective", "efficacious", "efficient"], ["ineffective", "inefficient"]],
+    [["safe"], ["unsafe", "dangerous"]],
+    [["strong", "stronger"], ["weak", "weaker"]],
+]
 
 
 @lru_cache(maxsize=16384)
@@ -118,7 +87,7 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in regex.findall(r"[\p{L}]+", QUANTITY_WORDS.sub(" ", text))}
 
 
-def _flipped(claim_text: str, clause: str, params: ContradictionParams) -> tuple[str, str] | None:
+def _flipped(claim_text: str, clause: str, params: ContradictedParams) -> tuple[str, str] | None:
     """A direction word in the claim whose opposite stands in the evidence instead."""
     claim_words, clause_words = _words(claim_text), _words(clause)
     for up, down in params.opposites:
@@ -129,7 +98,7 @@ def _flipped(claim_text: str, clause: str, params: ContradictionParams) -> tuple
     return None
 
 
-def _negated_claim_hit(ctx: RuleContext, params: ContradictionParams) -> list[Hit]:
+def _negated_claim_hit(ctx: RuleContext, params: ContradictedParams) -> list[Hit]:
     """The claim denies what the evidence about it affirms ("showed no
     symptoms" against "were mainly troubled with fatigue")."""
     negations = [c for c in ctx.claim.cues if c.kind == "negation" and not find_phrases(params.not_results, c.text)]
@@ -157,8 +126,7 @@ def _negated_claim_hit(ctx: RuleContext, params: ContradictionParams) -> list[Hi
                 (cue.start, cue.scope_end), match, (start, end))]
 
 
-@kind("contradicted", ContradictionParams, fields=("evidence_words", "source"))
-def contradicted(ctx: RuleContext, params: ContradictionParams) -> list[Hit]:
+def contradicted(ctx: RuleContext, params: ContradictedParams) -> list[Hit]:
     """The evidence about the claim negates it: a failed endpoint, a negated
     effect, a finding in the opposite direction, or no difference where the
     claim says better; or the claim denies what the evidence affirms."""
@@ -210,28 +178,7 @@ def _tokens_in(statement, start: int, end: int) -> list[str]:
     return content_tokens(statement.text[start:end])
 
 
-@params
-class DesignParams(Params):
-    claimed: list[str]
-    """Study designs the claim may boast of ("clinical trials", "double-blind")."""
-    strong_in_source: list[str]
-    """Words in a source that describe such a design ("randomised", "placebo-controlled")."""
-    weak_in_source: list[str]
-    """Words in a source that describe a weaker design ("pilot", "open-label"); with them a strong word does not
-    count."""
-    sizes: dict[str, float] = {}
-    """Size words and the fewest participants they stand for: "large trials" needs a study that large, however well
-    designed."""
-    participants: list[str] = ["participants", "patients", "people", "persons", "adults", "children", "women",
-                               "men", "subjects", "volunteers", "users", "members", "listeners", "individuals",
-                               "workers", "employees", "nurses", "veterans", "seniors", "elderly", "runners",
-                               "infants", "adolescents", "teenagers", "students", "athletes", "residents",
-                               "customers", "testers", "cases", "smokers", "pregnancies", "mothers", "babies"]
-    """Words that make a count a count of study participants ("62 women")."""
-
-
-@kind("design_overclaimed", DesignParams, fields=("design", "source_design", "source"))
-def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
+def design_overclaimed(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     """The claim boasts a study design the sources do not describe."""
     claimed = find_phrases(params.claimed, ctx.claim.text)
     if not claimed:
@@ -254,19 +201,20 @@ def design_overclaimed(ctx: RuleContext, params: DesignParams) -> list[Hit]:
             sentence = next(s for s in ctx.index.sentences if weak.search(s.text))
             match = Match(sentence, 0.0)
         found = weak.search(match.statement.text)
-        return [Hit({"design": word, "source_design": found.group(0), "source": match.source_id},
-                    (start, end), match, (found.start(), found.end()))]
+        if found is not None:
+            return [Hit({"design": word, "source_design": found.group(0), "source": match.source_id},
+                        (start, end), match, (found.start(), found.end()))]
     return [Hit({"design": word, "source_design": "no study of that design", "source": ""},
                 (start, end), ctx.best, None, level="unsupported")]
 
 
-def _undersized(ctx: RuleContext, params: DesignParams) -> Hit | None:
+def _undersized(ctx: RuleContext, params: StrongerParams) -> Hit | None:
     """A size the claim gives its evidence ("large", "thousands of") that no study in the pack reaches."""
     sizes = find_phrases(list(params.sizes), ctx.claim.text)
     if not sizes:
         return None
     limits = {word: params.sizes.get(" ".join(word.lower().split()), 0.0) for _, _, word in sizes}
-    word = max(limits, key=limits.get)
+    word = max(limits, key=lambda w: limits[w])
     start, end = next((a, b) for a, b, w in sizes if w == word)
     needed = limits[word]
     people = {p.lower() for p in params.participants}
@@ -288,22 +236,11 @@ def _undersized(ctx: RuleContext, params: DesignParams) -> Hit | None:
                (start, end), match, (quantity.start, quantity.end))
 
 
-@params
-class BusinessParams(Params):
-    threshold: float = RELATED
-    """An internal data sheet at least this similar (0 to 1) to the claim can substantiate it."""
-    tolerance: float = 0.02
-    """Relative difference the claim's figures may have from the data sheet's (0.02: 2%)."""
-
-
-@kind("business_unsubstantiated", BusinessParams, fields=())
-def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[Hit]:
+def business_unsubstantiated(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     """An own-business fact with no internal data sheet in the pack stating it."""
-    if ctx.claim.claim_type != "business":
-        return []
     claim_figures = figures(ctx.claim)
     for match in ctx.evidence:
-        if match.sentence.source.kind != "internal" or match.similarity < params.threshold:
+        if match.sentence.source.kind != "internal" or match.similarity < params.min_similarity:
             continue
         if not claim_figures or all(
             any(same_figure(q, e, params.tolerance) for e in match.statement.quantities) for q in claim_figures
@@ -313,23 +250,8 @@ def business_unsubstantiated(ctx: RuleContext, params: BusinessParams) -> list[H
     return [Hit({}, span, ctx.best, None)]
 
 
-@params
-class TestimonialParams(Params):
-    related_similarity: float = 0.3
-    """Evidence at least this similar makes the testimonial an exaggeration of a real (usually modest) finding
-    rather than a claim with nothing behind it."""
-    survey_words: list[str] = ["survey", "questionnaire", "panel", "poll", "respondents", "reviews"]
-    """Words that mark a source as a record of what customers said; a testimonial whose figures match one is
-    reported, not invented."""
-    tolerance: float = 0.05
-    """Relative difference the testimonial's figures may have from the survey's (0.05: 5%)."""
-
-
-@kind("testimonial", TestimonialParams, fields=("what",))
-def testimonial(ctx: RuleContext, params: TestimonialParams) -> list[Hit]:
+def testimonial(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     """Patient reports offered as proof that a treatment works."""
-    if ctx.claim.claim_type != "testimonial":
-        return []
     survey = phrase_pattern(tuple(params.survey_words))
     claim_figures = figures(ctx.claim)
     for match in ctx.related:
