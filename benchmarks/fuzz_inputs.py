@@ -744,7 +744,7 @@ def rule_file(rng: random.Random, hostile: float = 0.3) -> str:
             fields[key] = rng.choice({"code": ["CA101", "ca1", "", "X" * 300, "123"],
                                       "name": ["certainty.strength_exceeds", "bad name", ""],
                                       "family": ["house", "", "figures"],
-                                      "extends": ["telepathy", "strength_exceeds", "figure_absent", ""],
+                                      "extends": ["telepathy", "element_stronger", "element_absent", ""],
                                       "level": ["fatal", "", "supported"]}[key])
         elif change == 5:
             fields["what"] = json.dumps(rng.choice(HOSTILE_TEXT))

@@ -211,3 +211,11 @@ def test_a_rewrite_is_offered_only_when_the_engine_finds_it_supported(flexicur):
                 "by 28% compared with placebo over 8 weeks. Two participants reported mild stomach upset."))],
                 RULES, aliases={"flexicur": ("curcumin",)})
             assert decide(reasons, matches[0].similarity if matches else 0.0)[0] == "supported", finding.suggestion
+
+
+def test_a_rewrite_keeps_the_products_casing():
+    verdict, codes, suggestion = verdict_of("FlexiCur lowers blood sugar.",
+                                            "In diabetic rats, curcumin lowered blood sugar.",
+                                            aliases={"flexicur": ("curcumin",)})
+    assert verdict == "overstated" and "CA301" in codes
+    assert "FlexiCur" in suggestion and "flexiCur" not in suggestion

@@ -39,7 +39,7 @@ PACK = """sources:
 RULE_HEAD = """code: XX901
 name: house.too_strong
 family: house
-extends: strength_exceeds
+extends: element_stronger
 level: overstated
 message: "Stronger than the evidence."
 """

@@ -135,7 +135,8 @@ _GENERIC_SUBJECT = frozenset(stem(w) for w in """our we us this that these those
     pill pills cream creams serum device devices procedure procedures session sessions option options
     daily regular simple new natural unique proprietary advanced special patented exclusive
     study studies research trial trials data evidence science scientists researchers doctors experts
-    early preliminary recent emerging new clinical scientific published independent growing""".split()) | _REPORTING
+    early preliminary recent emerging new clinical scientific published independent growing
+    can could would should will is are was were be been being has have had do does did""".split()) | _REPORTING
 # Words around an outcome that carry no part of it.
 _LIGHT_WORDS = frozenset(stem(w) for w in """significantly significant markedly greatly substantially dramatically
     clearly noticeably visibly measurably meaningfully considerably slightly modestly rapidly quickly fast
@@ -145,7 +146,7 @@ _LIGHT_WORDS = frozenset(stem(w) for w in """significantly significant markedly 
     month months year years time times every all any each always never whole entire""".split())
 
 _COMPARATOR = lazy_re(
-    r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|than|as\s+(?:well|effectively|much|good|fast|"
+    r"\b(?:compared\s+(?:with|to)|relative\s+to|versus|vs\.?|than|(?<![,;]\s)(?<![,;])as\s+(?:well|effectively|much|good|fast|"
     r"quickly|strong|powerful|safe)\s+as|superior\s+to|inferior\s+to|equivalent\s+to|on\s+par\s+with|"
     r"outperforms?|outperformed|beats?|rivals?|instead\s+of)\s+(?!\d|more|less|half|a\s+third|"
     r"a\s+quarter|twice|double)((?:(?!\b(?:in|at|for|among|after|within|during|over|by|with|when|while|and)\b)"

@@ -35,7 +35,7 @@ from claimaudit.evidence.rank import Match, Resolution
 from claimaudit.language import content_tokens, lazy_re, stem
 
 # A phrase is covered when at least this share of its words is in the evidence.
-COVERED = 0.5
+COVERED = 0.45
 # Sentences on either side of a candidate that may complete it.
 WINDOW = 1
 # Candidates tried, best ranked first.
@@ -269,9 +269,11 @@ def _direction(frame: Frame, window: _Window) -> ElementStatus:
         return ElementStatus(Element.DIRECTION, Status.ABSENT, text, said)
     if claimed in found or (claimed == Direction.BETTER and changes) or (Direction.BETTER in found and claimed in _OPPOSITE):
         return ElementStatus(Element.DIRECTION, Status.MATCHED, text, said)
-    if Direction.NO_CHANGE in found and not changes:
+    # A direction read from a clause with no predicate is too loose to be contradicted.
+    if frame.predicate and Direction.NO_CHANGE in found and not changes:
         return ElementStatus(Element.DIRECTION, Status.CONTRADICTED, text, said)
-    if claimed in _OPPOSITE and _OPPOSITE[claimed] in found and not changes - {_OPPOSITE[claimed]}:
+    if frame.predicate and claimed in _OPPOSITE and _OPPOSITE[claimed] in found \
+            and not changes - {_OPPOSITE[claimed]}:
         return ElementStatus(Element.DIRECTION, Status.CONTRADICTED, text, said)
     return ElementStatus(Element.DIRECTION, Status.ABSENT, text, said)
 

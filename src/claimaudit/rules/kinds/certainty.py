@@ -42,9 +42,10 @@ def effective_level(statement, result_is_direct: bool = False) -> int:
         level = 1
     if level <= 1 and result_is_direct and not weak and figures(statement):
         level = 3
-    if level == 0 and not weak and any(c.group == "verb" for c in causal):
-        # A causal verb the strength scale did not rate ("causes you to lose sleep").
-        level = 3
+    if level == 0 and any(c.group == "verb" for c in causal):
+        # A causal verb the strength scale did not rate ("causes you to lose sleep";
+        # "may help slow X, and longer trials are needed"): direct, or conditional under a hedge.
+        level = 2 if any(c.kind == "hedge" for c in weak) else 3 if not weak else level
     return level
 
 

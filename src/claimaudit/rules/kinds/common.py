@@ -382,10 +382,22 @@ def _unit_stem(unit: str) -> str:
     return unit[:-1] if unit.endswith("s") else unit
 
 
-def lower_first(text: str) -> str:
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text
+def lower_first(text: str, context: str = "") -> str:
+    """``text`` with its first letter lowered to follow a new opening ("In rats, the extract...").
+
+    A name keeps its capital: a word with a capital or digit inside it
+    ("FlexiCur", "MSCs", "LR-17"), or, when ``context`` (the sources) is given,
+    a word that never appears there in lower case ("Rootfuel")."""
+    first = re.match(r"[\w'’\-]+", text)
+    if not first or len(text) < 2 or not text[0].isupper():
+        return text
+    word = first.group(0)
+    if any(c.isupper() or c.isdigit() for c in word[1:]):
+        return text
+    if context and not re.search(r"(?<![\w'’\-])" + re.escape(word.lower()) + r"(?![\w'’\-])", context):
+        if re.search(r"(?<![\w'’\-])" + re.escape(word) + r"(?![\w'’\-])", context):
+            return text
+    return text[0].lower() + text[1:]
 
 
 def replace_span(text: str, start: int, end: int, new: str) -> str:
