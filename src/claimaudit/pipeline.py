@@ -13,10 +13,10 @@ from claimaudit import __version__, limits
 from claimaudit.claims.anatomy import Statement, analyse
 from claimaudit.claims.detect import Claim, find_claims
 from claimaudit.evidence.index import SourceIndex
-from claimaudit.evidence.rank import Match, resolve_attribution
+from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import (AlignedElement, AuditResult, ClaimAnalysis, Document, Evidence, Finding, InputProblem,
                               Reason, Source)
-from claimaudit.rules.engine import Judgement, judge, judge_statements
+from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 from claimaudit.verdicts.ids import claim_id
@@ -84,8 +84,6 @@ def audit_documents(
         if verdict == "supported":
             # Confidence in support is how much of what the claim states was matched.
             confidence = support_confidence(judgement)
-        else:
-            suggestion = checked_rewrite(claim.statement.text, suggestion, index, resolution, rules)
         document = claim.document
         line, column = document.line_col(claim.start)
         key = (document.path, claim_id(document.path, claim.text))
@@ -113,6 +111,10 @@ def audit_documents(
                 alignment=aligned,
             )
         )
+    rewritten = checked_rewrites([(f.text, f.suggestion) if f.verdict != "supported" else ("", "") for f in findings],
+                                 resolutions, index, rules)
+    for finding, suggestion in zip(findings, rewritten):
+        finding.suggestion = suggestion
     findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
                        tool_version=__version__, problems=problems, not_audited=not_audited)
@@ -135,21 +137,32 @@ def support_confidence(judgement: Judgement) -> float:
     return round(min(0.5 + 0.45 * share, 0.95), 3)
 
 
-def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolution, rules: list[Rule]) -> str:
+def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolution: Resolution,
+                    rules: list[Rule]) -> str:
     """A rewrite is offered only when the engine, against the same pack, finds it supported.
 
     Advice ("Remove the claim...") passes through; a rewritten sentence that still
     comes out flagged is replaced by why no rewrite is offered."""
-    if not is_rewrite(claim_text, suggestion):
-        return suggestion
-    statement = replace(analyse(suggestion), claim_type="efficacy", is_claim=True)
-    reasons, matches = judge_statements([statement], index, [resolution], rules)[0]
-    verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
-    if verdict == "supported":
-        return suggestion
-    why = next((r.message for r in reasons if r.verdict == verdict), "")
-    return (f"No rewrite offered: the closest rewrite (\"{suggestion}\") would still be {verdict}"
-            + (f" ({why.rstrip('.')})." if why else ".") + " Use the source's own wording, or remove the claim.")
+    return checked_rewrites([(claim_text, suggestion)], [resolution], index, rules)[0]
+
+
+def checked_rewrites(pairs: list[tuple[str, str]], resolutions: list[Resolution], index: SourceIndex,
+                     rules: list[Rule]) -> list[str]:
+    """:func:`checked_rewrite` for many (claim, suggestion) pairs, judged in one batch."""
+    wanted = [n for n, (claim, suggestion) in enumerate(pairs) if is_rewrite(claim, suggestion)]
+    statements = [replace(analyse(pairs[n][1]), claim_type="efficacy", is_claim=True) for n in wanted]
+    judged = judge(statements, index, [resolutions[n] for n in wanted], rules) if wanted else []
+    out = [suggestion for _, suggestion in pairs]
+    for n, judgement in zip(wanted, judged):
+        reasons, matches = judgement.reasons, judgement.evidence
+        verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
+        if verdict == "supported":
+            continue
+        suggestion = pairs[n][1]
+        why = next((r.message for r in reasons if r.verdict == verdict), "")
+        out[n] = (f"No rewrite offered: the closest rewrite (\"{suggestion}\") would still be {verdict}"
+                  + (f" ({why.rstrip('.')})." if why else ".") + " Use the source's own wording, or remove the claim.")
+    return out
 
 
 def is_rewrite(claim_text: str, suggestion: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -51,6 +52,7 @@ class SourceIndex:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Worked out on first use and kept with the index: a site run ranks every page against one pack.
     _pack_text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _word_forms: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
     _alias_matcher: AliasMatcher | None = field(default=None, init=False, repr=False, compare=False)
     _canon_cache: dict[tuple[str, str], frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
@@ -75,6 +77,13 @@ class SourceIndex:
         total = max(len(index.sentences), 1)
         index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
         return index
+
+    @property
+    def word_forms(self) -> frozenset[str]:
+        """Every word of the pack as it is written (case kept), to tell a name from a common word."""
+        if self._word_forms is None:
+            self._word_forms = frozenset(re.findall(r"[\w'’\-]+", self.pack_text))
+        return self._word_forms
 
     @property
     def pack_text(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -382,21 +383,20 @@ def _unit_stem(unit: str) -> str:
     return unit[:-1] if unit.endswith("s") else unit
 
 
-def lower_first(text: str, context: str = "") -> str:
+def lower_first(text: str, words: AbstractSet[str] = frozenset()) -> str:
     """``text`` with its first letter lowered to follow a new opening ("In rats, the extract...").
 
     A name keeps its capital: a word with a capital or digit inside it
-    ("FlexiCur", "MSCs", "LR-17"), or, when ``context`` (the sources) is given,
-    a word that never appears there in lower case ("Rootfuel")."""
+    ("FlexiCur", "MSCs", "LR-17"), or, when the sources' ``words`` are given,
+    a word they write only with its capital ("Rootfuel")."""
     first = re.match(r"[\w'’\-]+", text)
     if not first or len(text) < 2 or not text[0].isupper():
         return text
     word = first.group(0)
     if any(c.isupper() or c.isdigit() for c in word[1:]):
         return text
-    if context and not re.search(r"(?<![\w'’\-])" + re.escape(word.lower()) + r"(?![\w'’\-])", context):
-        if re.search(r"(?<![\w'’\-])" + re.escape(word) + r"(?![\w'’\-])", context):
-            return text
+    if word in words and word.lower() not in words:
+        return text
     return text[0].lower() + text[1:]
 
 

@@ -48,7 +48,7 @@ def population_shift(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     match, populations = shifted
     term = _first_term(match.statement, "populations", populations)
     population = sorted(populations)[0]
-    suggestion = params.prefix.get(population, "In preclinical studies, ") + lower_first(ctx.claim.text, ctx.index.pack_text)
+    suggestion = params.prefix.get(population, "In preclinical studies, ") + lower_first(ctx.claim.text, ctx.index.word_forms)
     return [Hit({"population": _pretty(populations), "source": match.source_id},
                 None, match, (term.start, term.end) if term else None, suggestion)]
 
