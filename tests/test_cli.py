@@ -188,3 +188,14 @@ def test_explain_with_a_bad_alias_in_the_config_is_one_clear_error(tmp_path, mon
     assert ".claimaudit.toml" in result.output and "FlexiCur" in result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+
+
+def test_explain_shows_each_element_of_the_claim_against_its_evidence(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "aliased.yaml").write_text("aliases:\n  FlexiCur: [curcumin]\n" + CURCUMIN_SOURCES, encoding="utf-8")
+    result = run("explain", "FlexiCur works as well as ibuprofen for knee pain.", "--sources", "aliased.yaml")
+    assert result.exit_code == 0, result.output
+    section = result.output.split("Element by element", 1)[1]
+    assert "subject: matched - claim: FlexiCur; evidence: curcumin (tan2021)" in section
+    assert "comparator: absent - claim: ibuprofen" in section
+    assert "Verdict: overstated" in section

@@ -8,7 +8,7 @@ from pathlib import Path
 from claimaudit.evidence.aliases import merge_aliases, resolve_aliases
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.ingest.sources import load_pack
-from claimaudit.pipeline import checked_rewrite, describe
+from claimaudit.pipeline import aligned_elements, checked_rewrite, describe, support_confidence
 from claimaudit.rules.examples import judge_in_index, sources_from_text
 from claimaudit.rules.loader import load_rules
 from claimaudit.verdicts.aggregate import decide, effective_reasons
@@ -56,14 +56,24 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
     for reason in reasons:
         span = f" [claim words: {claim[reason.claim_span[0]:reason.claim_span[1]]!r}]" if reason.claim_span else ""
         out.append(f"   {reason.code} {reason.rule} -> {reason.verdict}: {reason.message}{span}")
+    aligned = [a for a in aligned_elements(judged.judgement) if a.status != "not stated"]
+    out += ["", "4. Element by element (claim against the evidence that covers it)"]
+    if not aligned:
+        out.append("   nothing in the claim could be lined up with a source")
+    for item in aligned:
+        clause = f" [{item.clause}]" if item.clause else ""
+        said = f"{item.evidence_words or '-'}" + (f" ({item.source})" if item.source else "")
+        out.append(f"   {item.element}{clause}: {item.status} - claim: {item.claim_words or '-'}; evidence: {said}")
     verdict, confidence, suggestion = decide(reasons, matches[0].similarity if matches else 0.0)
-    if verdict != "supported":
+    if verdict == "supported":
+        confidence = support_confidence(judged.judgement)
+    else:
         # The same check an audit makes: a rewrite is shown only when it would come out supported.
         suggestion = checked_rewrite(claim, suggestion, index, judged.resolution, rules)
     deciding = effective_reasons(reasons)
     if len(deciding) < len(reasons):
         out.append("   (evidence.* fallbacks are set aside: another rule found evidence about the claim)")
-    out += ["", f"4. Verdict: {verdict} (confidence {confidence:.2f})"]
+    out += ["", f"5. Verdict: {verdict} (confidence {confidence:.2f})"]
     if suggestion:
         out.append(f"   suggestion: {suggestion}")
     return "\n".join(out)

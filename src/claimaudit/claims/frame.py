@@ -152,6 +152,9 @@ _COMPARATOR = lazy_re(
     r"a\s+quarter|twice|double)((?:(?!\b(?:in|at|for|among|after|within|during|over|by|with|when|while|and)\b)"
     r"[\w'’\-]+\s*){1,6})",
     re.IGNORECASE)
+# What is left of "as well as" or "better than" once the comparator is taken out.
+_COMPARING_WORDS = lazy_re(r"(?:as\s+)?(?:well|effectively|much|good|fast|quickly|strong|powerful|safe|better|more|"
+                           r"less|faster)?(?:\s+(?:as|than))?", re.IGNORECASE)
 _THAT_CLAUSE = (r"\b(?:that|(?:shows?|showed|shown|found|finds|suggests?|suggested|indicates?|indicated|reports?|"
                 r"reported|demonstrates?|demonstrated|confirms?|confirmed)\s+that|according\s+to\s+[^,]*,)")
 _CLAUSE_START = lazy_re(r"(?:^|[,;:]\s*|" + _THAT_CLAUSE + r")\s*", re.IGNORECASE)
@@ -357,7 +360,9 @@ def _read_frame(statement: Statement) -> Frame:
         outcome = _phrase(text, cue.end, max(_core_end(text, cue.end, end), _first_words(text, cue.end, end)), plain)
         if m is not None and comparator and cue.end <= m.start() < end:
             # What is compared with is not part of the outcome: "works as well as ibuprofen for pain".
-            outcome = Phrase(outcome.text, outcome.start, outcome.end,
+            pieces = [text[cue.end:m.start()], text[m.end():_core_end(text, m.end(), end)]]
+            pieces = [p.strip(" ,") for p in pieces if content_tokens(p) and not _COMPARING_WORDS.fullmatch(p.strip())]
+            outcome = Phrase(" … ".join(pieces), outcome.start, outcome.end,
                              frozenset(content_tokens(plain[cue.end:m.start()] + " " + plain[m.end():end])))
         agent_follows = predicate.text.lower().split()[-1:] in (["with"], ["after"], ["by"], ["from"], ["following"])
         if (agent_follows or not outcome_words(outcome)) and outcome_words(subject):

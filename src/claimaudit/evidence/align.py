@@ -324,7 +324,8 @@ def _age_groups(words: frozenset[str]) -> frozenset[str]:
 # "all variants", "the majority of deaths"), by the group of words a source
 # would have to use to say as much.
 _UNIVERSAL = lazy_re(
-    r"\b(?:every(?:one|body)?|all(?!-)|any(?:one|body)?|always|whole|entire|only|solely|(?:the\s+)?majority|most)\b"
+    r"\b(?:every(?:one|body)?|all(?!-)|any(?:one|body)?|always|whole|entire|only|solely|(?:the\s+)?majority|most|"
+    r"never|cannot|can['’]t|impossible|no\s+one|nobody)\b"
     # Not a frequency ("every month", "most days"), a likelihood ("most likely") or a count ("all 40 adults").
     r"(?!\s+(?:\w+\s+)?(?:times?|days?|weeks?|months?|years?|nights?|mornings?|evenings?|hours?|minutes?|session|dose|"
     r"use|uses|likely|often|common|commonly|recently|importantly)\b)(?!\s+\d)",
@@ -337,6 +338,7 @@ _UNIVERSAL_GROUPS = (
     frozenset("every everyone everybody all each any anyone anybody always whole entire".split()),
     frozenset("majority most".split()),
     frozenset("only solely exclusively alone".split()),
+    frozenset("never cannot can't impossible nobody none".split()),
 )
 
 
@@ -346,9 +348,10 @@ def _quantifier(frame: Frame, window: _Window) -> ElementStatus:
                  if not (m.group(0).lower() == "only" and _NARROWING_ONLY.search(frame.text))), None)
     if said is None:
         return ElementStatus(Element.QUANTIFIER, Status.NOT_STATED)
-    word = said.group(0).lower().split()[-1]
+    said_words = said.group(0).lower().replace("’", "'").split()
+    word = "nobody" if said_words == ["no", "one"] else said_words[-1]
     group = next((g for g in _UNIVERSAL_GROUPS if word in g), frozenset({word}))
-    evidence_words = {w.lower() for w in re.findall(r"[A-Za-z]+", window.text)}
+    evidence_words = {w.lower().replace("’", "'") for w in re.findall(r"[A-Za-z]+(?:['’]t)?", window.text)}
     rest = re.match(r"\s*(?:of\s+)?(?:the\s+)?[\w'’\-]+", frame.text[said.end():])
     phrase = (said.group(0) + (rest.group(0) if rest else "")).strip()
     if evidence_words & group or (word in {"majority", "most"} and re.search(r"\d\s*%|per\s*cent", window.text)):

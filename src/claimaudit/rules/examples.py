@@ -11,7 +11,7 @@ from claimaudit.claims.detect import classify
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import Reason, Source
-from claimaudit.rules.engine import judge_statements
+from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
 
 
@@ -31,6 +31,7 @@ class Judged:
     matches: list[Match]
     reasons: list[Reason]
     resolution: Resolution
+    judgement: Judgement  # the same, with how the evidence lines up with the claim element by element
 
 
 def judge_in_index(claim_text: str, index: SourceIndex, rules: list[Rule], cited: tuple[str, ...] = ()) -> Judged:
@@ -40,8 +41,8 @@ def judge_in_index(claim_text: str, index: SourceIndex, rules: list[Rule], cited
     # A claim typed by hand is a claim even where the detector would pass it over.
     statement = _typed(statement, claim_type or "efficacy")
     resolution = resolve_attribution(statement, index, tuple(cited))
-    reasons, matches = judge_statements([statement], index, [resolution], rules)[0]
-    return Judged(statement, matches, reasons, resolution)
+    judgement = judge([statement], index, [resolution], rules)[0]
+    return Judged(statement, judgement.evidence, judgement.reasons, resolution, judgement)
 
 
 def judge_claim(
