@@ -142,7 +142,7 @@ sources:
     citation: "Berg S. Magnesium at bedtime. Sleep Letters. 2019;2:3-6."
     summary: Magnesium taken at night did not change how long older adults slept.
 """
-SUBJECT_ABSENT = 'subject ("FlexiCur") is in no cited source'
+SUBJECT_ABSENT = 'no cited source states the claim\'s subject "FlexiCur"'
 
 
 def _top_evidence(output: str) -> str:

@@ -654,6 +654,9 @@ def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], ext
     config = load_config(config_path)
     if config.config.limits:
         limits.set_limits(config.config.limits)
+    if not claim.strip():
+        raise InputError("CLAIM is empty: give the sentence to explain")
+    limits.check("max-claim-chars", len(claim), field="CLAIM")
     click.echo(printable(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable),
                                        levels=levels, aliases=config.aliases)))
 

@@ -52,6 +52,7 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("max-rule-chars", 200_000, "characters",
           "characters of one rule file's words and patterns, a pattern's counted repeats written out"),
     Limit("max-aliases", 1_000, "names", "alias names and their targets in one source pack or config"),
+    Limit("max-claim-chars", 2_000, "characters", "one claim given by hand (to explain, or as a rule example)"),
 )}
 
 _overrides: dict[str, float] = {}

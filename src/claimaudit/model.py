@@ -172,6 +172,9 @@ class Reason:
     evidence_source: str = ""
     evidence_text: str = ""  # the source sentence the rule compared against
     suggestion: str = ""
+    # A "support not shown" reason that holds even where another rule found evidence
+    # about the claim: what acts in the claim is not what acts in the evidence.
+    decisive: bool = False
 
 
 class ClaimAnalysis(TypedDict, total=False):

@@ -169,7 +169,9 @@ def is_rewrite(claim_text: str, suggestion: str) -> bool:
     """A suggestion that restates the claim, as against advice about it."""
     if not suggestion or suggestion == claim_text:
         return False
-    return fuzz.ratio(claim_text.lower(), suggestion.lower()) >= 60
+    # A short claim with a scope put in front ("In animal studies, tea cures flu.") is still a rewrite.
+    kept = claim_text.lower().rstrip(" .!")
+    return fuzz.ratio(claim_text.lower(), suggestion.lower()) >= 60 or bool(kept) and kept in suggestion.lower()
 
 
 def documents_order(documents: list[Document], path: str) -> int:

@@ -66,6 +66,9 @@ NAMED_KIND = lazy_re(
 
 # "a systematic review published by the National Institutes of Health",
 # "a 2021 Harvard meta-analysis", "according to the Mayo Clinic", "Smith et al."
+# Capitalised words before a year that name a time, not an author: "In May (2020)".
+_NOT_AUTHORS = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                r"Spring|Summer|Autumn|Fall|Winter|In|Since|From|Until|By|Before|After|During)\b")
 NAMED_SOURCE = lazy_re(
     r"(?P<etal>\b(?P<author>[A-Z](?:[^\W\d_]|['\-])+)(?:\s+(?:and|&)\s+[A-Z](?:[^\W\d_]|['\-])+)?\s+et\s+al\.?(?:\s*\(?(?P<year>(?:19|20)\d\d)\)?)?)"
     r"|(?P<doi>\b10\.\d{4,9}/[^\s,;]+[^\s,;.)])"
@@ -73,6 +76,9 @@ NAMED_SOURCE = lazy_re(
     r"|(?:\b(?:published|conducted|carried\s+out|funded|released)\s+(?:by|in)\s+(?:the\s+)?(?P<org>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,8}))"
     r"|(?:\baccording\s+to\s+(?:the\s+|a\s+|an\s+)?(?P<org2>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s*){1,6}))"
     r"|(?:\b(?:[Aa]n?|[Tt]he)\s+(?P<year2>(?:19|20)\d\d)\s+(?P<org3>(?:[A-Z](?:[^\W\d_]|[&'\-])*\s+){1,4})(?:study|trial|review|meta-analysis|report|survey))"
+    # Author-year citations: "(Okafor 2020)", "(Okafor and Lund, 2021a)", "Okafor (2020)".
+    r"|(?:\((?!" + _NOT_AUTHORS + r")(?P<author2>[A-Z](?:[^\W\d_]|['\-])+)(?:\s+(?:and|&)\s+[A-Z](?:[^\W\d_]|['\-])+)?,?\s+(?P<year3>(?:19|20)\d\d)[a-z]?\))"
+    r"|(?:\b(?!" + _NOT_AUTHORS + r")(?P<author3>[A-Z](?:[^\W\d_]|['\-])+)(?:\s+(?:and|&)\s+[A-Z](?:[^\W\d_]|['\-])+)?\s+\((?P<year4>(?:19|20)\d\d)[a-z]?\))"
 )
 
 FIRST_PERSON_BUSINESS = lazy_re(
@@ -228,10 +234,12 @@ def find_attribution(text: str) -> Attribution:
         named = NamedSource(start=m.start(), end=m.end(), text=m.group(0).strip())
         if "etal" in parts:
             named["etal"] = parts["etal"]
-        if "author" in parts:
-            named["author"] = parts["author"]
-        if "year" in parts:
-            named["year"] = parts["year"]
+        author = parts.get("author") or parts.get("author2") or parts.get("author3")
+        if author:
+            named["author"] = author
+        year = parts.get("year") or parts.get("year3") or parts.get("year4")
+        if year:
+            named["year"] = year
         if "doi" in parts:
             named["doi"] = parts["doi"]
         if "pmid" in parts:

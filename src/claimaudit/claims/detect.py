@@ -298,6 +298,11 @@ def _figures(statement: Statement) -> list[Quantity]:
     return [q for q in statement.quantities if q.kind not in {"identifier", "horizon", "year"}]
 
 
+# Words that, before a symptom or condition, promise it goes or shrinks.
+PROMISED_END = lazy_re(r"\b(?:no\s+more|goodbye(?:\s+to)?|bye\s+bye|farewell\s+to|the\s+end\s+of|an\s+end\s+to|"
+                       r"say\s+goodbye|free\s+(?:of|from)|(?:zero|less|fewer|no)\s+(?=\w))", re.IGNORECASE)
+
+
 def _claim_signal(statement: Statement, limit: int) -> bool:
     """Whether the words assert an effect, a property, a status or a figure, verb or no verb.
 
@@ -314,6 +319,9 @@ def _claim_signal(statement: Statement, limit: int) -> bool:
         return True
     attribution = statement.attribution
     if attribution.vague or attribution.named_sources:
+        return True
+    if PROMISED_END.search(text, 0, limit) and (statement.canon("outcomes") or statement.canon("conditions")):
+        # "No more joint pain.", "Goodbye knee pain.", "Less pain, more life.": a promise without a verb.
         return True
     # A figure asserts something when words say what it counts ("42% less pain"), not alone ("Week 12").
     figures = [q for q in _figures(statement) if q.kind in _FIGURE_KINDS_OF_NOTE]

@@ -159,7 +159,8 @@ _THAT_CLAUSE = (r"\b(?:that|(?:shows?|showed|shown|found|finds|suggests?|suggest
                 r"reported|demonstrates?|demonstrated|confirms?|confirmed)\s+that|according\s+to\s+[^,]*,)")
 _CLAUSE_START = lazy_re(r"(?:^|[,;:]\s*|" + _THAT_CLAUSE + r")\s*", re.IGNORECASE)
 _THAT_START = lazy_re(_THAT_CLAUSE + r"\s*", re.IGNORECASE)
-_CLAUSE_END = lazy_re(r"[;:]|,\s+(?:but|while|whereas|although|though|which|and\s+(?:it|they|this))\b|\s+but\s+|\.\s|$")
+_CLAUSE_END = lazy_re(r"[;:]|,\s+(?:but|while|whereas|although|though|which|and\s+(?:it|they|this))\b|(?<!\s)\s+but\s+|"
+                      r"\.\s|$")
 
 
 # Where an outcome's modifiers begin: its time frame, population, setting or manner.

@@ -3,8 +3,8 @@
 For a claim and its ranked evidence, each candidate sentence is widened to a
 short window of its neighbours in the same source (a finding is often spread
 over two sentences), and the claim's frame is held against the window: the
-subject, the outcome and its direction, the comparator, population and
-condition. Each element gets a status. A claim is shown to be supported only
+subject, the outcome and its direction, the comparator, population,
+condition and any quantifier ("every", "only"). Each element gets a status. A claim is shown to be supported only
 when its core (subject, outcome, direction) is matched; the rules read the
 statuses to say what is missing or stronger.
 
@@ -29,9 +29,9 @@ from claimaudit.claims.frame import (
     outcome_words,
     specific_words,
 )
+from claimaudit.evidence.aliases import alias_matcher
 from claimaudit.evidence.index import SourceIndex, SourceSentence
 from claimaudit.evidence.rank import Match, Resolution
-
 from claimaudit.language import content_tokens, lazy_re, stem
 
 # A phrase is covered when at least this share of its words is in the evidence.
@@ -135,13 +135,14 @@ def _window_facts(rows: Sequence[SourceSentence]) -> _Window:
 
 
 def _alias_words(frame: Frame, aliases: Mapping[str, Sequence[str]]) -> frozenset[str]:
-    """Words the sources use for a product the claim names."""
+    """Words the sources use for a product the claim names (whole names, any case)."""
     words: set[str] = set()
-    lowered = frame.text.lower()
-    for name, targets in aliases.items():
-        if name and name.lower() in lowered:
-            for target in targets:
-                words.update(content_tokens(target))
+    table = {name: tuple(targets) for name, targets in aliases.items()}
+    # Only the product that acts counts ("Unlike FlexiCur, naproxen..." is about naproxen).
+    said = " ".join(p.text for p in (frame.subject, frame.agent) if p.text) if frame.predicate else frame.text
+    for _start, _end, key, _target in alias_matcher(table).find(said) if table else ():
+        for target in table.get(key, ()):
+            words.update(content_tokens(target))
     return frozenset(words)
 
 
@@ -162,9 +163,21 @@ def _shown(words: frozenset[str], window: _Window) -> str:
     return ", ".join(sorted(w for w in words if window.has(w)))
 
 
+# Forms a product comes in: "this cream" is not evidence-free of what it is.
+_FORMS = frozenset(stem(w) for w in """cream creams serum serums gel gels lotion lotions balm balms ointment
+    ointments spray sprays capsule capsules tablet tablets pill pills injection injections infusion infusions drink
+    drinks tea teas juice juices patch patches gummy gummies powder powders drops shot shots""".split())
+
+
 def _subject(frame: Frame, window: _Window, claim: Statement, aliases, alias_words) -> ElementStatus:
     words = _named(specific_words(frame.subject), aliases)
     text = frame.subject.text
+    forms = frame.subject.words & _FORMS
+    if not words and not alias_words and forms:
+        # "This cream lowers knee pain" against a capsule trial: the form is all the claim names.
+        if any(window.has(w) for w in forms):
+            return ElementStatus(Element.SUBJECT, Status.MATCHED, text, _shown(forms, window))
+        return ElementStatus(Element.SUBJECT, Status.ABSENT, text, "")
     if alias_words:
         # The product stands for what the sources call it.
         if alias_words & window.words:
@@ -186,8 +199,16 @@ def _subject(frame: Frame, window: _Window, claim: Statement, aliases, alias_wor
     return ElementStatus(Element.SUBJECT, Status.ABSENT, text, _shown(words, window))
 
 
-def _outcome(frame: Frame, window: _Window, claim: Statement) -> ElementStatus:
+def _outcome_words(frame: Frame) -> frozenset[str]:
+    """What the claim says changed, less its subject, its verb and what it is compared with."""
     words = outcome_words(frame.outcome) - specific_words(frame.subject)
+    if frame.predicate:
+        words -= frame.predicate.words | frame.comparator.words
+    return words
+
+
+def _outcome(frame: Frame, window: _Window, claim: Statement) -> ElementStatus:
+    words = _outcome_words(frame)
     text = frame.outcome.text
     if not words:
         return ElementStatus(Element.OUTCOME, Status.NOT_STATED, text)
@@ -199,6 +220,30 @@ def _outcome(frame: Frame, window: _Window, claim: Statement) -> ElementStatus:
     if _coverage(words, window) >= COVERED and (head is None or window.has(head)):
         return ElementStatus(Element.OUTCOME, Status.MATCHED, text, _shown(words, window))
     return ElementStatus(Element.OUTCOME, Status.ABSENT, text, _shown(words, window))
+
+
+def _same_actor(frame: Frame, window: _Window, aliases, alias_words: frozenset[str],
+                subject: ElementStatus) -> ElementStatus:
+    """The subject counts only if the sentence that states the outcome is about it:
+    "Turmeric was given to the first group. Naproxen lowered knee pain in the
+    second." does not show that turmeric lowers knee pain."""
+    if subject.status != Status.MATCHED or len(window.rows) < 2:
+        return subject
+    ours = _named(specific_words(frame.subject), aliases) | alias_words | specific_words(frame.agent)
+    outcome = _outcome_words(frame)
+    if not ours or not outcome:
+        return subject
+
+    def words_of(row: SourceSentence) -> set[str]:
+        return set(row.statement.token_set) | set(content_tokens(row.text))
+
+    stating = max(window.rows, key=lambda row: len(outcome & words_of(row)))
+    if ours & words_of(stating):
+        return subject
+    theirs = specific_words(frame_of(stating.statement).subject)
+    if theirs and not theirs & ours and not theirs & outcome:
+        return ElementStatus(Element.SUBJECT, Status.ABSENT, subject.claim_words, "")
+    return subject
 
 
 # Share of subject and outcome words together that must be in the evidence for
@@ -213,7 +258,7 @@ def _across_the_split(frame: Frame, window: _Window, aliases, subject: ElementSt
     most of their words together are in the evidence, each side with a word
     found there counts as matched."""
     sides = {Element.SUBJECT: _named(specific_words(frame.subject), aliases),
-             Element.OUTCOME: outcome_words(frame.outcome) - specific_words(frame.subject)}
+             Element.OUTCOME: _outcome_words(frame)}
     together = sides[Element.SUBJECT] | sides[Element.OUTCOME]
     if not together or _coverage(together, window) < ACROSS:
         return subject, outcome
@@ -251,9 +296,20 @@ def _head(phrase, words: frozenset[str]) -> str | None:
 _OPPOSITE = {Direction.UP: Direction.DOWN, Direction.DOWN: Direction.UP}
 
 
+_SAFE_WORDS = frozenset(stem(w) for w in "safe safely safety tolerated tolerable harmless gentle".split())
+_SAFETY_FINDINGS = frozenset(stem(w) for w in """safe safety tolerated tolerability tolerable adverse side harm harms
+    harmful toxicity toxic""".split())
+
+
 def _direction(frame: Frame, window: _Window) -> ElementStatus:
     claimed = frame.direction
     text = frame.predicate.text
+    if frame.predicate and frame.predicate.words & _SAFE_WORDS and not frame.negated:
+        # "Is safe" is shown by what a study found about harms, not by any benefit.
+        findings = sorted(w for w in _SAFETY_FINDINGS if window.has(w))
+        if findings:
+            return ElementStatus(Element.DIRECTION, Status.MATCHED, text, ", ".join(findings))
+        return ElementStatus(Element.DIRECTION, Status.ABSENT, text, "no finding on safety")
     if claimed == Direction.UNSTATED:
         denied = _denied(frame, window)
         if denied:
@@ -409,7 +465,7 @@ def _candidates(matches: Sequence[Match], resolution: Resolution) -> list[Match]
 def align(claim: Statement, matches: Sequence[Match], index: SourceIndex, resolution: Resolution,
           aliases: Mapping[str, Sequence[str]] | None = None) -> Alignment:
     """The alignment of a claim with the evidence that covers most of its frame."""
-    aliases = aliases if aliases is not None else getattr(index, "aliases", {}) or {}
+    aliases = aliases if aliases is not None else index.aliases
     frame = frame_of(claim)
     alias_words = _alias_words(frame, aliases)
     best: tuple | None = None
@@ -419,6 +475,7 @@ def align(claim: Statement, matches: Sequence[Match], index: SourceIndex, resolu
         subject = _subject(frame, window, claim, aliases, alias_words)
         outcome = _outcome(frame, window, claim)
         subject, outcome = _across_the_split(frame, window, aliases, subject, outcome)
+        subject = _same_actor(frame, window, aliases, alias_words, subject)
         direction = _direction(frame, window)
         core = (subject, outcome, direction)
         score = (sum(_RANK[e.status] for e in core), -position)

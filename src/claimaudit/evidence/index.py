@@ -146,7 +146,8 @@ def citation_surnames(source: Source) -> list[str]:
             name = m.group("name").strip()
             names.append(name.split()[0] if " " in name and len(name.split()[1]) <= 2 else name)
     if source.id:
-        m = regex.match(r"[a-z\-]+", source.id)
+        # An id like "okafor2021" names its first author; "s1" names nobody.
+        m = regex.match(r"[a-z\-]{3,}", source.id)
         if m:
             names.append(m.group(0))
     return names

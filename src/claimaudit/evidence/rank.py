@@ -55,6 +55,9 @@ class Resolution:
 
 def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tuple[str, ...] = ()) -> Resolution:
     resolution = Resolution(cited=[i for i in cited_ids if index.source(i)])
+    for unknown in (i for i in cited_ids if not index.source(i)):
+        # A source the copy cites that the pack does not hold backs nothing.
+        resolution.missing.append(NamedSource(start=0, end=len(statement.text), text=unknown))
     for named in statement.attribution.named_sources:
         hit: Source | None = None
         for source in index.sources:
@@ -64,7 +67,8 @@ def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tup
                 hit = source
             elif named.get("author"):
                 author = named["author"].lower()
-                if any(author == s.lower() or author.startswith(s.lower()) for s in citation_surnames(source)):
+                # The same name, or the first part of a double-barrelled one ("Brennan-Lee" for "Brennan").
+                if any(author == s.lower() or author.startswith(s.lower() + "-") for s in citation_surnames(source)):
                     hit = source
             elif named.get("org"):
                 org_words = {w.lower() for w in named["org"].split() if len(w) > 2}

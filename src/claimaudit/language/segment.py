@@ -218,8 +218,12 @@ def _is_verb_at(words: list[str], i: int) -> bool:
 
 
 def _has_effect_verb(text: str) -> bool:
+    """Whether a stretch has a verb of its own: an effect verb, an auxiliary, or a
+    finite verb after its first word ("the serum heals scars")."""
     verbs = _verbs()
-    return any(w in verbs or w in _AUXILIARIES for w in _words(text))
+    words = _words(text)
+    return any(w in verbs or w in _AUXILIARIES for w in words) or any(
+        _is_verb_at(words, i) for i in range(1, len(words)))
 
 
 def _starts_with_verb(text: str) -> bool:

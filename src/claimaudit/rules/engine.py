@@ -9,7 +9,7 @@ from claimaudit.claims.anatomy import Statement
 from claimaudit.errors import InputError
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.claims.detect import claim_parts
-from claimaudit.claims.frame import Element
+from claimaudit.claims.frame import Element, frame_of, specific_words
 from claimaudit.evidence.align import Alignment, Status
 from claimaudit.evidence.rank import Match, Resolution, rank_evidence
 from claimaudit.model import Reason, Verdict
@@ -87,9 +87,24 @@ def _evaluate(claim: Statement, evidence: list[Match], index: SourceIndex, resol
                 )
             )
     reasons = [r for r in reasons if not _contradicted_elsewhere(r, context)]
+    if _another_actor(context):
+        for reason in reasons:
+            if reason.code == "CA001" or reason.family == "evidence":
+                reason.decisive = True
     if not context.alignment.core_shown and not any(r.verdict in {"overstated", "unsupported"} for r in reasons):
         reasons.append(_not_shown(context))
     return reasons, context.alignment
+
+
+def _another_actor(context: RuleContext) -> bool:
+    """The claim's subject is absent from the evidence that covers the rest of it,
+    and that evidence names something else acting: the claim is about another thing."""
+    alignment = context.alignment
+    if alignment.status(Element.SUBJECT) != Status.ABSENT or not alignment.evidence:
+        return False
+    ours = specific_words(alignment.frame.subject)
+    theirs = frozenset().union(*(specific_words(frame_of(m.sentence.statement).subject) for m in alignment.evidence))
+    return bool(ours and theirs and not ours & theirs)
 
 
 def _verdict(level: str | None) -> Verdict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from claimaudit import limits
 from claimaudit.claims.anatomy import Statement, analyse
 from claimaudit.claims.detect import classify
 from claimaudit.evidence.index import SourceIndex
@@ -36,6 +37,8 @@ class Judged:
 
 def judge_in_index(claim_text: str, index: SourceIndex, rules: list[Rule], cited: tuple[str, ...] = ()) -> Judged:
     """:func:`judge_claim` against an index already built (with its aliases)."""
+    # A claim given by hand is one sentence; reading grows faster than its length.
+    limits.check("max-claim-chars", len(claim_text), field="claim")
     statement = analyse(claim_text)
     claim_type, _ = classify(statement)
     # A claim typed by hand is a claim even where the detector would pass it over.

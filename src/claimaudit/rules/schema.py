@@ -7,11 +7,11 @@ hold a plain copy (``spec.RuleSpec``).
 from __future__ import annotations
 
 import re
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from claimaudit import limits
 from claimaudit.rules.spec import FAMILIES
 
 Level = Literal["overstated", "unsupported"]
@@ -43,6 +43,14 @@ class RuleExample(Strict):
     evidence: str | list[str] = ""
     internal: bool = False
     note: str = ""
+
+    @field_validator("claim")
+    @classmethod
+    def bounded_claim(cls, value: str) -> str:
+        # Reading a claim grows faster than its length; one sentence is what an example is.
+        if len(value) > limits.value("max-claim-chars"):
+            raise ValueError(limits.breach("max-claim-chars", len(value)).detail)
+        return value
 
 
 class RuleExamples(Strict):

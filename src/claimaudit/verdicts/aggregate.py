@@ -15,13 +15,14 @@ FALLBACK_FAMILIES = {"evidence"}
 
 
 def effective_reasons(reasons: list[Reason]) -> list[Reason]:
-    """The reasons that decide the verdict: fallbacks drop out when another
-    rule found evidence about the claim."""
+    """The reasons that decide the verdict: fallbacks ("support not shown")
+    drop out when another rule found evidence about the claim and says how the
+    claim goes beyond it, unless the evidence is about something else acting."""
     grounded = any(r.family not in FALLBACK_FAMILIES and r.evidence_span is not None and r.evidence_text
                    for r in reasons)
     if not grounded:
         return list(reasons)
-    return [r for r in reasons if r.family not in FALLBACK_FAMILIES]
+    return [r for r in reasons if r.family not in FALLBACK_FAMILIES or r.decisive]
 
 
 def decide(reasons: list[Reason], best_similarity: float) -> tuple[Verdict, float, str]:

@@ -9,7 +9,7 @@ from claimaudit.rules.context import Hit, RuleContext
 
 # The elements whose status the alignment gives.
 ALIGNED = ("subject", "outcome", "direction", "comparator", "population", "condition")
-ALIGNMENT_FIELDS = ("element", "elements", "claim_words", "evidence_words", "source", "closest")
+ALIGNMENT_FIELDS = ("element", "elements", "claim_words", "evidence_words", "source", "closest", "quoted")
 
 
 def _span(frame: Frame, element: Element) -> tuple[int, int] | None:
@@ -19,6 +19,13 @@ def _span(frame: Frame, element: Element) -> tuple[int, int] | None:
         return None
     start = frame.text.find(phrase.text, phrase.start)
     return (start, start + len(phrase.text)) if start >= 0 else (phrase.start, phrase.end)
+
+
+def _quoted(found: list[ElementStatus]) -> str:
+    """Each element with the claim's words for it: 'subject "FlexiCur" and outcome "cartilage"'."""
+    parts = [f'{e.element.value} "{e.claim_words.strip(" .,;:")}"' if e.claim_words.strip(" .,;:")
+             else e.element.value for e in found]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _closest(alignment: Alignment, ctx: RuleContext) -> str:
@@ -52,5 +59,6 @@ def alignment_hits(ctx: RuleContext, elements: list[str], statuses: set[Status],
         "evidence_words": first.evidence_words,
         "source": evidence.source_id if evidence else "",
         "closest": _closest(alignment, ctx),
+        "quoted": _quoted(found),
     }
     return [Hit(values, _span(alignment.frame, first.element), evidence, None)]

@@ -57,7 +57,7 @@ CONDITIONAL_VARIANTS = (
     Variant("pack_words", ("pack_words",), required=("pack_words",), fields=("kind",)),
     Variant("status", ("words", "denials"), required=("words",), fields=("word", "status", "source")),
     Variant("unqualified", ("words", "qualified", "level_without_evidence"), required=("words", "qualified"),
-            fields=("word", "source_words", "source")),
+            fields=("word", "source_words", "source", "reported")),
     Variant("internal_source", ("min_similarity", "tolerance")),
     Variant("survey_source", ("related_similarity", "survey_words", "tolerance"), fields=("what",)),
 )

@@ -29,7 +29,8 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     for match in candidates:
         found = qualified_pattern.search(match.statement.text)
         if found:
-            return [Hit({"word": word, "source_words": found.group(0), "source": match.source_id},
+            return [Hit({"word": word, "source_words": found.group(0), "source": match.source_id,
+                         "reported": f'the sources ({match.source_id}) report "{found.group(0)}"'},
                         (start, end), match, (found.start(), found.end()),
                         _soften(ctx.claim.text, start, end, found.group(0)))]
     for sentence in pack:
@@ -39,10 +40,12 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
         found = qualified_pattern.search(sentence.text)
         if found:
             match = Match(sentence, 0.0)
-            return [Hit({"word": word, "source_words": found.group(0), "source": sentence.source.id},
+            return [Hit({"word": word, "source_words": found.group(0), "source": sentence.source.id,
+                         "reported": f'the sources ({sentence.source.id}) report "{found.group(0)}"'},
                         (start, end), match, (found.start(), found.end()),
                         _soften(ctx.claim.text, start, end, found.group(0)))]
-    return [Hit({"word": word, "source_words": "", "source": ""}, (start, end), ctx.best, None,
+    return [Hit({"word": word, "source_words": "", "source": "", "reported": "no source reports on safety"},
+                (start, end), ctx.best, None,
                 level=params.level_without_evidence)]
 
 
