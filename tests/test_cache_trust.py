@@ -435,3 +435,15 @@ def test_a_cached_pickle_cannot_import_a_module(tmp_path, monkeypatch):
     assert cache.read_entry("sample", "key", "pickle") == naming_the_module
     assert cache.load_pickle("sample", "key", allow=lambda *names: True, check=lambda value: True) is None
     assert not (tmp_path / "imported").exists()
+
+
+def test_an_analysis_whose_derived_terms_are_not_sets_of_words_is_recomputed(warm, site, reference):
+    # The terms a statement keeps beside its analysis (populations, conditions...) decide
+    # scope rules; a stored analysis holding anything else there is not used.
+    for entry in entries(warm, "analyses"):
+        stored = pickle.loads(payload_of(entry))
+        for key, value in stored.items():
+            if not key.startswith("\0") and hasattr(value, "_canon"):
+                value._canon["populations"] = ["animal"]
+        forge(entry, pickle.dumps(stored))
+    assert_same_as_no_cache(run_check(warm, site), reference)

@@ -188,3 +188,18 @@ def test_paths_in_the_config_are_relative_to_its_folder(tmp_path, monkeypatch):
     loaded = load_config()
     assert loaded.resolve("packs/s.yaml") == str(Path("..") / "packs" / "s.yaml")
     assert loaded.relative("page.html") == "site/page.html"
+
+
+def test_a_configured_source_pack_that_is_missing_names_the_config_and_the_setting(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from claimaudit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".claimaudit.toml").write_text('sources = "packs/"\n', encoding="utf-8")
+    (tmp_path / "page.md").write_text("Curcumin eases knee pain.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "page.md"])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("claimaudit: error: ")
+    assert line.endswith(".claimaudit.toml: sources: source pack 'packs/' not found")

@@ -9,6 +9,8 @@ order the files were given.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -154,6 +156,11 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         groups.setdefault((chosen.layers, chosen.sources), []).append(document)
 
     run_pack_paths = options.sources or [config.resolve(p) for p in settings_config.sources]
+    if not options.sources and config.path is not None:
+        for given, resolved in zip(settings_config.sources, run_pack_paths):
+            if not os.path.exists(resolved):
+                # Name the setting that asked for it, not only a path the reader never typed.
+                raise InputError(f"sources: source pack {given!r} not found", path=str(config.path))
     run_pack: SourcePack | None = None
     active_by_layers: dict[tuple[RuleLayer, ...], list[Rule]] = {}
     results: list[AuditResult] = []

@@ -336,7 +336,9 @@ def _statement_of(value: Any, text: str) -> bool:
             and isinstance(value.terms, Terms) and isinstance(value.attribution, Attribution)
             and _spans_within(value.disclaimers, len(text))
             and type(value.claim_type) is str and type(value.is_claim) is bool
-            and type(value.not_claim_reason) is str and isinstance(value._canon, dict))
+            and type(value.not_claim_reason) is str and isinstance(value._canon, dict)
+            and all(type(k) is str and isinstance(v, frozenset) and all(type(w) is str for w in v)
+                    for k, v in value._canon.items()))
 
 
 def _allowed_global(module: str, name: str, found: object) -> bool:

@@ -11,6 +11,7 @@ what follows it, less any comparator and figures.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 
@@ -415,12 +416,17 @@ def _read_frame(statement: Statement) -> Frame:
     )
 
 
-def frame_of(statement: Statement) -> Frame:
-    """The frame of a claim or evidence sentence.
+# Frames of the statements read in this process, by text: a statement is a pure
+# function of its text, and so is its frame. Bounded, and never written to disk.
+_FRAMES: OrderedDict[str, Frame] = OrderedDict()
+_FRAMES_KEPT = 16_384
 
-    A statement is immutable once analysed, so its frame is kept beside its
-    other derived facts."""
-    cached = statement._canon.get("*frame")
-    if cached is None:
-        cached = statement._canon["*frame"] = _read_frame(statement)
-    return cached
+
+def frame_of(statement: Statement) -> Frame:
+    """The frame of a claim or evidence sentence."""
+    frame = _FRAMES.get(statement.text)
+    if frame is None:
+        frame = _FRAMES[statement.text] = _read_frame(statement)
+        if len(_FRAMES) > _FRAMES_KEPT:
+            _FRAMES.popitem(last=False)
+    return frame
