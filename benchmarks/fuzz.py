@@ -627,7 +627,8 @@ def cli_check(rng: random.Random, folder: Path) -> Case:
         if rng.random() < 0.5:
             extra += ["--stdin-filename", rng.choice(["draft.md", "page.html", "notes.txt", "x.pdf", "", "\u202e.md"])]
     elif roll < 0.1:
-        args[0:1] = ["--text", gen.paragraph(rng, 0.6)]
+        # A command-line argument cannot carry a NUL byte; the process would never start.
+        args[0:1] = ["--text", gen.paragraph(rng, 0.6).replace("\0", "")]
     if rng.random() < 0.1:
         extra.append("--no-cache")
     corrupt_cache = rng.random() < 0.15
@@ -722,8 +723,8 @@ def cli_other(rng: random.Random, folder: Path) -> Case:
     command = [CLAIMAUDIT] + rng.choice([
         ["review", "summary", "reviewed.xlsx"],
         ["review", "baseline", "reviewed.xlsx", "--help"] if rng.random() < 0.1 else ["review", "baseline", "reviewed.xlsx"],
-        ["explain", gen.sentence(rng, 0.7), "-s", "pack.yaml"],
-        ["explain", gen.sentence(rng, 0.7), "-e", gen.paragraph(rng, 0.5)],
+        ["explain", gen.sentence(rng, 0.7).replace("\0", ""), "-s", "pack.yaml"],
+        ["explain", gen.sentence(rng, 0.7).replace("\0", ""), "-e", gen.paragraph(rng, 0.5).replace("\0", "")],
     ])
 
     def run() -> Report:

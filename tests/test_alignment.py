@@ -219,3 +219,13 @@ def test_a_rewrite_keeps_the_products_casing():
                                             aliases={"flexicur": ("curcumin",)})
     assert verdict == "overstated" and "CA301" in codes
     assert "FlexiCur" in suggestion and "flexiCur" not in suggestion
+
+
+def test_a_negated_fall_in_the_evidence_is_no_change_not_a_fall():
+    from claimaudit.claims.frame import directions_in
+
+    found = directions_in("Daily beetroot juice did not lower systolic blood pressure; it rose by 1 mmHg.")
+    assert Direction.DOWN not in found and {Direction.NO_CHANGE, Direction.UP} <= found
+    verdict, codes, _ = verdict_of("Beetroot juice lowers systolic blood pressure.",
+                                   "Daily beetroot juice did not lower systolic blood pressure; it rose by 1 mmHg.")
+    assert verdict == "unsupported", codes

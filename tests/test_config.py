@@ -203,3 +203,21 @@ def test_a_configured_source_pack_that_is_missing_names_the_config_and_the_setti
     line = result.output.strip()
     assert len(line.splitlines()) == 1 and line.startswith("claimaudit: error: ")
     assert line.endswith(".claimaudit.toml: sources: source pack 'packs/' not found")
+
+
+@pytest.mark.parametrize("toml, named", [
+    ('rules = ["house/"]\n', "rules: rule pack 'house/' not found"),
+    ('[[overrides]]\npaths = ["*.md"]\nsources = ["other-pack/"]\n', "overrides[0].sources: source pack 'other-pack/' not found"),
+])
+def test_a_missing_pack_set_in_the_config_names_the_config_and_the_setting(toml, named, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from claimaudit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".claimaudit.toml").write_text(toml, encoding="utf-8")
+    (tmp_path / "page.md").write_text("Curcumin eases knee pain.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "page.md"])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert len(line.splitlines()) == 1 and line.endswith(".claimaudit.toml: " + named)

@@ -384,3 +384,32 @@ def test_a_pack_with_several_problems_is_still_one_line(site):
     result = cli("check", "page.html", "-s", "two.yaml", cwd=site)
     line = assert_one_clear_error(result, "two.yaml:2")
     assert "also two.yaml:5" in line and "\\n" not in line
+
+
+FINALISER_SIGNAL = """
+import os, signal, time
+from claimaudit import cli
+
+class Finalised:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+def command():
+    Finalised()  # the signal arrives while Python runs this finaliser
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        pass
+    print("the command ran to its end")
+
+cli.main = command
+cli.run()
+"""
+
+
+def test_a_sigterm_raised_inside_a_finaliser_still_stops_the_run_with_143(tmp_path):
+    script = tmp_path / "finaliser_signal.py"
+    script.write_text(FINALISER_SIGNAL, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 143, done.stderr
+    assert "ran to its end" not in done.stdout
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

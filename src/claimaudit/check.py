@@ -143,7 +143,7 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
                              skipped=inputs.skipped, problems=inputs.problems)
         result.warnings += unread_warnings(result)
         return CheckRun(result, options.fail_on or settings_config.fail_on or "overstated", {})
-    rule_packs = options.rules or [config.resolve(p) for p in settings_config.rules]
+    rule_packs = options.rules or _configured_paths(config, settings_config.rules, "rules", "rule pack")
     all_rules = load_rule_set(rule_packs, use_cache=options.use_cache)
     cli_layer = options.rule_layer()
     settings: dict[str, DocumentSettings] = {
@@ -155,12 +155,7 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         chosen = settings[document.path]
         groups.setdefault((chosen.layers, chosen.sources), []).append(document)
 
-    run_pack_paths = options.sources or [config.resolve(p) for p in settings_config.sources]
-    if not options.sources and config.path is not None:
-        for given, resolved in zip(settings_config.sources, run_pack_paths):
-            if not os.path.exists(resolved):
-                # Name the setting that asked for it, not only a path the reader never typed.
-                raise InputError(f"sources: source pack {given!r} not found", path=str(config.path))
+    run_pack_paths = options.sources or _configured_paths(config, settings_config.sources, "sources", "source pack")
     run_pack: SourcePack | None = None
     active_by_layers: dict[tuple[RuleLayer, ...], list[Rule]] = {}
     results: list[AuditResult] = []
@@ -168,6 +163,10 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         if layers not in active_by_layers:
             active_by_layers[layers] = select_rules(all_rules, layers)
         if pack_paths is not None:
+            n = settings[group[0].path].sources_override
+            if n is not None:
+                _configured_paths(config, settings_config.overrides[n].sources or [], f"overrides[{n}].sources",
+                                  "source pack")
             source_pack = read_pack(list(pack_paths), group)
         else:
             if run_pack is None:
@@ -188,6 +187,17 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     merged.problems = inputs.problems + merged.problems
     merged.warnings += unread_warnings(merged)
     return CheckRun(merged, default, fail_on_by_document)
+
+
+def _configured_paths(config: LoadedConfig, written: list[str], key: str, what: str) -> list[str]:
+    """Paths from a config setting, resolved; a missing one names the config file and the setting,
+    since the reader may never have typed that path."""
+    resolved = [config.resolve(value) for value in written]
+    for given, path in zip(written, resolved):
+        if not os.path.exists(path):
+            raise InputError(f"{what} {given!r} not found", path=str(config.path) if config.path else None,
+                             field=f"{config.prefix}{key}")
+    return resolved
 
 
 def unread_warnings(result: AuditResult) -> list[str]:

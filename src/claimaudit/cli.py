@@ -178,6 +178,28 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> NoReturn:  # pragma: no
     raise Terminated()
 
 
+# A signal whose exception is raised while Python runs a finaliser (a __del__, such as the `regex`
+# parser's, or a weakref callback) is printed as "Exception ignored in ..." and dropped: the run
+# would go on and exit 0. Such an exception is kept and raised again from a timer a moment later,
+# outside the finaliser.
+_SWALLOWED: list[type[BaseException]] = []
+
+
+def _on_unraisable(unraisable: Any) -> None:  # pragma: no cover - exercised through a subprocess
+    if unraisable.exc_type in (Terminated, KeyboardInterrupt):
+        import signal
+
+        _SWALLOWED.append(unraisable.exc_type)
+        signal.setitimer(signal.ITIMER_REAL, 0.005)
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
+def _on_redelivery(signum: int, frame: FrameType | None) -> None:  # pragma: no cover - through a subprocess
+    if _SWALLOWED:
+        raise _SWALLOWED.pop()()
+
+
 def run() -> None:
     """The console entry point: run a command, then end the process at once.
 
@@ -192,6 +214,8 @@ def run() -> None:
     # costs a pre-commit check a tenth of its time and frees nothing.
     gc.set_threshold(100_000, 50, 1000)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGALRM, _on_redelivery)
+    sys.unraisablehook = _on_unraisable
     try:
         main()
         code = 0
@@ -210,6 +234,11 @@ def run() -> None:
     except BaseException as error:  # noqa: BLE001 - outside any command: still never a traceback
         print(f"claimaudit: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         code = EXIT_INPUT
+    if _SWALLOWED and code not in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        # The run ended before the timer fired; the signal still decides the exit code.
+        terminated = Terminated in _SWALLOWED
+        print(f"claimaudit: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

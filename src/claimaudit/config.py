@@ -94,6 +94,7 @@ class DocumentSettings:
     layers: tuple[RuleLayer, ...]
     sources: tuple[str, ...] | None  # None: the run's pack
     fail_on: FailOn
+    sources_override: int | None = None  # index in `overrides` that chose `sources`, to name it when missing
 
 
 @dataclass
@@ -136,6 +137,7 @@ class LoadedConfig:
         layers = [RuleLayer(tuple(config.disable), tuple(config.enable), tuple(sorted(config.levels.items())),
                             origin=self.prefix, path=where)]
         sources: tuple[str, ...] | None = None
+        sources_override: int | None = None
         fail_on = config.fail_on or DEFAULT_FAIL_ON
         relative = self.relative(document_path)
         for n, override in enumerate(config.overrides):
@@ -146,6 +148,7 @@ class LoadedConfig:
                                     origin=f"{self.prefix}overrides[{n}].", path=where))
             if override.sources is not None:
                 sources = tuple(self.resolve(s) for s in override.sources)
+                sources_override = n
             if override.fail_on:
                 fail_on = override.fail_on
         if cli_layer is not None:
@@ -154,6 +157,7 @@ class LoadedConfig:
             layers=tuple(layer for layer in layers if not layer.is_empty()),
             sources=sources,
             fail_on=cli_fail_on or fail_on,  # type: ignore[arg-type]
+            sources_override=sources_override,
         )
 
 

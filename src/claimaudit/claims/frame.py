@@ -268,16 +268,18 @@ _FIGURE_QUALIFIER = lazy_re(r"\b(?:more|less|fewer|greater|higher|lower)\s+than\
 def directions_in(text: str) -> frozenset[Direction]:
     """Every direction a piece of evidence states, for matching against a claim's one."""
     text = _FIGURE_QUALIFIER.sub(" ", text)
-    words = frozenset(content_tokens(text)) | frozenset(stem(w) for w in re.findall(r"[a-z]+", text.lower()))
     found: set[Direction] = set()
+    if _NO_CHANGE.search(text):
+        found.add(Direction.NO_CHANGE)
+        # "did not lower" says no change, not a fall: negated words of change are set aside.
+        text = _NO_CHANGE.sub(" ", text)
+    words = frozenset(content_tokens(text)) | frozenset(stem(w) for w in re.findall(r"[a-z]+", text.lower()))
     if words & _DOWN:
         found.add(Direction.DOWN)
     if words & _UP:
         found.add(Direction.UP)
     if words & _BETTER:
         found.add(Direction.BETTER)
-    if _NO_CHANGE.search(text):
-        found.add(Direction.NO_CHANGE)
     return frozenset(found)
 
 
