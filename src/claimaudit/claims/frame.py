@@ -17,6 +17,7 @@ from enum import Enum
 
 from claimaudit.claims.anatomy import Statement
 from claimaudit.language import content_tokens, lazy_re, stem
+from claimaudit.language.numbers import SCALE_WORDS, TENS_WORDS, UNITS_WORDS
 
 
 class Direction(str, Enum):
@@ -189,10 +190,10 @@ def _phrase(text: str, start: int, end: int, plain: str | None = None) -> Phrase
 
 
 _NUMBER_WORDS = lazy_re(
-    r"[\d][\d.,]*\s*%?|\b(?:per\s*cent|percent|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|third|thirds|"
-    r"quarter|quarters|twice|double|triple|fold|times|dozen|in|of|out|more|less|fewer|than|up|to|about|around|"
-    r"approximately|nearly|almost|over|under|at|least|most|some)\b",
+    r"[\d][\d.,]*\s*%?|\b(?:per\s*cent|percent|"
+    + "|".join(sorted([*UNITS_WORDS, *TENS_WORDS, *SCALE_WORDS], key=len, reverse=True))
+    + r"|half|third|thirds|quarter|quarters|twice|double|triple|fold|times|dozen|in|of|out|more|less|fewer|than|"
+    r"up|to|about|around|approximately|nearly|almost|over|under|at|least|most|some)\b",
     re.IGNORECASE)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
 from typing import Mapping, Sequence
 
@@ -96,6 +97,26 @@ class Alignment:
     def source_id(self) -> str:
         return self.evidence[0].source_id if self.evidence else ""
 
+    @property
+    def about_something_else(self) -> bool:
+        """The claim's subject is absent from the evidence that covers the rest of it,
+        and that evidence names something else acting: the claim is about another thing."""
+        if self.status(Element.SUBJECT) != Status.ABSENT or not self.evidence:
+            return False
+        ours = specific_words(self.frame.subject)
+        theirs = frozenset().union(*(specific_words(frame_of(m.sentence.statement).subject) for m in self.evidence))
+        return bool(ours and theirs and not ours & theirs)
+
+    def contestable(self, matches: Sequence[Match]) -> list[Match]:
+        """The evidence a contradiction may be drawn from. When the evidence that covers
+        the claim says what the claim says, a less similar sentence of another study is
+        about something else ("lowered blood pressure in adults with hypertension"
+        against "did not lower it in young adults with normal blood pressure")."""
+        if not self.core_shown or self.status(Element.DIRECTION) != Status.MATCHED or not self.evidence:
+            return list(matches)
+        covering = self.evidence[0].similarity
+        return [m for m in matches if m.source_id == self.source_id or m.similarity >= covering]
+
 
 # Stems that share this many first letters are one word in two forms
 # ("inflammation" and "inflammatory", "allergies" and "allergic").
@@ -146,11 +167,14 @@ def _alias_words(frame: Frame, aliases: Mapping[str, Sequence[str]]) -> frozense
     return frozenset(words)
 
 
+@lru_cache(maxsize=64)
+def _alias_name_words(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(word for name in names for word in content_tokens(name))
+
+
 def _named(words: frozenset[str], aliases: Mapping[str, Sequence[str]]) -> frozenset[str]:
-    names: set[str] = set()
-    for name in aliases:
-        names.update(content_tokens(name))
-    return words - names
+    """The words of a subject less the product names the aliases stand in for."""
+    return words - _alias_name_words(tuple(aliases)) if aliases else words
 
 
 def _coverage(words: frozenset[str], window: _Window) -> float:

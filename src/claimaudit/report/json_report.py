@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from claimaudit.model import AlignedElement, AuditResult, Finding
+from claimaudit.model import AlignedElement, AuditResult, Finding, GoneClaim
 
 from .common import (
     TOOL_NAME,
@@ -147,22 +147,10 @@ class ProblemData(TypedDict):
     message: str
 
 
-class GoneData(TypedDict):
-    id: str
-    document: str
-    line: int | None
-    claim: str
-    verdict: str
-    decision: str
-    comment: str
-    reviewer: str
-    date: str
-
-
 class ReviewBlock(TypedDict):
     workbook: str
     counts: dict[str, int]
-    gone: list[GoneData]
+    gone: list[GoneClaim]
 
 
 class ReportData(TypedDict):

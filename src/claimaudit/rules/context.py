@@ -54,6 +54,7 @@ class Hit:
     evidence_span: tuple[int, int] | None = None
     suggestion: str = ""
     level: str | None = None  # a kind may escalate or soften the rule's level
+    decisive: bool = False  # see model.Reason.decisive
 
 
 @dataclass(frozen=True)

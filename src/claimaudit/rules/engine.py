@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 
 from claimaudit import limits
 from claimaudit.claims.anatomy import Statement
-from claimaudit.errors import InputError
-from claimaudit.evidence.index import SourceIndex
 from claimaudit.claims.detect import claim_parts
-from claimaudit.claims.frame import Element, frame_of, specific_words
-from claimaudit.evidence.align import Alignment, Status
+from claimaudit.errors import InputError
+from claimaudit.evidence.align import Alignment
+from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution, rank_evidence
 from claimaudit.model import Reason, Verdict
 from claimaudit.rules.context import Hit, RuleContext
@@ -84,48 +83,17 @@ def _evaluate(claim: Statement, evidence: list[Match], index: SourceIndex, resol
                     evidence_source=match.source_id if match is not None else "",
                     evidence_text=match.sentence.text if match is not None else "",
                     suggestion=hit.suggestion or format_message(rule.spec.suggestion, hit.values),
+                    decisive=hit.decisive,
                 )
             )
-    reasons = [r for r in reasons if not _contradicted_elsewhere(r, context)]
-    if _another_actor(context):
-        for reason in reasons:
-            if reason.code == "CA001" or reason.family == "evidence":
-                reason.decisive = True
     if not context.alignment.core_shown and not any(r.verdict in {"overstated", "unsupported"} for r in reasons):
         reasons.append(_not_shown(context))
     return reasons, context.alignment
 
 
-def _another_actor(context: RuleContext) -> bool:
-    """The claim's subject is absent from the evidence that covers the rest of it,
-    and that evidence names something else acting: the claim is about another thing."""
-    alignment = context.alignment
-    if alignment.status(Element.SUBJECT) != Status.ABSENT or not alignment.evidence:
-        return False
-    ours = specific_words(alignment.frame.subject)
-    theirs = frozenset().union(*(specific_words(frame_of(m.sentence.statement).subject) for m in alignment.evidence))
-    return bool(ours and theirs and not ours & theirs)
-
-
 def _verdict(level: str | None) -> Verdict:
     """A rule's level as a verdict; the loader admits only these two."""
     return "overstated" if level == "overstated" else "unsupported"
-
-
-def _contradicted_elsewhere(reason: Reason, context: RuleContext) -> bool:
-    """A contradiction is drawn from the best evidence. When the evidence that
-    covers the claim says what the claim says, and is closer to the claim than
-    the contradicting sentence of another study, that sentence is about
-    something else ("lowered blood pressure in adults with hypertension" against
-    "did not lower it in young adults with normal blood pressure")."""
-    alignment = context.alignment
-    if reason.family != "contradiction" or not alignment.core_shown or not reason.evidence_text:
-        return False
-    if alignment.status(Element.DIRECTION) != Status.MATCHED or reason.evidence_source == alignment.source_id:
-        return False
-    covering = alignment.evidence[0].similarity if alignment.evidence else 0.0
-    against = max((m.similarity for m in context.evidence if m.sentence.text == reason.evidence_text), default=1.0)
-    return covering > against
 
 
 def _not_shown(context: RuleContext) -> Reason:
@@ -140,7 +108,8 @@ def _not_shown(context: RuleContext) -> Reason:
         message=f"Support not shown: {what} could be matched to a cited source.",
         claim_span=None, evidence_span=None, evidence_source=best.source_id if best else "",
         evidence_text=best.sentence.text if best else "",
-        suggestion="Remove the claim, or add the source that states it to the pack.")
+        suggestion="Remove the claim, or add the source that states it to the pack.",
+        decisive=alignment.about_something_else)
 
 
 def evaluate_parts(parts: list, ranked: list[list[Match]], index: SourceIndex, resolution: Resolution,

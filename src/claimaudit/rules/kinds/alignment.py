@@ -61,4 +61,5 @@ def alignment_hits(ctx: RuleContext, elements: list[str], statuses: set[Status],
         "closest": _closest(alignment, ctx),
         "quoted": _quoted(found),
     }
-    return [Hit(values, _span(alignment.frame, first.element), evidence, None)]
+    decisive = Status.ABSENT in statuses and alignment.about_something_else
+    return [Hit(values, _span(alignment.frame, first.element), evidence, None, decisive=decisive)]

@@ -129,7 +129,18 @@ def _negated_claim_hit(ctx: RuleContext, params: ContradictedParams) -> list[Hit
 def contradicted(ctx: RuleContext, params: ContradictedParams) -> list[Hit]:
     """The evidence about the claim negates it: a failed endpoint, a negated
     effect, a finding in the opposite direction, or no difference where the
-    claim says better; or the claim denies what the evidence affirms."""
+    claim says better; or the claim denies what the evidence affirms.
+
+    The contradiction comes from the best evidence: a sentence the alignment
+    sets aside (another study, less like the claim than the one that covers
+    it) contradicts nothing."""
+    hits = _contradicted(ctx, params)
+    allowed = ctx.alignment.contestable([h.evidence for h in hits if h.evidence is not None])
+    return [h for h in hits if h.evidence is None or h.evidence in allowed]
+
+
+def _contradicted(ctx: RuleContext, params: ContradictedParams) -> list[Hit]:
+    """:func:`contradicted` against every ranked sentence."""
     if ctx.claim.strength.negated or any(c.kind == "negation" for c in ctx.claim.cues):
         return _negated_claim_hit(ctx, params)
     if ctx.claim.level == 0 and not figures(ctx.claim) and not find_phrases(params.superiority, ctx.claim.text):
