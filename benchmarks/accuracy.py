@@ -17,7 +17,11 @@ found as findings, how many non-claims became findings, and precision / recall
 per rule family and per kind of claim (the gold `tags`: headings, alt text,
 aliases, comparisons, ...). `--verbose` lists each own-set claim scored wrong.
 
+With ``--semantic`` (the ``claimaudit[semantic]`` extra) every set is scored
+twice, by words alone and with meaning, and a table sets the two side by side.
+
     python benchmarks/accuracy.py [--data ../shared/data/dev] [--only yu,wright,covid,missci,own] [--verbose]
+                                  [--semantic]
 """
 
 from __future__ import annotations
@@ -43,10 +47,12 @@ from claimaudit.model import Source  # noqa: E402
 from claimaudit.verdicts.aggregate import decide  # noqa: E402
 
 FLAGGED = {"overstated", "unsupported"}
+# The semantic extra's embeddings, under --semantic (None: words alone).
+MEANING = None
 
 
 def verdict_for(claim: str, sources: list[Source], rules, cited: tuple[str, ...] = ()) -> str:
-    _, matches, reasons = judge_claim(claim, sources, rules, cited)
+    _, matches, reasons = judge_claim(claim, sources, rules, cited, meaning=MEANING)
     verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
     return verdict
 
@@ -108,13 +114,19 @@ def covid_pack(claim: dict, doc: dict, answers: dict) -> list[str]:
     return [s for i, s in enumerate(sentences) if i not in drop]
 
 
-def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) -> dict:
-    folder = data / "check_covid"
+def covid_corpus(folder: Path) -> dict[str, dict]:
+    """Check-COVID's abstracts by their CORD id."""
     corpus = {}
     for line in (folder / "corpus.json").read_text(encoding="utf-8").splitlines():
         if line.strip():
             doc = json.loads(line)
             corpus[doc["cord_id"]] = doc
+    return corpus
+
+
+def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) -> dict:
+    folder = data / "check_covid"
+    corpus = covid_corpus(folder)
     gold, predicted = [], []
     labels: list[str] = []
     top1 = top3 = linked = 0
@@ -132,7 +144,7 @@ def bench_covid(data: Path, rules, split: str = "dev", twin_fix: bool = True) ->
         source = Source(id=claim["cord_id"], summary=" ".join(s.strip() for s in sentences), citation=doc.get("title", ""))
         # Finding the sentence about the claim within the abstract is part of
         # the task here, so the abstract is a plain pack, not a cited source.
-        _, matches, reasons = judge_claim(claim["claim"], [source], rules)
+        _, matches, reasons = judge_claim(claim["claim"], [source], rules, meaning=MEANING)
         verdict, _, _ = decide(reasons, matches[0].similarity if matches else 0.0)
         labels.append(claim["label"])
         gold.append("supported" if claim["label"] == "SUPPORT" else "flagged")
@@ -237,7 +249,8 @@ def bench_own(rules) -> dict:
         if gold.get("domain"):
             domains.add(gold["domain"])
         try:
-            findings = audit([str(folder / gold["page"])], str(folder / gold["sources"]), loaded_rules=rules).result.findings
+            findings = audit([str(folder / gold["page"])], str(folder / gold["sources"]), loaded_rules=rules,
+                             semantic=MEANING is not None).result.findings
         except InputError as error:
             failed.append(f"{name}: {error}")
             findings = []
@@ -342,11 +355,68 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     parser.add_argument("--verbose", action="store_true", help="list each own-set claim scored wrong")
     parser.add_argument("--covid-splits", default="dev", help="Check-COVID splits to score: dev, train or dev,train")
+    parser.add_argument("--semantic", action="store_true",
+                        help="score every set by words alone and with meaning (needs claimaudit[semantic])")
     args = parser.parse_args(argv)
     data = Path(args.data)
     wanted = set(args.only.split(","))
     rules = load_rules()
-    figures = {}
+    global MEANING
+    figures = score_all(args, data, wanted, rules)
+    if args.semantic:
+        from claimaudit.evidence.meaning import Meaning
+
+        MEANING = Meaning()
+        print(f"\n--- with meaning ({MEANING.settings.model}) ---")
+        with_meaning = score_all(args, data, wanted, rules)
+        print_side_by_side(figures, with_meaning)
+        figures = {"words": figures, "meaning": with_meaning}
+    if args.json:
+        print(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+SIDE_BY_SIDE = [
+    ("Yu pubmed macro-F1", ("yu", "annotated_pubmed", "macro_f1")),
+    ("Yu eureka macro-F1", ("yu", "annotated_eureka", "macro_f1")),
+    ("Wright exaggeration F1", ("wright", "f1")),
+    ("Check-COVID dev flag macro-F1", ("covid_dev", "flag_macro_f1")),
+    ("Check-COVID dev supported-vs-refuted balanced accuracy", ("covid_dev", "support_vs_refute_balanced_accuracy")),
+    ("Check-COVID dev refuted passed as supported", ("covid_dev", "refuted_passed_as_supported")),
+    ("Check-COVID dev gold evidence top-1", ("covid_dev", "evidence_top1")),
+    ("Check-COVID dev gold evidence top-3", ("covid_dev", "evidence_top3")),
+    ("Check-COVID dev claims/s", ("covid_dev", "claims_per_second")),
+    ("MISSCI dev flagged", ("missci", "missci", "flagged")),
+    ("MissciPlus dev flagged", ("missci", "missciplus", "flagged")),
+    ("own set problem-claim recall", ("own", "problem_recall")),
+    ("own set false alarms", ("own", "false_alarm_rate")),
+    ("own set not found", ("own", "not_found_rate")),
+    ("own set verdict accuracy", ("own", "verdict_accuracy")),
+]
+
+
+def _figure(figures: dict, path: tuple[str, ...]) -> float | None:
+    value: Any = figures
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value if isinstance(value, (int, float)) else None
+
+
+def print_side_by_side(words: dict, meaning: dict) -> None:
+    print(f"\n{'':58s} {'words':>8s} {'+meaning':>9s}")
+    for title, path in SIDE_BY_SIDE:
+        a, b = _figure(words, path), _figure(meaning, path)
+        if a is None and b is None:
+            continue
+        shown = [f"{v:8.3f}" if v is not None and v < 10 else (f"{v:8.0f}" if v is not None else f"{'-':>8s}")
+                 for v in (a, b)]
+        print(f"{title:58s} {shown[0]} {shown[1]:>9s}")
+
+
+def score_all(args, data: Path, wanted: set[str], rules) -> dict:
+    figures: dict = {}
     if "yu" in wanted and data.exists():
         figures["yu"] = yu = bench_yu(data)
         for name, res in yu.items():
@@ -382,9 +452,7 @@ def main(argv=None) -> int:
     if "own" in wanted:
         figures["own"] = o = bench_own(rules)
         print_own(o, verbose=args.verbose)
-    if args.json:
-        print(json.dumps(figures, indent=2, default=str))
-    return 0
+    return figures
 
 
 if __name__ == "__main__":

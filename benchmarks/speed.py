@@ -14,10 +14,15 @@
    held against a 500-source pack, both generated here from templates.
 3. Which heavy libraries a warm ``check`` process imported (it should need
    none of pandas, openpyxl, jinja2, numpy, pydantic and ruamel.yaml).
+4. With ``--semantic`` (the ``claimaudit[semantic]`` extra): the same page
+   checks with ``--semantic`` (target: warm under 1 s), the site audit with
+   meaning on, and the model's own cost: load time, and milliseconds to embed
+   a claim and a source sentence.
 
-    python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500] [--only page,site,imports] [--json FILE]
+    python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500] [--only page,site,imports,model]
+                               [--semantic] [--json FILE]
 
-Target: under 0.5 s for one page.
+Target: under 0.5 s for one page (1 s with --semantic).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ EXAMPLE_SOURCES = REPO / "examples" / "sources.yaml"
 REAL_PAGE = REPO.parent / "shared" / "corpus" / "stemedix-blog-page.txt"
 HEAVY = ("pandas", "openpyxl", "jinja2", "numpy", "pydantic", "ruamel.yaml")
 TARGET_SECONDS = 0.5
+SEMANTIC_TARGET_SECONDS = 1.0
 
 
 def _environment(cache_dir: str) -> dict:
@@ -58,9 +64,11 @@ def _environment(cache_dir: str) -> dict:
 
 
 def time_check(arguments: list[str], runs: int, cache_dir: str, cold: bool,
-               before_run=None) -> dict:
+               before_run=None, semantic: bool = False) -> dict:
     """Median wall time of ``python -m claimaudit check ARGS`` from start to exit."""
     command = [sys.executable, "-m", "claimaudit", "check", *arguments, "--format", "json"]
+    if semantic:
+        command.append("--semantic")
     times, cpu, exit_code, claims = [], [], None, None
     for run in range(runs):
         if before_run is not None:
@@ -102,7 +110,7 @@ def figure_editor(original: Path, copy: Path):
     return edit
 
 
-def bench_pages(runs: int) -> dict:
+def bench_pages(runs: int, semantic: bool = False) -> dict:
     pages = {"example page": (EXAMPLE_PAGE, ["--sources", str(EXAMPLE_SOURCES)])}
     if REAL_PAGE.is_file():
         pages["stemedix page"] = (REAL_PAGE, [])
@@ -111,16 +119,16 @@ def bench_pages(runs: int) -> dict:
             tempfile.TemporaryDirectory(prefix="claimaudit-edit-") as scratch:
         for name, (page, extra) in pages.items():
             arguments = [str(page), *extra]
-            time_check(arguments, 1, cache, cold=False)  # fill the cache
+            time_check(arguments, 1, cache, cold=False, semantic=semantic)  # fill the cache
             edited = Path(scratch) / page.name
             edit = figure_editor(page, edited)
             edit(0)
-            time_check([str(edited), *extra], 1, cache, cold=False)  # the edited copy's first sight
+            time_check([str(edited), *extra], 1, cache, cold=False, semantic=semantic)  # the edited copy's first sight
             results[name] = {
-                "warm cache": time_check(arguments, runs, cache, cold=False),
+                "warm cache": time_check(arguments, runs, cache, cold=False, semantic=semantic),
                 "one claim edited": time_check([str(edited), *extra], runs, cache, cold=False,
-                                               before_run=lambda run: edit(run + 1)),
-                "cold cache": time_check(arguments, max(3, runs // 2), cache, cold=True),
+                                               before_run=lambda run: edit(run + 1), semantic=semantic),
+                "cold cache": time_check(arguments, max(3, runs // 2), cache, cold=True, semantic=semantic),
             }
     return results
 
@@ -191,7 +199,32 @@ def make_page(n: int, rng: random.Random) -> str:
             f"<h1>Treatment page {n}</h1>{''.join(paragraphs)}</main></body></html>\n")
 
 
-def bench_site(pages: int, source_count: int, seed: int = 7) -> dict:
+def bench_model() -> dict:
+    """The semantic model's own cost: load, and embedding one claim and a batch of source sentences."""
+    from claimaudit.cache import disabled
+    from claimaudit.evidence.meaning import Meaning
+
+    rng = random.Random(11)
+    with disabled():
+        started = time.perf_counter()
+        model = Meaning()
+        model.vectors("query", ["warm-up"])
+        load_s = time.perf_counter() - started
+        claims = [make_page(n, rng).split("<p>")[1].split(". ")[0] + "." for n in range(20)]
+        times = []
+        for claim in claims:
+            started = time.perf_counter()
+            model.vectors("query", [claim])
+            times.append(time.perf_counter() - started)
+        sentences = [s["summary"] for s in make_sources(40, rng)]
+        started = time.perf_counter()
+        model.vectors("passage", sentences)
+        batch_s = time.perf_counter() - started
+    return {"load_s": round(load_s, 3), "ms_per_claim": round(1000 * statistics.median(times), 1),
+            "ms_per_source_text": round(1000 * batch_s / len(sentences), 1)}
+
+
+def bench_site(pages: int, source_count: int, seed: int = 7, semantic: bool = False) -> dict:
     from claimaudit.api import read_copy, read_sources
     from claimaudit.pipeline import audit_documents
     from claimaudit.rule_cache import load_rule_set, select_rules
@@ -210,7 +243,12 @@ def bench_site(pages: int, source_count: int, seed: int = 7) -> dict:
         rules = select_rules(load_rule_set([]))
         read_s = time.perf_counter() - started
         started = time.perf_counter()
-        result = audit_documents(documents, sources, rules)
+        meaning = None
+        if semantic:
+            from claimaudit.evidence.meaning import Meaning
+
+            meaning = Meaning()
+        result = audit_documents(documents, sources, rules, meaning=meaning)
         audit_s = time.perf_counter() - started
     claims = len(result.findings)
     return {"pages": pages, "sources": source_count, "claims": claims, "read_s": round(read_s, 2),
@@ -225,15 +263,21 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=500)
     parser.add_argument("--only", default="page,site,imports")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--semantic", action="store_true", help="time the checks and the site with --semantic")
     args = parser.parse_args()
     wanted = {part.strip() for part in args.only.split(",")}
     figures: dict = {}
+    target = SEMANTIC_TARGET_SECONDS if args.semantic else TARGET_SECONDS
+    if args.semantic and "model" in wanted | {"page"}:
+        figures["semantic model"] = model = bench_model()
+        print(f"semantic model: loads in {model['load_s']:.3f} s; {model['ms_per_claim']} ms to embed a claim, "
+              f"{model['ms_per_source_text']} ms per source text in a batch")
     if "page" in wanted:
-        figures["check one page"] = bench_pages(args.runs)
+        figures["check one page"] = bench_pages(args.runs, semantic=args.semantic)
         for name, modes in figures["check one page"].items():
             for mode, row in modes.items():
-                flag = "ok" if row["median_s"] < TARGET_SECONDS else f"over the {TARGET_SECONDS} s target"
-                print(f"check {name:<14} {mode:<10} median {row['median_s']:.3f} s "
+                flag = "ok" if row["median_s"] < target else f"over the {target} s target"
+                print(f"check{' --semantic' if args.semantic else ''} {name:<14} {mode:<10} median {row['median_s']:.3f} s "
                       f"(min {row['min_s']:.3f}, max {row['max_s']:.3f}, CPU {row['cpu_median_s']:.3f}, "
                       f"{row['runs']} runs, "
                       f"{row['claims']} claims) {flag}")
@@ -242,9 +286,9 @@ def main() -> None:
         print("heavy modules imported by check: " + ", ".join(
             f"{name} {'YES' if loaded else 'no'}" for name, loaded in figures["heavy imports in check"].items()))
     if "site" in wanted:
-        row = bench_site(args.pages, args.sources)
+        row = bench_site(args.pages, args.sources, semantic=args.semantic)
         figures["synthetic site"] = row
-        print(f"site: {row['pages']} pages, {row['sources']} sources, {row['claims']} claims: read {row['read_s']} s, "
+        print(f"site{' (--semantic)' if args.semantic else ''}: {row['pages']} pages, {row['sources']} sources, {row['claims']} claims: read {row['read_s']} s, "
               f"audit {row['audit_s']} s = {row['claims_per_s']} claims/s ({row['pages_per_s']} pages/s overall)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -190,6 +190,7 @@ def audit(
     loaded_rules: list[Rule] | None = None,
     on_document=None,
     aliases: dict[str, Any] | None = None,
+    semantic: bool = False,
 ) -> Audit:
     """Audit copy against its sources.
 
@@ -197,11 +198,20 @@ def audit(
     pack path, a dict ``{"sources": [...], "aliases": {...}}``, a list of source
     dicts, or None to use the citations inside the copy. ``rules``: extra rule
     packs. ``aliases``: names copy uses for what the sources name otherwise,
-    ``{"FlexiCur": ["curcumin"]}``, added to the packs' own.
+    ``{"FlexiCur": ["curcumin"]}``, added to the packs' own. ``semantic``: weigh
+    meaning beside the words with the optional sentence model; without the
+    ``claimaudit[semantic]`` extra installed it raises ``SemanticUnavailable``
+    (an ``InputError``) naming the extra.
     """
     from claimaudit.evidence.aliases import merge_aliases, validate_aliases
 
     given_aliases = validate_aliases(aliases, path="<python>")
+    meaning = None
+    if semantic:
+        # Imported only when asked for: the rule-only path loads nothing new.
+        from claimaudit.evidence.meaning import Meaning
+
+        meaning = Meaning()
     reading = read_copy_inputs(copy)
     documents = _read_documents(reading)
     source_pack = read_pack(sources, documents)
@@ -213,7 +223,9 @@ def audit(
         # Each call is a run of its own: rules shared across calls get their whole pattern time.
         rule.pattern_run.spent = 0.0
     result = audit_documents(documents, pack, active, on_document=on_document,
-                             aliases=merge_aliases(given_aliases, source_pack.aliases))
+                             aliases=merge_aliases(given_aliases, source_pack.aliases), meaning=meaning)
+    if meaning is not None:
+        result.semantic_model = meaning.settings.model
     raise_problems(result.problems)
     result.skipped = list(reading.skipped)
     if not pack:

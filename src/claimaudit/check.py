@@ -20,6 +20,7 @@ from claimaudit.errors import InputError
 from claimaudit.model import AuditResult, Document, InputProblem, SkippedFile, Source
 
 if TYPE_CHECKING:
+    from claimaudit.evidence.meaning import Meaning
     from claimaudit.ingest.sources import SourcePack
     from claimaudit.rules.loader import Rule
 
@@ -41,6 +42,7 @@ class CheckOptions:
     texts: list[str] = field(default_factory=list)  # --text: literal copy
     stdin: tuple[str, bytes] | None = None  # COPY "-": (name for findings, bytes read)
     on_document: Callable[[Document], None] | None = None
+    semantic: bool = False  # --semantic; the config's `semantic = true` switches it on too
 
     def rule_layer(self) -> RuleLayer:
         return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
@@ -133,6 +135,8 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     from claimaudit.rule_cache import load_rule_set, select_rules
 
     settings_config = config.config
+    # Before any copy is read, so a missing extra fails at once; one model for every group of files.
+    meaning = meaning_for(options.semantic, config)
     inputs = _read_inputs(options, config)
     documents = inputs.documents
     if not documents:
@@ -176,7 +180,7 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         pack = source_pack.sources
         with persistent_analyses(options.use_cache):
             result = audit_documents(group, pack, active_by_layers[layers], on_document=options.on_document,
-                                     aliases=merge_aliases(config.aliases, source_pack.aliases))
+                                     aliases=merge_aliases(config.aliases, source_pack.aliases), meaning=meaning)
         if not pack:
             result.warnings.append(NO_SOURCES_WARNING)
         results.append(result)
@@ -186,6 +190,8 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     merged.skipped = inputs.skipped
     merged.problems = inputs.problems + merged.problems
     merged.warnings += unread_warnings(merged)
+    if meaning is not None:
+        merged.semantic_model = meaning.settings.model
     return CheckRun(merged, default, fail_on_by_document)
 
 
@@ -214,3 +220,25 @@ def unread_warnings(result: AuditResult) -> list[str]:
         listed = ", ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
         warnings.append(f"passed over {len(result.skipped)} file(s) of types not read: {listed}")
     return [w for w in warnings if w not in result.warnings]
+
+
+def meaning_for(flag: bool, config: LoadedConfig) -> Meaning | None:
+    """The sentence model when ``--semantic`` (``flag``) or the config's ``semantic = true``
+    asks for it, else None.
+
+    The module is imported only here, so the rule-only path loads nothing new.
+    A missing extra switched on by the config names the config file and key: the
+    reader may not know that the file switches it on.
+    """
+    if not (flag or config.config.semantic):
+        return None
+    from claimaudit.evidence.meaning import INSTALL_HINT, Meaning, SemanticUnavailable
+
+    try:
+        return Meaning()
+    except SemanticUnavailable:
+        if flag or config.path is None:
+            raise
+        raise SemanticUnavailable(f"switched on here, but the optional sentence model is not installed: "
+                                  f"{INSTALL_HINT}", path=str(config.path), line=config.line_of("semantic"),
+                                  field=f"{config.prefix}semantic") from None

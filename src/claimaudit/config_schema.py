@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 FailOn = Literal["overstated", "unsupported"]
 Level = Literal["overstated", "unsupported"]
@@ -60,6 +60,7 @@ class CheckConfigSchema(_Settings):
     limits: dict[str, float | str] = Field(default_factory=dict)
     skip_scopes: list[str] = Field(default_factory=list)  # scopes not audited, as Vale's IgnoredScopes
     aliases: dict[str, list[str]] = Field(default_factory=dict)  # see evidence.aliases
+    semantic: StrictBool = False  # the semantic extra; strict, so "yes" or 1 is an error, not a switch
 
     @field_validator("aliases", mode="before")
     @classmethod

@@ -4,34 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimaudit.evidence.aliases import merge_aliases, resolve_aliases
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.ingest.sources import load_pack
-from claimaudit.pipeline import aligned_elements, checked_rewrite, describe, support_confidence
+from claimaudit.model import AlignedElement
+from claimaudit.pipeline import aligned_elements, checked_rewrite, describe
 from claimaudit.rules.examples import judge_in_index, sources_from_text
+from claimaudit.verdicts.confidence import verdict_confidence
 from claimaudit.rules.loader import load_rules
 from claimaudit.verdicts.aggregate import decide, effective_reasons
+
+if TYPE_CHECKING:
+    from claimaudit.evidence.meaning import Meaning
 
 STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional causal", 3: "3 direct causal"}
 
 
 def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: Sequence[str | Path],
                   disable: Sequence[str] = (), levels: dict[str, str] | None = None,
-                  aliases: Mapping[str, tuple[str, ...]] | None = None) -> str:
+                  aliases: Mapping[str, tuple[str, ...]] | None = None, meaning: Meaning | None = None) -> str:
     """The step-by-step reading of one claim against the packs and evidence text.
 
     ``aliases`` (an alias table, e.g. the config's) is merged with the packs'
-    own ``aliases:``, as ``check`` merges them."""
+    own ``aliases:``, as ``check`` merges them. ``meaning``: the sentence model
+    of the semantic extra, used beside the words as an audit with
+    ``--semantic`` uses it."""
     loaded = [load_pack(pack) for pack in packs]
     sources = [s for pack in loaded for s in pack.sources] + sources_from_text(evidence)
     names = merge_aliases(aliases, *(pack.aliases for pack in loaded))
     rules = load_rules(list(extra_rules), disable=list(disable), levels=levels)
-    index = SourceIndex.build(sources, aliases=names)
+    index = SourceIndex.build(sources, aliases=names, meaning=meaning)
     judged = judge_in_index(claim, index, rules)
     statement, matches, reasons = judged.statement, judged.matches, judged.reasons
     read = describe(statement)
-    out = [f"Claim: {claim}", "", "1. What the engine reads",
+    out = [f"Claim: {claim}"]
+    if meaning is not None:
+        out.append(f"Meaning: on, beside the words (semantic model: {meaning.settings.model})")
+    out += ["", "1. What the engine reads",
            f"   type: {statement.claim_type}",
            f"   strength: {STRENGTH.get(statement.level, statement.level)}"]
     for key in ("figures", "hedges", "boosters", "negations", "populations", "conditions",
@@ -63,11 +74,11 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
     for item in aligned:
         clause = f" [{item.clause}]" if item.clause else ""
         said = f"{item.evidence_words or '-'}" + (f" ({item.source})" if item.source else "")
-        out.append(f"   {item.element}{clause}: {item.status} - claim: {item.claim_words or '-'}; evidence: {said}")
+        out.append(f"   {item.element}{clause}: {element_status(item)} - claim: {item.claim_words or '-'}; "
+                   f"evidence: {said}")
     verdict, confidence, suggestion = decide(reasons, matches[0].similarity if matches else 0.0)
-    if verdict == "supported":
-        confidence = support_confidence(judged.judgement)
-    else:
+    confidence = verdict_confidence(claim, judged.judgement, index, verdict == "supported", confidence)
+    if verdict != "supported":
         # The same check an audit makes: a rewrite is shown only when it would come out supported.
         suggestion = checked_rewrite(claim, suggestion, index, judged.resolution, rules)
     deciding = effective_reasons(reasons)
@@ -77,3 +88,10 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
     if suggestion:
         out.append(f"   suggestion: {suggestion}")
     return "\n".join(out)
+
+
+def element_status(item: AlignedElement) -> str:
+    """An element's status, saying so when meaning, not the words, matched it."""
+    if item.meaning is None:
+        return item.status
+    return f"{item.status} by meaning, similarity {item.meaning:.2f}"

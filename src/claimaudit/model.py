@@ -241,6 +241,7 @@ class AlignedElement:
     evidence_words: str = ""
     source: str = ""  # the source whose sentences were held against the claim
     clause: str = ""  # the clause it belongs to, for a claim judged clause by clause
+    meaning: float | None = None  # matched by meaning (the semantic extra): the similarity; None: by words
 
 
 @dataclass
@@ -328,6 +329,8 @@ class AuditResult:
     problems: list[InputProblem] = field(default_factory=list)
     # Everything read but not audited as a claim, in document order then by place.
     not_audited: list[NotAudited] = field(default_factory=list)
+    # The sentence model the run used beside the words (the semantic extra); "" for words alone.
+    semantic_model: str = ""
 
     def documents_without_claims(self) -> list[str]:
         """Paths of the documents read in which no claim was found, in document order."""

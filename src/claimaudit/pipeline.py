@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from dataclasses import replace
 
@@ -19,7 +19,11 @@ from claimaudit.model import (AlignedElement, AuditResult, ClaimAnalysis, Docume
 from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
+from claimaudit.verdicts.confidence import verdict_confidence
 from claimaudit.verdicts.ids import claim_id
+
+if TYPE_CHECKING:
+    from claimaudit.evidence.meaning import Meaning
 
 
 def _suppression_for(reason: Reason, suppressions) -> tuple[str, str] | None:
@@ -43,8 +47,9 @@ def audit_documents(
     *,
     on_document: Callable[[Document], None] | None = None,
     aliases: dict[str, tuple[str, ...]] | None = None,
+    meaning: Meaning | None = None,
 ) -> AuditResult:
-    index = SourceIndex.build(sources, aliases=aliases)
+    index = SourceIndex.build(sources, aliases=aliases, meaning=meaning)
     found: list[Claim] = []
     not_audited: list = []  # NotAudited: text read but not a claim, with why
     problems: list[InputProblem] = []
@@ -81,9 +86,9 @@ def audit_documents(
         best = matches[0].similarity if matches else 0.0
         verdict, confidence, suggestion = decide(reasons, best)
         aligned = aligned_elements(judgement)
-        if verdict == "supported":
-            # Confidence in support is how much of what the claim states was matched.
-            confidence = support_confidence(judgement)
+        # Confidence in support is how much of what the claim states was matched
+        # (weighed with meaning by the trained head when the semantic extra is on).
+        confidence = verdict_confidence(claim.statement.text, judgement, index, verdict == "supported", confidence)
         document = claim.document
         line, column = document.line_col(claim.start)
         key = (document.path, claim_id(document.path, claim.text))
@@ -125,16 +130,10 @@ def aligned_elements(judgement: Judgement) -> list[AlignedElement]:
     compound = len(judgement.alignments) > 1
     return [
         AlignedElement(e.element.value, e.status.value, e.claim_words.strip(" ,.;:"), e.evidence_words,
-                       alignment.source_id, clause if compound else "")
+                       alignment.source_id, clause if compound else "", e.meaning)
         for clause, alignment in judgement.alignments
         for e in alignment.elements
     ]
-
-
-def support_confidence(judgement: Judgement) -> float:
-    shares = [alignment.matched_share for _, alignment in judgement.alignments]
-    share = min(shares) if shares else 0.0
-    return round(min(0.5 + 0.45 * share, 0.95), 3)
 
 
 def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolution: Resolution,

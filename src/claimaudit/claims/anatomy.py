@@ -312,11 +312,23 @@ def _clauses(value: Any, key: str) -> bool:
     return _spans_within(value, len(key))
 
 
+EMBEDDING_SIZE = 384
+
+
+def _embedding(value: Any, key: str) -> bool:
+    # A unit vector of the model's size: anything else was not made by the model.
+    if not (isinstance(value, array) and value.typecode == "f" and len(value) == EMBEDDING_SIZE):
+        return False
+    norm = math.fsum(x * x for x in value)
+    return math.isfinite(norm) and abs(norm - 1.0) < 1e-3
+
+
 # What each kind of remembered work may hold, checked before a stored value is used.
 REMEMBERED_SHAPES: dict[str, Callable[[Any, str], bool]] = {
     "classify": _claim_type,
     "clauses": _clauses,
     "fuzzy": _similarity_row,
+    "meaning": _embedding,
 }
 
 
@@ -467,6 +479,24 @@ def remembered(kind: str, key: str, compute: Callable[[], T]) -> T:
     value = compute()
     _store.keep(full_key, value)
     return value
+
+
+def remembered_all(kind: str, keys: list[str], compute: Callable[[list[str]], list[T]]) -> list[T]:
+    """:func:`remembered` for many keys at once: ``compute`` is called once, with
+    only the keys no earlier run worked out (batched work, like embeddings)."""
+    if _store is None:
+        return compute(keys) if keys else []
+    found: dict[str, T] = {}
+    for key in dict.fromkeys(keys):
+        stored: T | None = _store.recall(kind, key, f"\0{kind}\0{key}")
+        if stored is not None:
+            found[key] = stored
+    missing = [key for key in dict.fromkeys(keys) if key not in found]
+    if missing:
+        for key, value in zip(missing, compute(missing), strict=True):
+            _store.keep(f"\0{kind}\0{key}", value)
+            found[key] = value
+    return [found[key] for key in keys]
 
 
 @lru_cache(maxsize=65536)

@@ -59,6 +59,9 @@ class ElementStatus:
     status: Status
     claim_words: str = ""
     evidence_words: str = ""
+    # Matched by meaning, not by words: the scaled similarity of the claim's
+    # words to the evidence (the semantic extra); None when words decided.
+    meaning: float | None = None
 
 
 @dataclass(frozen=True)
@@ -475,6 +478,62 @@ def _condition(frame: Frame, window: _Window, source: Sequence[SourceSentence]) 
                          ", ".join(sorted(claimed)), ", ".join(sorted(found)))
 
 
+_WORD = lazy_re(r"[^\W\d_][\w'-]*")
+
+
+def _surface_words(text: str) -> dict[str, str]:
+    """Each content word's stem, with the word as written (embeddings read words, not stems)."""
+    found: dict[str, str] = {}
+    for match in _WORD.finditer(text):
+        for token in content_tokens(match.group()):
+            found.setdefault(token, match.group().lower())
+    return found
+
+
+# Words that say whether, not what: embeddings barely tell them apart from their
+# opposites, so they are never matched by meaning.
+_POLARITY = frozenset(stem(w) for w in """no not none nor never neither without absent absence lack lacking lacked
+    except unless fail failed failure free zero nothing only all every any""".split())
+
+
+def _by_meaning(claim: Statement, window: _Window, index: SourceIndex, element: ElementStatus,
+                words: frozenset[str]) -> ElementStatus:
+    """An element the words missed, matched by meaning (the semantic extra).
+
+    Two things must agree: the claim as a whole is close in meaning to the
+    evidence, and each of the element's words the evidence lacks has a word in
+    the evidence that means nearly the same ("mortality" and "deaths"). The
+    word threshold is set so that two unrelated words of the training corpus
+    pass it about once in a thousand pairs.
+    """
+    meaning = index.meaning
+    if meaning is None or element.status != Status.ABSENT or not words:
+        return element
+    settings = meaning.settings
+    closeness = index.closeness(claim.text, window.rows)
+    if closeness < settings.element_match:
+        return element
+    ours = _surface_words(element.claim_words or claim.text)
+    missing = sorted(w for w in words if not window.has(w) and w in ours and w not in _POLARITY)
+    theirs = _surface_words(window.text)
+    candidates = sorted({word for token, word in theirs.items() if token not in words and token not in _POLARITY})
+    if not missing or not candidates:
+        return element
+    similarity = meaning.word_similarity([ours[w] for w in missing], candidates)
+    pairs: list[tuple[str, str, float]] = []
+    for row, token in enumerate(missing):
+        best = int(similarity[row].argmax())
+        if similarity[row, best] >= settings.word_match:
+            pairs.append((ours[token], candidates[best], float(similarity[row, best])))
+    shown = len(words) - len(missing) + len(pairs)
+    if not pairs or shown / len(words) < COVERED:
+        return element
+    said = ", ".join(f"{theirs_word} (for {our_word})" for our_word, theirs_word, _ in pairs)
+    words_shown = ", ".join(filter(None, (element.evidence_words, said)))
+    return ElementStatus(element.element, Status.MATCHED, element.claim_words, words_shown,
+                         meaning=round(min(score for *_, score in pairs), 3))
+
+
 _RANK = {Status.MATCHED: 3, Status.NOT_STATED: 2, Status.WEAKER: 2, Status.CONTRADICTED: 1, Status.ABSENT: 0}
 
 
@@ -500,6 +559,9 @@ def align(claim: Statement, matches: Sequence[Match], index: SourceIndex, resolu
         outcome = _outcome(frame, window, claim)
         subject, outcome = _across_the_split(frame, window, aliases, subject, outcome)
         subject = _same_actor(frame, window, aliases, alias_words, subject)
+        if index.meaning is not None:
+            subject, outcome = _by_meaning(claim, window, index, subject, _named(specific_words(frame.subject), aliases)), \
+                _by_meaning(claim, window, index, outcome, _outcome_words(frame))
         direction = _direction(frame, window)
         core = (subject, outcome, direction)
         score = (sum(_RANK[e.status] for e in core), -position)

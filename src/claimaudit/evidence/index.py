@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from claimaudit.evidence.meaning import Meaning
+
 SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
 STUDY_KIND_WORDS = {
     "systematic review": ("systematic review",),
@@ -50,6 +52,8 @@ class SourceIndex:
     rows_by_source: dict[str, list[int]] = field(default_factory=dict)
     # Names used in copy (lower case) -> the names the sources use: see evidence.aliases.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Sentence embeddings (the semantic extra), or None: words alone.
+    meaning: Meaning | None = field(default=None, repr=False, compare=False)
     # Worked out on first use and kept with the index: a site run ranks every page against one pack.
     _pack_text: str | None = field(default=None, init=False, repr=False, compare=False)
     _word_forms: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -59,10 +63,14 @@ class SourceIndex:
     # Each token's posting rows as an array (None: no sentence holds it), for evidence.rank's matrix scores.
     posting_arrays: dict[str, NDArray[np.int64] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _passages: NDArray[np.float64] | None = field(default=None, init=False, repr=False, compare=False)
+    _meaning_rows: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _words_alone: "SourceIndex | None" = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None) -> "SourceIndex":
-        index = cls(sources=list(sources), aliases=dict(aliases or {}))
+    def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None,
+              meaning: Meaning | None = None) -> "SourceIndex":
+        index = cls(sources=list(sources), aliases=dict(aliases or {}), meaning=meaning)
         for source in sources:
             for sentence in sentences(source.summary):
                 index.sentences.append(
@@ -100,6 +108,47 @@ class SourceIndex:
         if self._alias_matcher is None:
             self._alias_matcher = alias_matcher(self.aliases)
         return self._alias_matcher
+
+    def by_words_alone(self) -> "SourceIndex":
+        """This index without meaning (sharing its sentences and tables), for judging by words alone."""
+        if self.meaning is None:
+            return self
+        if self._words_alone is None:
+            import copy
+
+            self._words_alone = copy.copy(self)
+            self._words_alone.meaning = None
+            self._words_alone._words_alone = self._words_alone
+        return self._words_alone
+
+    def _passage_matrix(self) -> NDArray[np.float64]:
+        import numpy as np
+
+        assert self.meaning is not None, "only an index built with meaning"
+        if self._passages is None:
+            self._passages = self.meaning.vectors("passage", self.texts()).astype(np.float64)
+        return self._passages
+
+    def similar_in_meaning(self, texts: list[str]) -> NDArray[np.float64]:
+        """Scaled similarity in meaning of each text (as a query) to every sentence of the pack."""
+        import numpy as np
+
+        assert self.meaning is not None, "only an index built with meaning"
+        queries = self.meaning.vectors("query", texts).astype(np.float64)
+        return self.meaning.scaled(queries @ self._passage_matrix().T)
+
+    def closeness(self, claim_text: str, rows: "tuple[SourceSentence, ...]") -> float:
+        """The claim's scaled similarity in meaning to the closest of these sentences."""
+        import numpy as np
+
+        assert self.meaning is not None, "only an index built with meaning"
+        if self._meaning_rows is None:
+            self._meaning_rows = {id(s): i for i, s in enumerate(self.sentences)}
+        found = [self._meaning_rows[id(r)] for r in rows if id(r) in self._meaning_rows]
+        if not found:
+            return 0.0
+        query = self.meaning.vectors("query", [claim_text]).astype(np.float64)
+        return float(np.max(self.meaning.scaled(query @ self._passage_matrix()[found].T)))
 
     def texts(self) -> list[str]:
         return [s.text for s in self.sentences]

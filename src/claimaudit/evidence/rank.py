@@ -28,6 +28,8 @@ SHORTLIST = 60
 # than importing numpy, which matters for a one-page pre-commit check. Both
 # ways add the same float64 values in the same order, so the results are equal.
 MATRIX_PAIRS = 20_000
+# Claims whose similarity in meaning to the pack is worked out at once (the semantic extra).
+MEANING_BLOCK = 1024
 
 
 @dataclass
@@ -286,7 +288,11 @@ def rank_evidence(
 def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
             resolutions: list[Resolution] | None, top_k: int) -> list[list[Match]]:
     results: list[list[Match]] = []
+    meaning: NDArray[np.float64] | None = None
     for row, claim in enumerate(claims):
+        if index.meaning is not None and row % MEANING_BLOCK == 0:
+            # A block of claims at a time: a whole site never holds every claim's row at once.
+            meaning = index.similar_in_meaning([c.text for c in claims[row:row + MEANING_BLOCK]])
         cited = set(resolutions[row].cited) if resolutions else set()
         has_figures = bool(_figure_keys(claim))
         w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
@@ -295,6 +301,12 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
         # A cheap blend picks the shortlist; only it gets the canonical-term and
         # figure comparison.
         shortlist = set(scores.shortlist(scores.blend(w_fuzz, fuzzy, w_terms, tokens)))
+        w_meaning = 0.0
+        if meaning is not None and index.meaning is not None:
+            # Sentences that say the same in other words are weighed too.
+            w_meaning = index.meaning.settings.rank_weight
+            closest = meaning[row % MEANING_BLOCK].argsort(kind="stable")[::-1][:index.meaning.settings.shortlist]
+            shortlist.update(int(j) for j in closest)
         # A source the claim names is always weighed, however it reads.
         for source_id in cited:
             shortlist.update(index.by_source(source_id))
@@ -307,6 +319,8 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
                 terms = 0.7 * terms + 0.3 * canon
             numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
             similarity = w_fuzz * float(fuzzy[j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
+            if meaning is not None:
+                similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[row % MEANING_BLOCK, j])
             if sentence.source.id in cited:
                 similarity += NAMED_SOURCE_BONUS
             scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))

@@ -156,6 +156,7 @@ class AlignmentView(TypedDict):
     evidence_words: str
     source: str
     clause: str
+    meaning: float | None  # matched by meaning (the semantic extra): the similarity; None: by words
 
 
 class FindingView(TypedDict):
@@ -281,6 +282,7 @@ class ReportContext(TypedDict):
     problems: list[ProblemView]
     review: ReviewContext | None
     not_audited: list[NotAuditedView]
+    semantic_model: str  # the sentence model weighed beside the words (--semantic), or ""
     data: ReportData  # the JSON report, embedded for the page's script
 
 
@@ -533,7 +535,8 @@ def build_context(result: AuditResult) -> ReportContext:
             "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
             "alignment": [
                 {"element": text_of(a.element), "status": text_of(a.status), "claim_words": text_of(a.claim_words),
-                 "evidence_words": text_of(a.evidence_words), "source": text_of(a.source), "clause": text_of(a.clause)}
+                 "evidence_words": text_of(a.evidence_words), "source": text_of(a.source), "clause": text_of(a.clause),
+                 "meaning": None if a.meaning is None else round3(a.meaning)}
                 for a in finding.alignment if a.status != "not stated"
             ],
             "in_copy": False,
@@ -607,6 +610,7 @@ def build_context(result: AuditResult) -> ReportContext:
                       "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
         "not_audited": [{**row, "where": scope_label(row["scope"])} for row in not_audited_rows(result)],
+        "semantic_model": text_of(result.semantic_model),
         "data": report_data(result),
     }
 

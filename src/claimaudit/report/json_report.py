@@ -82,6 +82,7 @@ class AlignmentData(TypedDict):
     evidence_words: str
     source: str
     clause: NotRequired[str]  # only for a claim judged clause by clause
+    meaning: NotRequired[float]  # only for an element matched by meaning (the semantic extra): the similarity
 
 
 class SuppressedData(TypedDict):
@@ -153,6 +154,10 @@ class ReviewBlock(TypedDict):
     gone: list[GoneClaim]
 
 
+class SemanticData(TypedDict):
+    model: str
+
+
 class ReportData(TypedDict):
     schema_version: int
     tool: ToolData
@@ -163,6 +168,8 @@ class ReportData(TypedDict):
     rules: list[RuleData]
     warnings: list[str]
     not_audited: list[NotAuditedRow]
+    # Only when the run weighed meaning beside the words (--semantic): the sentence model it used.
+    semantic: NotRequired[SemanticData]
     # These appear only when there is something to list.
     skipped: NotRequired[list[SkippedData]]
     problems: NotRequired[list[ProblemData]]
@@ -234,6 +241,8 @@ def _aligned(item: AlignedElement) -> AlignmentData:
     }
     if item.clause:
         aligned["clause"] = text_of(item.clause)
+    if item.meaning is not None:
+        aligned["meaning"] = round3(item.meaning)
     return aligned
 
 
@@ -335,6 +344,9 @@ def report_data(result: AuditResult) -> ReportData:
         "warnings": [text_of(w) for w in result.warnings],
         "not_audited": not_audited_rows(result),
     }
+    # Only a run that used the sentence model says so, so a rule-only audit's JSON is unchanged.
+    if result.semantic_model:
+        data["semantic"] = {"model": text_of(result.semantic_model)}
     # Like the review fields, these appear only when there is something to list.
     if result.skipped:
         data["skipped"] = [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped]

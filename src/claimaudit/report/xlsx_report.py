@@ -183,8 +183,9 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
     title = text_cell(ws, 1, 1, "Claim audit")
     title.font = Font(bold=True, size=16)
     text_cell(ws, 2, 1, f"{TOOL_NAME} {text_of(result.tool_version)}".strip())
+    weighed = f", weighing meaning beside the words ({text_of(result.semantic_model)})" if result.semantic_model else ""
     text_cell(ws, 3, 1, f"{len(findings)} claims in {len(result.documents)} documents, "
-                        f"checked against {len(result.sources)} sources")
+                        f"checked against {len(result.sources)} sources{weighed}")
     ws.column_dimensions["A"].width = 34
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 14

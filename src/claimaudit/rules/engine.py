@@ -168,7 +168,35 @@ def judge(statements: list[Statement], index: SourceIndex, resolutions: list[Res
           rules: list[Rule]) -> list[Judgement]:
     """Rank each claim's evidence, align it and run the rules, for every claim
     in order. The one judging step that audits, checks, `explain` and rule
-    examples all go through."""
+    examples all go through.
+
+    With the semantic extra, each claim is judged twice: by meaning and words
+    together, and by words alone. Meaning can show support the words could not
+    (a synonym, a paraphrase), but never hides a problem the words found: the
+    claim keeps every reason of the words' judgement except "support not
+    shown", which only the judgement by meaning may settle.
+    """
+    judged = _judge(statements, index, resolutions, rules)
+    if index.meaning is None:
+        return judged
+    by_words = _judge(statements, index.by_words_alone(), resolutions, rules)
+    return [_agreed(with_meaning, words) for with_meaning, words in zip(judged, by_words)]
+
+
+def _agreed(with_meaning: Judgement, by_words: Judgement) -> Judgement:
+    # A rule that fired both ways on the same words of the claim is reported once,
+    # on the evidence ranked with meaning.
+    seen = {(r.code, r.claim_span) for r in with_meaning.reasons}
+    kept: list[Reason] = []
+    for reason in by_words.reasons:
+        if reason.family != "evidence" and (reason.code, reason.claim_span) not in seen:
+            kept.append(reason)
+            seen.add((reason.code, reason.claim_span))
+    return Judgement(with_meaning.reasons + kept, with_meaning.evidence, with_meaning.alignments)
+
+
+def _judge(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
+           rules: list[Rule]) -> list[Judgement]:
     ranked = rank_evidence(statements, index, resolutions)
     # A compound claim is judged clause by clause; all clauses are ranked in one batch.
     parts = [claim_parts(statement) for statement in statements]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from claimaudit import limits
 from claimaudit.claims.anatomy import Statement, analyse
@@ -14,6 +15,9 @@ from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import Reason, Source
 from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
+
+if TYPE_CHECKING:
+    from claimaudit.evidence.meaning import Meaning
 
 
 def sources_from_text(evidence: list[str], internal: bool = False) -> list[Source]:
@@ -50,7 +54,7 @@ def judge_in_index(claim_text: str, index: SourceIndex, rules: list[Rule], cited
 
 def judge_claim(
     claim_text: str, sources: list[Source], rules: list[Rule], cited: tuple[str, ...] = (),
-    aliases: Mapping[str, tuple[str, ...]] | None = None,
+    aliases: Mapping[str, tuple[str, ...]] | None = None, meaning: Meaning | None = None,
 ) -> tuple[Statement, list[Match], list[Reason]]:
     """Analyse one claim, rank its evidence and run the rules on it.
 
@@ -59,7 +63,8 @@ def judge_claim(
     (:mod:`claimaudit.evidence.aliases`): the names copy uses for what the
     sources name otherwise, as a source pack's ``aliases:`` gives them.
     """
-    judged = judge_in_index(claim_text, SourceIndex.build(sources, aliases=dict(aliases or {})), rules, cited)
+    judged = judge_in_index(claim_text, SourceIndex.build(sources, aliases=dict(aliases or {}),
+                                                             meaning=meaning), rules, cited)
     return judged.statement, judged.matches, judged.reasons
 
 
