@@ -25,7 +25,7 @@ What is fitted, in order (each step uses the ones before):
    sentence: the one with the best Check-COVID train flag macro-F1 among those
    that pass no more refuted claims than words alone do. Meaning may show
    support the words could not, but must not let more wrong claims through.
-5. **The head.** Logistic regression (L2, plain gradient descent: seven
+5. **The head.** Logistic regression (L2, plain gradient descent: six
    features need nothing more) of SUPPORT against REFUTE and NOTENOUGHINFO on
    the features of ``claimaudit.verdicts.confidence.head_features``, from the
    engine's judgement of each train claim with the settings above.
@@ -62,7 +62,10 @@ from claimaudit.verdicts.aggregate import decide  # noqa: E402
 from claimaudit.verdicts.confidence import head_features  # noqa: E402
 
 SETTINGS = REPO / "src" / "claimaudit" / "evidence" / "meaning.json"
-FEATURES = ["similarity", "words", "matched_share", "core_shown", "flagged", "contradicted", "absent"]
+# "contradicted" is left out: CA701/CA702 flag the claim already, and on train it
+# took a positive weight (contradicted claims were more often supported there),
+# which no reviewer could read as confidence.
+FEATURES = ["similarity", "words", "matched_share", "core_shown", "flagged", "absent"]
 GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 SEED = 2023
 

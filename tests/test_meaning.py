@@ -195,9 +195,11 @@ def test_only_support_not_shown_is_left_to_meaning():
         return Reason(rule=f"{family}.x", code=code, message=code, verdict="unsupported", family=family,
                       claim_span=None, evidence_span=None, evidence_source="", evidence_text="")
 
-    by_words = Judgement([reason("CA001", "evidence"), reason("CA702", "contradiction")], [])
+    by_words = Judgement([reason("CA001", "evidence"), reason("CA702", "contradiction"),
+                          reason("CA050", "evidence")], [])
     agreed = _agreed(Judgement([], []), by_words)
-    assert [r.code for r in agreed.reasons] == ["CA702"]
+    # A house rule of the evidence family found by the words is kept: only "support not shown" is settled.
+    assert [r.code for r in agreed.reasons] == ["CA702", "CA050"]
 
 
 def test_words_that_say_whether_are_never_matched_by_meaning(rules, meaning):
@@ -221,3 +223,29 @@ def test_explain_says_an_element_was_matched_by_meaning(tmp_path):
     assert "outcome: matched by meaning, similarity 0.9" in shown.stdout
     assert "deaths (for mortality)" in shown.stdout
     assert "Verdict: supported" in shown.stdout
+
+
+@pytest.mark.parametrize("claim, evidence", [
+    # The opposite outcome in other words: "failure" is a word of polarity meaning cannot stand in for.
+    ("Drug X lowers the risk of treatment failure in adults.", "Drug X lowered the risk of therapy success in adults."),
+    # A side word matched ("cardiac" for "heart") while the head ("attack") is nowhere.
+    ("Drug X lowers the risk of heart attack in adults.", "Drug X lowered the risk of cardiac surgery in adults."),
+])
+def test_meaning_does_not_match_an_element_whose_head_or_polarity_is_missing(claim, evidence, rules, meaning):
+    verdict, result = judged(claim, [evidence], rules, meaning)
+    assert verdict == "unsupported"
+    assert element(result, "outcome").status.value == "absent"
+
+
+def test_the_confidence_of_a_verdict_is_never_below_an_even_chance(tmp_path, rules, meaning):
+    from claimaudit.api import read_copy
+    from claimaudit.pipeline import audit_documents
+
+    page = tmp_path / "page.md"
+    page.write_text("Aspirin lowers the risk of stroke in adults.\n\nTamoxil lowers mortality in adults with sepsis.\n"
+                    "\nDrug X lowers the risk of heart attack in adults.\n", encoding="utf-8")
+    sources = [Source(id="trial", summary="Aspirin increased the risk of stroke in adults. " + SEPSIS_TRIAL)]
+    with cache.disabled():
+        findings = audit_documents(read_copy([str(page)]), sources, rules, meaning=meaning).findings
+    assert len(findings) == 3
+    assert all(0.5 <= f.confidence <= 0.99 for f in findings)

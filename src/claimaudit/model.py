@@ -241,7 +241,7 @@ class AlignedElement:
     evidence_words: str = ""
     source: str = ""  # the source whose sentences were held against the claim
     clause: str = ""  # the clause it belongs to, for a claim judged clause by clause
-    meaning: float | None = None  # matched by meaning (the semantic extra): the similarity; None: by words
+    meaning: float | None = None  # matched by meaning (the semantic extra): the words' cosine similarity; None: by words
 
 
 @dataclass

@@ -59,8 +59,9 @@ class ElementStatus:
     status: Status
     claim_words: str = ""
     evidence_words: str = ""
-    # Matched by meaning, not by words: the scaled similarity of the claim's
-    # words to the evidence (the semantic extra); None when words decided.
+    # Matched by meaning, not by words (the semantic extra): the cosine similarity
+    # of the claim's word to the evidence word standing for it, the least of them
+    # when several were; None when words decided.
     meaning: float | None = None
 
 
@@ -497,38 +498,43 @@ _POLARITY = frozenset(stem(w) for w in """no not none nor never neither without 
 
 
 def _by_meaning(claim: Statement, window: _Window, index: SourceIndex, element: ElementStatus,
-                words: frozenset[str]) -> ElementStatus:
+                words: frozenset[str], head: str | None = None) -> ElementStatus:
     """An element the words missed, matched by meaning (the semantic extra).
 
-    Two things must agree: the claim as a whole is close in meaning to the
-    evidence, and each of the element's words the evidence lacks has a word in
-    the evidence that means nearly the same ("mortality" and "deaths"). The
-    word threshold is set so that two unrelated words of the training corpus
-    pass it about once in a thousand pairs.
+    The claim as a whole must be close in meaning to the evidence, and the
+    element must then pass the test the words pass, with a word of the claim
+    that has a word in the evidence meaning nearly the same ("mortality" and
+    "deaths") counted as shown: enough of its words shown, and its head word
+    too. The word threshold is set so that two unrelated words of the training
+    corpus pass it about once in a thousand pairs. A word of polarity the
+    evidence lacks ("failure", "free", "no") cannot be shown by meaning, so
+    its element is not matched.
     """
     meaning = index.meaning
     if meaning is None or element.status != Status.ABSENT or not words:
         return element
-    settings = meaning.settings
-    closeness = index.closeness(claim.text, window.rows)
-    if closeness < settings.element_match:
-        return element
+    unshown = sorted(w for w in words if not window.has(w))
     ours = _surface_words(element.claim_words or claim.text)
-    missing = sorted(w for w in words if not window.has(w) and w in ours and w not in _POLARITY)
+    if not unshown or any(w in _POLARITY or w not in ours for w in unshown):
+        return element
+    settings = meaning.settings
+    if index.closeness(claim.text, window.rows) < settings.element_match:
+        return element
     theirs = _surface_words(window.text)
     candidates = sorted({word for token, word in theirs.items() if token not in words and token not in _POLARITY})
-    if not missing or not candidates:
+    if not candidates:
         return element
-    similarity = meaning.word_similarity([ours[w] for w in missing], candidates)
-    pairs: list[tuple[str, str, float]] = []
-    for row, token in enumerate(missing):
+    similarity = meaning.word_similarity([ours[w] for w in unshown], candidates)
+    pairs: list[tuple[str, str, str, float]] = []
+    for row, token in enumerate(unshown):
         best = int(similarity[row].argmax())
         if similarity[row, best] >= settings.word_match:
-            pairs.append((ours[token], candidates[best], float(similarity[row, best])))
-    shown = len(words) - len(missing) + len(pairs)
-    if not pairs or shown / len(words) < COVERED:
+            pairs.append((token, ours[token], candidates[best], float(similarity[row, best])))
+    paired = {token for token, *_ in pairs}
+    shown = len(words) - len(unshown) + len(paired)
+    if not pairs or shown / len(words) < COVERED or (head is not None and not window.has(head) and head not in paired):
         return element
-    said = ", ".join(f"{theirs_word} (for {our_word})" for our_word, theirs_word, _ in pairs)
+    said = ", ".join(f"{theirs_word} (for {our_word})" for _, our_word, theirs_word, _ in pairs)
     words_shown = ", ".join(filter(None, (element.evidence_words, said)))
     return ElementStatus(element.element, Status.MATCHED, element.claim_words, words_shown,
                          meaning=round(min(score for *_, score in pairs), 3))
@@ -560,8 +566,10 @@ def align(claim: Statement, matches: Sequence[Match], index: SourceIndex, resolu
         subject, outcome = _across_the_split(frame, window, aliases, subject, outcome)
         subject = _same_actor(frame, window, aliases, alias_words, subject)
         if index.meaning is not None:
-            subject, outcome = _by_meaning(claim, window, index, subject, _named(specific_words(frame.subject), aliases)), \
-                _by_meaning(claim, window, index, outcome, _outcome_words(frame))
+            outcome_words = _outcome_words(frame)
+            head = _head(frame.outcome, outcome_words) if frame.predicate else None
+            subject = _by_meaning(claim, window, index, subject, _named(specific_words(frame.subject), aliases))
+            outcome = _by_meaning(claim, window, index, outcome, outcome_words, head)
         direction = _direction(frame, window)
         core = (subject, outcome, direction)
         score = (sum(_RANK[e.status] for e in core), -position)

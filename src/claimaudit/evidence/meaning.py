@@ -172,6 +172,9 @@ class Meaning:
 
         model = self._load()
         encode = model.query if role == "query" else model.passage
+        # The engine takes UTF-8: a lone surrogate (from undecodable input kept as
+        # such) is read as the replacement character, not an error.
+        texts = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
         vectors: list[array] = []
         for start in range(0, len(texts), 64):
             block = np.asarray(encode(texts[start:start + 64]), dtype=np.float32)

@@ -30,6 +30,7 @@ SHORTLIST = 60
 MATRIX_PAIRS = 20_000
 # Claims whose similarity in meaning to the pack is worked out at once (the semantic extra).
 MEANING_BLOCK = 1024
+MEANING_CELLS = 4_000_000
 
 
 @dataclass
@@ -289,10 +290,12 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
             resolutions: list[Resolution] | None, top_k: int) -> list[list[Match]]:
     results: list[list[Match]] = []
     meaning: NDArray[np.float64] | None = None
+    # A block of claims at a time, fewer against a larger pack: a whole site never
+    # holds more than about MEANING_CELLS similarities at once.
+    block = max(1, min(MEANING_BLOCK, MEANING_CELLS // max(len(index.sentences), 1)))
     for row, claim in enumerate(claims):
-        if index.meaning is not None and row % MEANING_BLOCK == 0:
-            # A block of claims at a time: a whole site never holds every claim's row at once.
-            meaning = index.similar_in_meaning([c.text for c in claims[row:row + MEANING_BLOCK]])
+        if index.meaning is not None and row % block == 0:
+            meaning = index.similar_in_meaning([c.text for c in claims[row:row + block]])
         cited = set(resolutions[row].cited) if resolutions else set()
         has_figures = bool(_figure_keys(claim))
         w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
@@ -305,7 +308,7 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
         if meaning is not None and index.meaning is not None:
             # Sentences that say the same in other words are weighed too.
             w_meaning = index.meaning.settings.rank_weight
-            closest = meaning[row % MEANING_BLOCK].argsort(kind="stable")[::-1][:index.meaning.settings.shortlist]
+            closest = meaning[row % block].argsort(kind="stable")[::-1][:index.meaning.settings.shortlist]
             shortlist.update(int(j) for j in closest)
         # A source the claim names is always weighed, however it reads.
         for source_id in cited:
@@ -320,7 +323,7 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
             numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
             similarity = w_fuzz * float(fuzzy[j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
             if meaning is not None:
-                similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[row % MEANING_BLOCK, j])
+                similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[row % block, j])
             if sentence.source.id in cited:
                 similarity += NAMED_SOURCE_BONUS
             scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))

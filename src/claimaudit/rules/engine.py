@@ -96,6 +96,10 @@ def _verdict(level: str | None) -> Verdict:
     return "overstated" if level == "overstated" else "unsupported"
 
 
+# "Support not shown": the one reason the judgement with meaning may settle.
+NOT_SHOWN = "CA001"
+
+
 def _not_shown(context: RuleContext) -> Reason:
     """No rule firing is not support: a claim whose core no evidence was shown to
     cover is unsupported, whichever rules are switched on."""
@@ -104,7 +108,7 @@ def _not_shown(context: RuleContext) -> Reason:
     missing = [e.element.value for e in alignment.elements[:3] if e.status.value not in {"matched", "not stated"}]
     what = f"its {', '.join(missing)}" if missing else "nothing in it"
     return Reason(
-        rule="evidence.unrelated", code="CA001", family="evidence", verdict="unsupported",
+        rule="evidence.unrelated", code=NOT_SHOWN, family="evidence", verdict="unsupported",
         message=f"Support not shown: {what} could be matched to a cited source.",
         claim_span=None, evidence_span=None, evidence_source=best.source_id if best else "",
         evidence_text=best.sentence.text if best else "",
@@ -189,7 +193,7 @@ def _agreed(with_meaning: Judgement, by_words: Judgement) -> Judgement:
     seen = {(r.code, r.claim_span) for r in with_meaning.reasons}
     kept: list[Reason] = []
     for reason in by_words.reasons:
-        if reason.family != "evidence" and (reason.code, reason.claim_span) not in seen:
+        if reason.code != NOT_SHOWN and (reason.code, reason.claim_span) not in seen:
             kept.append(reason)
             seen.add((reason.code, reason.claim_span))
     return Judgement(with_meaning.reasons + kept, with_meaning.evidence, with_meaning.alignments)

@@ -6,7 +6,7 @@ trained head (:class:`claimaudit.evidence.meaning.Head`, fitted on Check-COVID
 train by ``benchmarks/train_semantic.py``) weighs the same alignment with the
 evidence's similarity in meaning, and gives the probability that the claim is
 supported: the confidence of "supported" is that probability, the confidence of
-a flag its complement.
+a flag its complement, never below an even chance (the rules decided the verdict).
 """
 
 from __future__ import annotations
@@ -47,4 +47,6 @@ def verdict_confidence(claim_text: str, judgement: Judgement, index: SourceIndex
         return support_confidence(judgement) if supported else confidence
     features = head_features(claim_text, judgement, index, not supported)
     probability = index.meaning.settings.head.probability(features)
-    return round(min(max(probability if supported else 1.0 - probability, 0.05), 0.99), 3)
+    # The rules decide the verdict; the head says how sure the evidence makes it,
+    # from an even chance (0.5: the head leans the other way) up.
+    return round(min(max(probability if supported else 1.0 - probability, 0.5), 0.99), 3)
