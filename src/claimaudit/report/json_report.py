@@ -82,7 +82,7 @@ class AlignmentData(TypedDict):
     evidence_words: str
     source: str
     clause: NotRequired[str]  # only for a claim judged clause by clause
-    meaning: NotRequired[float]  # only for an element matched by meaning (the semantic extra): the similarity
+    meaning: NotRequired[float]  # only for an element matched by meaning (the semantic extra): the words' cosine
 
 
 class SuppressedData(TypedDict):
