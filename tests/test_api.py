@@ -60,22 +60,22 @@ def test_a_bad_source_dict_names_the_field():
         audit("Zinc lozenges shorten colds.", sources={"sources": [{"id": "x"}]})
 
 
-@pytest.mark.parametrize("name", ["sitee/", "x", "drafts/landing", "https://clinic.example/ms"])
+@pytest.mark.parametrize("name", ["sitee/", "x", "drafts/landing", "ftp://clinic.example/ms"])
 def test_a_string_that_names_no_file_is_an_error_never_a_page_of_one_word(name):
-    with pytest.raises(InputError, match="no such file|not read yet"):
+    with pytest.raises(InputError, match="no such file|only http"):
         audit(name, sources=PACK)
 
 
 def test_an_unreadable_file_in_a_folder_is_an_error_naming_it(tmp_path):
     (tmp_path / "good.md").write_text("Zinc lozenges may shorten a cold by about one day.\n", encoding="utf-8")
     (tmp_path / "bad.md").write_bytes(b"\xff\xfe\x00\xd8\x00\xd8")
-    (tmp_path / "leaflet.pdf").write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "leaflet.odt").write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match="bad.md"):
         audit(tmp_path, sources=PACK)
     (tmp_path / "bad.md").unlink()
     result = audit(tmp_path, sources=PACK)
-    assert [item.path for item in result.result.skipped] == [str(tmp_path / "leaflet.pdf")]
-    assert json.loads(result.to_json())["skipped"][0]["reason"] == "file type .pdf is not read"
+    assert [item.path for item in result.result.skipped] == [str(tmp_path / "leaflet.odt")]
+    assert json.loads(result.to_json())["skipped"][0]["reason"] == "file type .odt is not read"
 
 
 KNEE_PACK = {
@@ -106,7 +106,10 @@ FIRST_FINDING_COLUMNS = [
 
 def test_findings_say_where_each_claim_stood_in_a_scope_column_after_the_others():
     frame = audit(KNEE_PAGE, sources=KNEE_PACK).findings
-    assert list(frame.columns) == [*FIRST_FINDING_COLUMNS, "scope"]
+    assert list(frame.columns)[:len(FIRST_FINDING_COLUMNS) + 1] == [*FIRST_FINDING_COLUMNS, "scope"]
+    # Where paged or fetched copy stood comes after: empty for a page given as text.
+    assert list(frame.columns)[len(FIRST_FINDING_COLUMNS) + 1:] == ["page", "url", "fetched_at", "evidence_page"]
+    assert frame["page"].isna().all() and (frame["url"] == "").all()
     scopes = dict(zip(frame["text"], frame["scope"]))
     assert scopes["FlexiCur eases knee pain in adults."] == "header"
     assert scopes["FlexiCur reduces knee pain more than placebo"] == "heading"

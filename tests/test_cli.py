@@ -62,13 +62,13 @@ def test_malformed_source_pack_exits_2_naming_file_line_and_field():
     "args, expected",
     [
         (["check", "missing-page.html"], "missing-page.html: file not found"),
-        (["check", "page.pdf"], "unsupported file type"),
+        (["check", "page.odt"], "unsupported file type"),
         (["audit", "page.md", "--sources", "nowhere.yaml"], "nowhere.yaml"),
     ],
 )
 def test_bad_input_is_one_clear_error(tmp_path, monkeypatch, args, expected):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "page.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "page.odt").write_bytes(b"PK\x03\x04")
     (tmp_path / "page.md").write_text("Our cream reduces wrinkles by 40%.\n", encoding="utf-8")
     result = run(*args)
     assert result.exit_code == 2

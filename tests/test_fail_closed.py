@@ -72,7 +72,7 @@ def assert_one_clear_error(result, *names: str) -> str:
     ("sitee/", "no such file or folder"),
     ("x", "no such file or folder"),
     ("missing-page.html", "file not found"),
-    ("https://clinic.example/ms", "URLs are not read yet"),
+    ("ftp://clinic.example/ms", "only http:// and https://"),
     ("Our serum erases wrinkles", "use --text"),
 ])
 def test_an_argument_that_is_not_a_readable_path_exits_2_naming_it(site, argument, says):
@@ -122,9 +122,9 @@ def test_a_file_with_no_claims_says_so_and_check_warns(site):
 
 def test_a_check_that_read_no_document_exits_2(site):
     (site / "empty").mkdir()
-    (site / "empty" / "brochure.pdf").write_bytes(b"%PDF-1.4\n")
+    (site / "empty" / "brochure.odt").write_bytes(b"PK\x03\x04")
     result = cli("check", "empty", "-s", "pack.yaml", cwd=site)
-    assert_one_clear_error(result, "empty", "no copy files", ".pdf")
+    assert_one_clear_error(result, "empty", "no copy files", ".odt")
 
 
 # --------------------------------------------------------------------------- one bad file does not hide the rest
@@ -136,15 +136,15 @@ def test_one_unreadable_file_is_reported_the_rest_are_audited_and_the_run_exits_
     shutil.copy(site / "page.html", folder / "a-page.html")
     (folder / "b-broken.md").write_bytes(b"\xff\xfe\x00\xd8\x00\xd8")  # a byte-order mark the bytes contradict
     (folder / "c-page.md").write_text("Our capsule cures arthritis for good.\n", encoding="utf-8")
-    (folder / "leaflet.pdf").write_bytes(b"%PDF-1.4\n")
-    (folder / "draft.docx").write_bytes(b"PK\x03\x04")
+    (folder / "leaflet.odt").write_bytes(b"PK\x03\x04")
+    (folder / "draft.pages").write_bytes(b"PK\x03\x04")
 
     result = cli("check", "site", "-s", "pack.yaml", "-f", "json", cwd=site)
     assert result.returncode == 2
     report = json.loads(result.stdout)
     assert [d["path"] for d in report["documents"]] == ["site/a-page.html", "site/c-page.md"]
     assert [p["path"] for p in report["problems"]] == ["site/b-broken.md"]
-    assert {item["path"] for item in report["skipped"]} == {"site/leaflet.pdf", "site/draft.docx"}
+    assert {item["path"] for item in report["skipped"]} == {"site/leaflet.odt", "site/draft.pages"}
     err = result.stderr.decode()
     assert "site/b-broken.md" in err and "Traceback" not in err
 
@@ -155,7 +155,7 @@ def test_one_unreadable_file_is_reported_the_rest_are_audited_and_the_run_exits_
     written = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert written["problems"][0]["path"] == "site/b-broken.md"
     html = (out / "audit.html").read_text(encoding="utf-8")
-    assert "Files that could not be read" in html and "site/leaflet.pdf" in html
+    assert "Files that could not be read" in html and "site/leaflet.odt" in html
 
 
 # --------------------------------------------------------------------------- audit and check agree

@@ -13,7 +13,7 @@ COPY_FIXTURES = sorted(p for p in FIXTURES.iterdir() if p.suffix in COPY_SUFFIXE
 
 
 def test_copy_suffixes():
-    assert COPY_SUFFIXES == {".html", ".htm", ".md", ".markdown", ".txt", ".csv", ".xlsx"}
+    assert COPY_SUFFIXES == {".html", ".htm", ".md", ".markdown", ".txt", ".csv", ".xlsx", ".pdf", ".docx", ".pptx"}
 
 
 @pytest.mark.parametrize("path", COPY_FIXTURES, ids=lambda p: p.name)
@@ -34,7 +34,7 @@ def test_folder_loads_every_copy_file_sorted_and_recursively(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "page.md").write_text("# Title\n\nHeat may help.\n", encoding="utf-8")
     (tmp_path / "a.txt").write_text("Cold may help.\n", encoding="utf-8")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "notes.odt").write_bytes(b"PK\x03\x04")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "old.txt").write_text("Stale copy.\n", encoding="utf-8")
     (tmp_path / "~$claims.xlsx").write_bytes(b"lock")
@@ -44,7 +44,7 @@ def test_folder_loads_every_copy_file_sorted_and_recursively(tmp_path):
 
 
 def test_folder_without_copy_files_is_an_error(tmp_path):
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "notes.odt").write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match="no copy files") as caught:
         load_copy(tmp_path)
     assert caught.value.path == str(tmp_path)
@@ -58,9 +58,9 @@ def test_missing_file_is_an_error(tmp_path):
 
 
 def test_unsupported_extension_is_an_error(tmp_path):
-    path = tmp_path / "page.pdf"
-    path.write_bytes(b"%PDF-1.4")
-    with pytest.raises(InputError, match=r"unsupported file type '\.pdf'") as caught:
+    path = tmp_path / "page.odt"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError, match=r"unsupported file type '\.odt'") as caught:
         load_copy(path)
     assert caught.value.path == str(path)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from claimaudit.errors import InputError
 from claimaudit.ingest import (
@@ -17,15 +17,18 @@ from claimaudit.ingest import (
     read_copy_paths,
     sources_from_data,
 )
-from claimaudit.ingest.sources import SourcePack, load_pack, pack_from_data
+from claimaudit.ingest.sources import SourcePack, load_packs, pack_from_data
 from claimaudit.model import AuditResult, Document, InputProblem, Source
 from claimaudit.pipeline import audit_documents
 from claimaudit.rules.loader import Rule, load_rules
 
+if TYPE_CHECKING:
+    from claimaudit.ingest.web import WebReader
+
 FINDING_COLUMNS = [
     "id", "document", "line", "column", "start", "end", "text", "verdict", "confidence",
     "claim_type", "section", "rules", "reasons", "evidence_source", "evidence", "similarity", "suggestion",
-    "scope",
+    "scope", "page", "url", "fetched_at", "evidence_page",
 ]
 # Text that was read but judged not to be a claim: the rows of the JSON report's `not_audited`.
 NOT_AUDITED_COLUMNS = ["document", "text", "line", "reason", "scope"]
@@ -45,8 +48,9 @@ def _is_literal_copy(value: str) -> bool:
     return bool(re.search(r"\s", value.strip())) and Path(value).suffix.lower() not in COPY_SUFFIXES
 
 
-def read_copy_inputs(copy: Any) -> CopyReading:
-    """Documents from paths, folders, in-memory text or Document objects, with every problem kept."""
+def read_copy_inputs(copy: Any, web: WebReader | None = None) -> CopyReading:
+    """Documents from paths, folders, URLs (fetched by ``web``), in-memory text or Document objects,
+    with every problem kept."""
     items = [copy] if isinstance(copy, (str, Path, Document)) else list(copy)
     reading = CopyReading()
     for n, item in enumerate(items):
@@ -55,10 +59,14 @@ def read_copy_inputs(copy: Any) -> CopyReading:
         elif isinstance(item, str) and _is_literal_copy(item):
             reading.documents.append(literal_document(item, n))
         elif isinstance(item, (str, Path)):
-            reading.extend(read_copy_paths([item]))
+            reading.extend(read_copy_paths([item], web=web))
         else:
             raise InputError(f"cannot audit a {type(item).__name__}; pass a path, text or a Document")
     return reading
+
+
+def _addresses(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def raise_problems(problems: list[InputProblem]) -> None:
@@ -98,6 +106,7 @@ def read_pack(sources: Any, documents: list[Document]) -> SourcePack:
         items = [sources]
     found: list[Source] = []
     aliases: dict[str, tuple[str, ...]] = {}
+    paths: list[Any] = []
     for item in items:
         if isinstance(item, Source):
             found.append(item)
@@ -108,9 +117,12 @@ def read_pack(sources: Any, documents: list[Document]) -> SourcePack:
         elif isinstance(item, dict):
             found.extend(sources_from_data([item], origin="<python>"))
         else:
-            pack = load_pack(item)
-            found.extend(pack.sources)
-            aliases = merge_aliases(aliases, pack.aliases)
+            paths.append(item)
+    if paths:
+        # Read as one, so records of the same author and year in two packs get letters, not one id twice.
+        pack = load_packs(paths)
+        found.extend(pack.sources)
+        aliases = merge_aliases(aliases, pack.aliases)
     seen: dict[str, Source] = {}
     for source in found:
         if source.id in seen:
@@ -143,6 +155,11 @@ class Audit:
                 "similarity": best.similarity if best else 0.0,
                 "suggestion": f.suggestion,
                 "scope": f.scope or "body",
+                # Paged copy: the page or slide `line` counts from; None elsewhere.
+                "page": f.page,
+                "url": f.url,
+                "fetched_at": f.fetched_at,
+                "evidence_page": best.page if best else None,
             })
         return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
@@ -155,7 +172,10 @@ class Audit:
 
         from claimaudit.report.json_report import not_audited_rows
 
-        return pd.DataFrame(not_audited_rows(self.result), columns=NOT_AUDITED_COLUMNS)
+        rows = not_audited_rows(self.result)
+        # As in the JSON, a page column only where paged copy (a PDF, a deck) was read.
+        paged = ["page"] if any("page" in row for row in rows) else []
+        return pd.DataFrame(rows, columns=NOT_AUDITED_COLUMNS + paged)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -191,10 +211,20 @@ def audit(
     on_document=None,
     aliases: dict[str, Any] | None = None,
     semantic: bool = False,
+    sitemap: str | Iterable[str] = (),
+    crawl: str | Iterable[str] = (),
+    max_pages: int = 50,
+    delay: float = 1.0,
+    fetched: str | Path | None = None,
 ) -> Audit:
     """Audit copy against its sources.
 
-    ``copy``: a path, folder, text, or a list of them. ``sources``: a source
+    ``copy``: a path, folder, http(s) URL, text, or a list of them. ``sitemap``:
+    sitemap URLs whose pages are audited too; ``crawl``: start URLs of sites
+    whose pages (same host, breadth first) are audited, at most ``max_pages``
+    from each; ``delay``: seconds between two requests to one host;
+    ``fetched``: a folder where every fetched page is saved with a record of
+    its URL, status, headers and fetch time (default: not saved). ``sources``: a source
     pack path, a dict ``{"sources": [...], "aliases": {...}}``, a list of source
     dicts, or None to use the citations inside the copy. ``rules``: extra rule
     packs. ``aliases``: names copy uses for what the sources name otherwise,
@@ -212,7 +242,13 @@ def audit(
         from claimaudit.evidence.meaning import Meaning
 
         meaning = Meaning()
-    reading = read_copy_inputs(copy)
+    from claimaudit.ingest.web import WebOptions, WebReader
+
+    options = WebOptions(sitemaps=_addresses(sitemap), crawls=_addresses(crawl), max_pages=max_pages, delay=delay,
+                         fetched_dir=str(fetched) if fetched is not None else None)
+    with WebReader(options) as web:
+        reading = read_copy_inputs(copy, web=web)
+        reading.extend(web.read_sites())
     documents = _read_documents(reading)
     source_pack = read_pack(sources, documents)
     pack = source_pack.sources

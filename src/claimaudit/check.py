@@ -22,6 +22,7 @@ from claimaudit.model import AuditResult, Document, InputProblem, SkippedFile, S
 if TYPE_CHECKING:
     from claimaudit.evidence.meaning import Meaning
     from claimaudit.ingest.sources import SourcePack
+    from claimaudit.ingest.web import WebOptions
     from claimaudit.rules.loader import Rule
 
 NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
@@ -43,6 +44,7 @@ class CheckOptions:
     stdin: tuple[str, bytes] | None = None  # COPY "-": (name for findings, bytes read)
     on_document: Callable[[Document], None] | None = None
     semantic: bool = False  # --semantic; the config's `semantic = true` switches it on too
+    web: WebOptions | None = None  # --sitemap, --crawl and how pages are fetched; None: no copy from the web
 
     def rule_layer(self) -> RuleLayer:
         return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
@@ -56,7 +58,8 @@ class CheckRun:
 
 
 def copy_paths(options: CheckOptions, config: LoadedConfig) -> list[str]:
-    if options.copy or options.texts or options.stdin:
+    sites = options.web is not None and bool(options.web.sitemaps or options.web.crawls)
+    if options.copy or options.texts or options.stdin or sites:
         return [c for c in options.copy if c != "-"]
     if config.config.paths:
         return [config.resolve(p) for p in config.config.paths]
@@ -75,7 +78,14 @@ def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
     from claimaudit.ingest import literal_document, load_document_bytes, problem_from, read_copy_paths
 
     paths = copy_paths(options, config)
-    reading = read_copy_paths(paths, exclude=config.excluded)
+    if options.web is None:
+        reading = read_copy_paths(paths, exclude=config.excluded)
+    else:
+        from claimaudit.ingest.web import WebReader
+
+        with WebReader(options.web) as web:
+            reading = read_copy_paths(paths, exclude=config.excluded, web=web)
+            reading.extend(web.read_sites())
     documents = list(reading.documents)
     problems = list(reading.problems)
     if options.stdin is not None:
@@ -212,13 +222,21 @@ def unread_warnings(result: AuditResult) -> list[str]:
     from pathlib import Path
 
     warnings = [f"{path}: no claims found in its text" for path in result.documents_without_claims()]
-    if result.skipped:
+    pages = [item for item in result.skipped if item.path.lower().startswith(("http://", "https://"))]
+    files = [item for item in result.skipped if item not in pages]
+    if files:
         kinds: dict[str, int] = {}
-        for item in result.skipped:
+        for item in files:
             kind = Path(item.path).suffix.lower() or "(no extension)"
             kinds[kind] = kinds.get(kind, 0) + 1
         listed = ", ".join(f"{kind} ({n})" for kind, n in sorted(kinds.items()))
-        warnings.append(f"passed over {len(result.skipped)} file(s) of types not read: {listed}")
+        warnings.append(f"passed over {len(files)} file(s) of types not read: {listed}")
+    if pages:
+        reasons: dict[str, int] = {}
+        for item in pages:
+            reasons[item.reason] = reasons.get(item.reason, 0) + 1
+        listed = "; ".join(f"{reason} ({n})" for reason, n in sorted(reasons.items()))
+        warnings.append(f"passed over {len(pages)} linked or listed page(s): {listed}")
     return [w for w in warnings if w not in result.warnings]
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from claimaudit.changes import ChangedLines
     from claimaudit.check import CheckOptions
     from claimaudit.config import LoadedConfig
+    from claimaudit.ingest.web import WebOptions
     from claimaudit.model import AuditResult, Document
     from claimaudit.rules.selftest import RuleRun
     from claimaudit.verdicts.baseline import Baseline
@@ -138,8 +139,10 @@ copy_options = [
                  help="Name for the copy read from standard input (COPY '-'); its extension picks the reader "
                       "(page.html, draft.md). Default: <stdin>, read as HTML when it starts with markup."),
     click.option("--sources", "-s", multiple=True, type=click.Path(path_type=str),
-                 help="Source pack (YAML, JSON, CSV, XLSX or a folder of .md files). Repeatable; replaces the "
-                      "config's `sources`. Without either, the Source:/Reference: sections of the copy are used."),
+                 help="Source pack: YAML, JSON, CSV or XLSX summaries; a RIS, BibTeX, PubMed XML, MEDLINE .nbib or "
+                      "CSL-JSON export; a paper's PDF; or a folder of these (and of .md summaries). Repeatable; "
+                      "replaces the config's `sources`. Without either, the Source:/Reference: sections of the copy "
+                      "are used."),
     click.option("--rules", "-r", "rules", multiple=True, type=click.Path(path_type=str),
                  help="Extra rule pack (a folder of rule files, or one file). Repeatable; replaces the config's `rules`."),
     click.option("--disable", multiple=True, metavar="RULE",
@@ -154,6 +157,18 @@ copy_options = [
     click.option("--no-cache", is_flag=True,
                  help="Neither read nor write the cache of validated rules, packs and sentence analyses."),
     click.option("--semantic", is_flag=True, help=SEMANTIC_HELP),
+    click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
+                 help="Audit the pages this sitemap lists (a sitemap index is followed one level). Repeatable."),
+    click.option("--crawl", "crawls", multiple=True, metavar="URL",
+                 help="Audit the pages of one site: follow links on the same host from URL, breadth first. "
+                      "Repeatable."),
+    click.option("--max-pages", type=click.IntRange(min=1), default=50, show_default=True, metavar="N",
+                 help="Most pages read from one --sitemap or one --crawl."),
+    click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="SECONDS",
+                 help="Seconds between two requests to one host (longer when robots.txt asks with Crawl-delay)."),
+    click.option("--fetched", "fetched_dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR",
+                 help="Save every fetched page with a record of its URL, status, headers and fetch time here. "
+                      "Default for audit: OUT/fetched; check saves them only when given."),
 ]
 
 
@@ -265,17 +280,21 @@ def _read_stdin(copy: tuple[str, ...], stdin_filename: str | None) -> tuple[str,
     if len(dashes) > 1:
         raise click.UsageError("'-' (standard input) can be given once")
     name = stdin_filename or "<stdin>"
-    limit = limits.int_value("max-input-bytes")
+    from claimaudit.ingest import BINARY_READERS
+
+    bound = "max-document-bytes" if os.path.splitext(name)[1].lower() in BINARY_READERS else "max-input-bytes"
+    limit = limits.int_value(bound)
     stream = click.open_file("-", "rb")  # standard input's bytes, as click finds them
     data: bytes = stream.read(limit + 1)
-    limits.check("max-input-bytes", len(data), path=name)
+    limits.check(bound, len(data), path=name)
     return name, data
 
 
 def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
              rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
              config_path: str | None, no_cache: bool, semantic: bool, fail_on: str | None = None,
-             on_document: Callable[[Document], None] | None = None) -> tuple[LoadedConfig, CheckOptions]:
+             on_document: Callable[[Document], None] | None = None,
+             web: WebOptions | None = None) -> tuple[LoadedConfig, CheckOptions]:
     """Config, limits, cache switch and the options of the shared orchestration."""
     from claimaudit import cache, limits
     from claimaudit.check import CheckOptions
@@ -288,8 +307,18 @@ def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str 
     stdin = _read_stdin(copy, stdin_filename)
     options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
                            enable=list(enable), levels=dict(levels), fail_on=fail_on, use_cache=not no_cache,
-                           texts=list(texts), stdin=stdin, on_document=on_document, semantic=semantic)
+                           texts=list(texts), stdin=stdin, on_document=on_document, semantic=semantic, web=web)
     return config, options
+
+
+def _web_options(copy: tuple[str, ...], sitemaps: tuple[str, ...], crawls: tuple[str, ...], max_pages: int,
+                 delay: float, fetched_dir: str | None) -> WebOptions | None:
+    """How to read copy from the web, when any is asked for (the module is not imported otherwise)."""
+    if not (sitemaps or crawls or any("://" in c for c in copy)):
+        return None
+    from claimaudit.ingest.web import WebOptions
+
+    return WebOptions(sitemaps=sitemaps, crawls=crawls, max_pages=max_pages, delay=delay, fetched_dir=fetched_dir)
 
 
 def _report_problems(result: AuditResult) -> bool:
@@ -311,9 +340,11 @@ def _report_problems(result: AuditResult) -> bool:
               help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
 def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
-          config_path: str | None, no_cache: bool, semantic: bool, out: str, formats: tuple[str, ...],
+          config_path: str | None, no_cache: bool, semantic: bool, sitemaps: tuple[str, ...], crawls: tuple[str, ...],
+          max_pages: int, delay: float, fetched_dir: str | None, out: str, formats: tuple[str, ...],
           templates: tuple[str, ...], review_path: str | None) -> None:
-    """Audit COPY (pages, copy decks, claims tables or folders; '-' for standard input) and write the reports.
+    """Audit COPY (pages, copy decks, claims tables, folders or http(s) URLs; '-' for standard input) and write
+    the reports.
 
     Settings come from .claimaudit.toml or [tool.claimaudit] in pyproject.toml, as for `check`.
     """
@@ -329,16 +360,18 @@ def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
 
         reviewed = read_review(review_path)  # before the audit, so a bad workbook fails fast
     console = Console(stderr=False, highlight=False)
-    many = len(copy) > 1 or any(Path(c).is_dir() for c in copy if c != "-")
+    web = _web_options(copy, sitemaps, crawls, max_pages, delay, fetched_dir or str(Path(out) / "fetched"))
+    many = len(copy) > 1 or bool(sitemaps or crawls) or any(Path(c).is_dir() for c in copy if c != "-")
     if many and console.is_terminal:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Auditing", total=None)
             config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                                       config_path, no_cache, semantic, on_document=lambda d: progress.advance(task))
+                                       config_path, no_cache, semantic, on_document=lambda d: progress.advance(task),
+                                       web=web)
             run = run_check(options, config)
     else:
         config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                                   config_path, no_cache, semantic)
+                                   config_path, no_cache, semantic, web=web)
         run = run_check(options, config)
     result = run.result
     if not result.documents:
@@ -487,13 +520,14 @@ def _use_colour(choice: bool | None) -> bool:
                                                      "and the findings that do not fail too.")
 def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
-          config_path: str | None, no_cache: bool, semantic: bool, fail_on: str | None,
+          config_path: str | None, no_cache: bool, semantic: bool, sitemaps: tuple[str, ...], crawls: tuple[str, ...],
+          max_pages: int, delay: float, fetched_dir: str | None, fail_on: str | None,
           formats: list[tuple[str, str | None]],
           baseline: str | None, write_baseline: bool, changed_since: str | None, colour: bool | None,
           verbose: bool) -> None:
     """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
 
-    COPY is pages, copy decks, claims tables or folders ('-' reads standard input); without COPY, the
+    COPY is pages, copy decks, claims tables, folders or http(s) URLs ('-' reads standard input); without COPY, the
     config's `paths`. Exit codes: 0 nothing reaches --fail-on, 1 findings do, 2 usage, input or internal
     error (a file that cannot be read fails the check even when the rest passes).
     """
@@ -501,7 +535,8 @@ def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
     from claimaudit.verdicts.gate import evaluate_gate
 
     config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                               config_path, no_cache, semantic, fail_on=fail_on)
+                               config_path, no_cache, semantic, fail_on=fail_on,
+                               web=_web_options(copy, sitemaps, crawls, max_pages, delay, fetched_dir))
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
     known: Baseline | None = None
     if baseline_path and not write_baseline:

@@ -56,7 +56,10 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
         out.append("   (no sources)")
     for rank, match in enumerate(matches, 1):
         ev = describe(match.statement)
-        out.append(f"   #{rank} {match.source_id} similarity {match.similarity:.2f} "
+        source = index.source(match.source_id)
+        page = source.page_at(match.sentence.start) if source is not None else None
+        where = f"{match.source_id}, p. {page}" if page is not None else match.source_id
+        out.append(f"   #{rank} {where} similarity {match.similarity:.2f} "
                    f"strength {match.statement.level}: {match.sentence.text}")
         if ev["figures"] or ev["hedges"] or ev["populations"] or ev["conditions"]:
             out.append(f"      figures: {', '.join(ev['figures']) or '-'}; hedges: {', '.join(ev['hedges']) or '-'}; "

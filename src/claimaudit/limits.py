@@ -42,9 +42,17 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "size of one copy file, source pack, rule file, config file or baseline"),
     Limit("max-workbook-bytes", 64 * 1024 * 1024, "bytes",
           "uncompressed size of one .xlsx workbook"),
+    Limit("max-document-bytes", 128 * 1024 * 1024, "bytes",
+          "size of one PDF, Word (.docx) or PowerPoint (.pptx) file, copy or source"),
+    Limit("max-pages", 5_000, "pages", "pages of one PDF or slides of one deck"),
+    Limit("max-pdf-seconds", 120.0, "seconds", "time PDFium may take to read the text of one PDF"),
+    Limit("max-pdf-memory", 2 * 1024 * 1024 * 1024, "bytes", "memory PDFium may use to read one PDF"),
+    Limit("max-export-bytes", 128 * 1024 * 1024, "bytes",
+          "size of one bibliographic export (RIS, BibTeX, PubMed XML, MEDLINE) read as a source pack"),
     Limit("max-workbook-rows", 50_000, "rows", "rows of one workbook sheet"),
     Limit("max-workbook-cells", 500_000, "cells", "cells of one .xlsx workbook"),
-    Limit("max-depth", 64, "levels", "nesting depth of YAML, JSON, TOML, HTML lists or Markdown quotes"),
+    Limit("max-depth", 64, "levels", "nesting depth of YAML, JSON, TOML, HTML lists, Markdown quotes, "
+          "or Word and PowerPoint tables, text boxes and groups"),
     Limit("max-number-digits", 64, "digits", "digits of one number in a pack, rule, config or baseline"),
     Limit("max-rule-words", 5_000, "words", "words and patterns in one rule file"),
     Limit("max-claims-per-document", 10_000, "claims", "one copy file"),
@@ -53,6 +61,9 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
           "characters of one rule file's words and patterns, a pattern's counted repeats written out"),
     Limit("max-aliases", 1_000, "names", "alias names and their targets in one source pack or config"),
     Limit("max-claim-chars", 2_000, "characters", "one claim given by hand (to explain, or as a rule example)"),
+    Limit("max-fetch-seconds", 30.0, "seconds",
+          "time one web request may take, from connecting to the last byte"),
+    Limit("max-redirects", 5, "redirects", "redirects followed for one web address"),
 )}
 
 _overrides: dict[str, float] = {}

@@ -91,6 +91,15 @@ class Document:
     # Scopes the config leaves out (`skip-scopes`): their text is listed as
     # not audited rather than audited.
     skip_scopes: frozenset[str] = frozenset()
+    # Paged originals (PDF pages, PPTX slides): the offset in ``raw`` where each
+    # page starts, page 1 first; empty for copy without pages. Lines are then
+    # counted from the top of their page.
+    pages: list[int] = field(default_factory=list)
+    page_kind: str = "page"  # what a page is called in the reports: "page" or "slide"
+    # Copy read from the web: the address it was fetched from (after redirects)
+    # and when, as an ISO 8601 UTC time.
+    url: str = ""
+    fetched_at: str = ""
 
     # Lookup tables built on first use, so that placing every claim of a long
     # page costs a binary search each rather than a scan of the whole file.
@@ -107,6 +116,30 @@ class Document:
     def line_col(self, text_offset: int) -> tuple[int, int]:
         """1-based line and column in the original file for a text offset."""
         return self.raw_line_col(self.raw_offset(text_offset))
+
+    def page_of(self, text_offset: int) -> int | None:
+        """The 1-based page (or slide) a text offset stands on; None for copy without pages."""
+        if not self.pages:
+            return None
+        return max(bisect.bisect_right(self.pages, self.raw_offset(text_offset)), 1)
+
+    def place(self, text_offset: int) -> tuple[int | None, int, int]:
+        """Page (None without pages), line and column of a text offset in the original.
+
+        With pages, the line is counted from the top of its page, as a reviewer
+        holding the printed page counts it."""
+        return self.raw_place(self.raw_offset(text_offset))
+
+    def raw_place(self, raw_offset: int) -> tuple[int | None, int, int]:
+        """:meth:`place` for an offset into ``raw``."""
+        line, column = self.raw_line_col(raw_offset)
+        if not self.pages:
+            return None, line, column
+        if column > 1 and self.raw[raw_offset - column + 1:raw_offset - column + 2] == "\f":
+            column -= 1  # the form feed that opens a page is not a character on it
+        page = max(bisect.bisect_right(self.pages, raw_offset), 1)
+        first_line, _ = self.raw_line_col(self.pages[page - 1])
+        return page, line - first_line + 1, column
 
     def raw_line_col(self, raw_offset: int) -> tuple[int, int]:
         """1-based line and column in the original file for an offset into ``raw``."""
@@ -136,6 +169,24 @@ class Source:
     url: str = ""
     origin: str = ""  # file (and line) the source was read from
     kind: str = "summary"  # "summary", or "internal" for own-business data sheets
+    # Bibliographic detail, where the pack gives it (an export from a reference
+    # manager or PubMed, a paper's PDF): used to resolve "Smith et al. 2020".
+    authors: tuple[str, ...] = ()  # surnames first: "Smith J"
+    year: str = ""
+    title: str = ""
+    journal: str = ""
+    # Other names the pack gives this source (a BibTeX key, a RIS ID): a claims
+    # table's source column may name it by them.
+    keys: tuple[str, ...] = ()
+    # A source read from a paged original (a paper's PDF): the offset in
+    # ``summary`` where each page starts, page 1 first; empty otherwise.
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page of the original an offset into ``summary`` stands on."""
+        if not self.pages:
+            return None
+        return max(bisect.bisect_right(self.pages, offset), 1)
 
 
 @dataclass
@@ -156,6 +207,7 @@ class Evidence:
     similarity: float
     start: int = 0  # offsets into the source summary
     end: int = 0
+    page: int | None = None  # the page of the source's original (a paper's PDF) the sentence is on
 
 
 @dataclass
@@ -268,6 +320,10 @@ class Finding:
     review: ReviewState = field(default_factory=lambda: ReviewState())
     scope: str = "body"  # where the claim stood: one of SCOPES
     alignment: list[AlignedElement] = field(default_factory=list)  # element by element, against the evidence
+    # Paged copy (PDF, PPTX): the page or slide, and ``line`` counts from its top.
+    page: int | None = None
+    url: str = ""  # copy fetched from the web: its address
+    fetched_at: str = ""  # and when it was fetched (ISO 8601, UTC)
 
 
 @dataclass(frozen=True)
@@ -281,6 +337,7 @@ class NotAudited:
     reason: str
     scope: str = "body"
     column: int = 1
+    page: int | None = None  # paged copy: the page or slide ``line`` counts from
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,14 @@ def _suppression_for(reason: Reason, suppressions) -> tuple[str, str] | None:
     return None
 
 
-def _evidence_rows(matches: list[Match]) -> list[Evidence]:
-    return [
-        Evidence(m.source_id, m.sentence.text, round(m.similarity, 3), m.sentence.start, m.sentence.end)
-        for m in matches
-    ]
+def _evidence_rows(matches: list[Match], index: SourceIndex) -> list[Evidence]:
+    rows = []
+    for m in matches:
+        source = index.source(m.source_id)
+        page = source.page_at(m.sentence.start) if source is not None else None
+        rows.append(Evidence(m.source_id, m.sentence.text, round(m.similarity, 3), m.sentence.start,
+                             m.sentence.end, page))
+    return rows
 
 
 def audit_documents(
@@ -90,7 +93,7 @@ def audit_documents(
         # (weighed with meaning by the trained head when the semantic extra is on).
         confidence = verdict_confidence(claim.statement.text, judgement, index, verdict == "supported", confidence)
         document = claim.document
-        line, column = document.line_col(claim.start)
+        page, line, column = document.place(claim.start)
         key = (document.path, claim_id(document.path, claim.text))
         occurrence = seen[key]
         seen[key] += 1
@@ -108,12 +111,15 @@ def audit_documents(
                 claim_type=claim.claim_type,
                 section=claim.block.heading,
                 reasons=reasons,
-                evidence=_evidence_rows(matches),
+                evidence=_evidence_rows(matches, index),
                 suggestion=suggestion,
                 suppressed=suppressed,
                 analysis=describe(claim.statement),
                 scope=claim.block.scope,
                 alignment=aligned,
+                page=page,
+                url=document.url,
+                fetched_at=document.fetched_at,
             )
         )
     rewritten = checked_rewrites([(f.text, f.suggestion) if f.verdict != "supported" else ("", "") for f in findings],
@@ -121,8 +127,11 @@ def audit_documents(
     for finding, suggestion in zip(findings, rewritten):
         finding.suggestion = suggestion
     findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
+    from claimaudit.ingest.sources import sources_without_text  # a source with no text is said, never silent
+
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
-                       tool_version=__version__, problems=problems, not_audited=not_audited)
+                       tool_version=__version__, problems=problems, not_audited=not_audited,
+                       warnings=sources_without_text(sources))
 
 
 def aligned_elements(judgement: Judgement) -> list[AlignedElement]:

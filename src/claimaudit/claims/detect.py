@@ -536,8 +536,8 @@ def find_claims(document: Document) -> tuple[list[Claim], list[NotAudited]]:
     passed: list[tuple[int, int, NotAudited]] = []  # (raw offset, order, entry)
 
     def pass_over(text: str, raw_offset: int, reason: str, scope: str) -> None:
-        line, column = document.raw_line_col(raw_offset)
-        passed.append((raw_offset, len(passed), NotAudited(document.path, text, line, reason, scope, column)))
+        page, line, column = document.raw_place(raw_offset)
+        passed.append((raw_offset, len(passed), NotAudited(document.path, text, line, reason, scope, column, page)))
 
     for aside in document.set_aside:
         pass_over(aside.text, aside.raw_start, aside.reason, aside.scope)

@@ -66,6 +66,7 @@ class SourceIndex:
     _passages: NDArray[np.float64] | None = field(default=None, init=False, repr=False, compare=False)
     _meaning_rows: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
     _words_alone: "SourceIndex | None" = field(default=None, init=False, repr=False, compare=False)
+    _citations: "CitationLookup | None" = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None,
@@ -150,6 +151,13 @@ class SourceIndex:
         query = self.meaning.vectors("query", [claim_text]).astype(np.float64)
         return float(np.max(self.meaning.scaled(query @ self._passage_matrix()[found].T)))
 
+    @property
+    def citations(self) -> "CitationLookup":
+        """The pack's sources by id, key, DOI, PubMed id and first author, for resolving citations."""
+        if self._citations is None:
+            self._citations = CitationLookup.build(self.sources)
+        return self._citations
+
     def texts(self) -> list[str]:
         return [s.text for s in self.sentences]
 
@@ -185,18 +193,100 @@ class SourceIndex:
         return self._canon_cache[key]
 
 
+_INITIALS = regex.compile(r"(?:\p{Lu}\.?-?){1,4}")
+_YEAR = regex.compile(r"(?<!\d)(?<!\d[./])(?:19|20)\d{2}(?!\d)(?![./]\d)")
+_DOI_OR_URL = regex.compile(r"\b10\.\d{4,9}/\S+|https?://\S+")
+
+
+def author_surname(author: str) -> str:
+    """``Smith JA`` -> ``Smith``: Source.authors write the surname, then the initials."""
+    words = author.split()
+    if len(words) > 1 and _INITIALS.fullmatch(words[-1]):
+        return " ".join(words[:-1])
+    return author.strip()
+
+
 def citation_surnames(source: Source) -> list[str]:
-    """Author surnames a copy might use to name this source ("Smith et al.")."""
+    """Author surnames a copy might use to name this source ("Smith et al.").
+
+    Where the pack gives the authors (an export, a paper), the first author's
+    surname, as a citation names it: "van der Berg" also as "Berg". Otherwise
+    the names at the head of the citation text. An id like "okafor2021" names
+    its first author too; "s1" names nobody."""
     names: list[str] = []
-    citation = source.citation or ""
-    for part in regex.split(r",|;|\band\b|&", citation.split(".")[0]):
-        m = SURNAME.match(part)
-        if m:
-            name = m.group("name").strip()
-            names.append(name.split()[0] if " " in name and len(name.split()[1]) <= 2 else name)
+    if source.authors:
+        surname = author_surname(source.authors[0])
+        names.append(surname)
+        words = surname.split()
+        if len(words) > 1 and any(w[:1].islower() for w in words[:-1]):
+            names.append(words[-1])
+    else:
+        citation = source.citation or ""
+        for part in regex.split(r",|;|\band\b|&", citation.split(".")[0]):
+            m = SURNAME.match(part)
+            if m:
+                name = m.group("name").strip()
+                names.append(name.split()[0] if " " in name and len(name.split()[1]) <= 2 else name)
     if source.id:
-        # An id like "okafor2021" names its first author; "s1" names nobody.
         m = regex.match(r"[a-z\-]{3,}", source.id)
         if m:
             names.append(m.group(0))
     return names
+
+
+def source_year(source: Source) -> str:
+    """The year a source was published: from the pack's field, else the first year its citation gives."""
+    if source.year:
+        return source.year
+    m = _YEAR.search(_DOI_OR_URL.sub(" ", source.citation or ""))
+    return m.group(0) if m else ""
+
+
+def fold_name(name: str) -> str:
+    """A name as citations are compared: lower case, accents dropped ("Müller" is "muller")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def bare_doi(doi: str) -> str:
+    """A DOI as compared: no resolver prefix, lower case, no closing full stop."""
+    doi = regex.sub(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi\s*:\s*)", "", doi, flags=regex.IGNORECASE)
+    return doi.strip().rstrip(".").lower()
+
+
+@dataclass
+class CitationLookup:
+    """A pack's sources by every name a citation may give them, each list in pack order."""
+
+    by_id: dict[str, Source] = field(default_factory=dict)
+    by_key: dict[str, list[Source]] = field(default_factory=dict)  # ids and the pack's own keys, lower case
+    by_doi: dict[str, list[Source]] = field(default_factory=dict)
+    by_pmid: dict[str, list[Source]] = field(default_factory=dict)
+    by_surname: dict[str, list[Source]] = field(default_factory=dict)  # folded surnames
+
+    @classmethod
+    def build(cls, sources: list[Source]) -> "CitationLookup":
+        lookup = cls()
+        for source in sources:
+            lookup.by_id.setdefault(source.id, source)
+            for key in {source.id.lower(), *(k.lower() for k in source.keys)}:
+                lookup.by_key.setdefault(key, []).append(source)
+            if source.doi:
+                lookup.by_doi.setdefault(bare_doi(source.doi), []).append(source)
+            if source.pmid:
+                lookup.by_pmid.setdefault(str(source.pmid), []).append(source)
+            for name in dict.fromkeys(fold_name(n) for n in citation_surnames(source)):
+                lookup.by_surname.setdefault(name, []).append(source)
+        return lookup
+
+    def by_author(self, author: str) -> list[Source]:
+        """Sources whose (first) author is this surname, or whose double-barrelled surname starts with it
+        as written ("Brennan-Lee" for "Brennan")."""
+        name = fold_name(author)
+        found = list(self.by_surname.get(name, []))
+        parts = name.split("-")
+        for end in range(len(parts) - 1, 0, -1):
+            found += [s for s in self.by_surname.get("-".join(parts[:end]), []) if all(s is not f for f in found)]
+        return found

@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, Protocol, SupportsFloat, TypeVar
 
+import regex
+
 from claimaudit.claims.anatomy import NamedSource, Statement, analyse, remembered
-from claimaudit.evidence.index import SourceIndex, SourceSentence, citation_surnames
+from claimaudit.evidence.index import (CitationLookup, SourceIndex, SourceSentence, author_surname, bare_doi,
+                                       fold_name, source_year)
 from claimaudit.model import Source
 
 if TYPE_CHECKING:
@@ -57,32 +60,29 @@ class Resolution:
 
 
 def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tuple[str, ...] = ()) -> Resolution:
-    resolution = Resolution(cited=[i for i in cited_ids if index.source(i)])
-    for unknown in (i for i in cited_ids if not index.source(i)):
-        # A source the copy cites that the pack does not hold backs nothing.
-        resolution.missing.append(NamedSource(start=0, end=len(statement.text), text=unknown))
+    """The pack sources a claim names: by a claims table's source column (``cited_ids``: an id, a
+    key the pack gives, a DOI, a PubMed id or "Smith 2020") and by the citations in its text
+    ("Smith et al. 2020", "(Smith & Jones, 2020)", a DOI, a PMID, "published by the NIH").
+
+    A named source the pack does not hold, or holds without any text, is missing: it backs nothing.
+    Given an author and a year, a source with a known year must match it (Smith 2018 does not back
+    "Smith et al. 2020"); where several sources fit a citation equally, the claim is held to any of them.
+    """
+    lookup = index.citations
+    resolution = Resolution()
+    whole = len(statement.text)
+    for given in cited_ids:
+        named = NamedSource(start=0, end=whole, text=given)
+        found = _named_in_table(given, lookup)
+        if found:
+            _cite(resolution, found, index, named)
+        else:
+            # A source the copy cites that the pack does not hold backs nothing.
+            resolution.missing.append(named)
     for named in statement.attribution.named_sources:
-        hit: Source | None = None
-        for source in index.sources:
-            if named.get("doi") and named["doi"].lower().rstrip(".") == (source.doi or "").lower():
-                hit = source
-            elif named.get("pmid") and named["pmid"] == str(source.pmid or ""):
-                hit = source
-            elif named.get("author"):
-                author = named["author"].lower()
-                # The same name, or the first part of a double-barrelled one ("Brennan-Lee" for "Brennan").
-                if any(author == s.lower() or author.startswith(s.lower() + "-") for s in citation_surnames(source)):
-                    hit = source
-            elif named.get("org"):
-                org_words = {w.lower() for w in named["org"].split() if len(w) > 2}
-                haystack = f"{source.citation} {source.url} {source.id}".lower()
-                if org_words and all(w in haystack for w in org_words):
-                    hit = source
-            if hit:
-                break
-        if hit:
-            if hit.id not in resolution.cited:
-                resolution.cited.append(hit.id)
+        hits = _named_in_text(named, index)
+        if hits:
+            _cite(resolution, hits, index, named)
         elif cited_ids and resolution.cited and not _identifies(named):
             # The claim cites its source explicitly (a claims table's source
             # column); "a study in a journal" then refers to that source.
@@ -90,6 +90,82 @@ def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tup
         else:
             resolution.missing.append(named)
     return resolution
+
+
+def _cite(resolution: Resolution, hits: list[Source], index: SourceIndex, named: NamedSource) -> None:
+    """Cite the sources a citation resolved to; one that holds no text (a record with no
+    abstract) can show nothing, so a citation of only such sources is a missing source too."""
+    with_text = [s for s in hits if index.by_source(s.id)]
+    for source in with_text or hits:
+        if source.id not in resolution.cited:
+            resolution.cited.append(source.id)
+    if not with_text:
+        ids = ", ".join(dict.fromkeys(s.id for s in hits))
+        said = named["text"]
+        text = (f"{said}: the pack holds no text for it" if said == ids
+                else f"{said} ({ids}: the pack holds no text for it)")
+        resolution.missing.append(NamedSource(start=named["start"], end=named["end"], text=text))
+
+
+_TABLE_PMID = regex.compile(r"(?i)^(?:pmid\s*:?\s*)?(\d{1,9})$")
+_TABLE_AUTHOR_YEAR = regex.compile(
+    r"^(?P<author>[^\W\d_][\w'\u2019\-]*(?:\s+[^\W\d_][\w'\u2019\-]*)*?)(?:\s+et\s+al\.?)?,?\s*"
+    r"\(?(?P<year>(?:19|20)\d\d)[a-z]?\)?$")
+
+
+def _named_in_table(given: str, lookup: CitationLookup) -> list[Source]:
+    """The sources a claims table's source cell names."""
+    given = given.strip()
+    if given in lookup.by_id:
+        return [lookup.by_id[given]]
+    if given.lower() in lookup.by_key:
+        return lookup.by_key[given.lower()]
+    doi = bare_doi(given)
+    if doi.startswith("10.") and doi in lookup.by_doi:
+        return lookup.by_doi[doi]
+    pmid = _TABLE_PMID.match(given)
+    if pmid:
+        return lookup.by_pmid.get(pmid.group(1), [])
+    author_year = _TABLE_AUTHOR_YEAR.match(given)
+    if author_year:
+        return _by_author(lookup, author_year.group("author").split()[-1], author_year.group("year"), given)
+    return []
+
+
+def _named_in_text(named: NamedSource, index: SourceIndex) -> list[Source]:
+    lookup = index.citations
+    if named.get("doi"):
+        return lookup.by_doi.get(bare_doi(named["doi"]), [])
+    if named.get("pmid"):
+        return lookup.by_pmid.get(named["pmid"], [])
+    if named.get("author"):
+        return _by_author(lookup, named["author"], named.get("year", ""), named["text"])
+    if named.get("org"):
+        org_words = {w.lower() for w in named["org"].split() if len(w) > 2}
+        for source in index.sources:
+            haystack = f"{source.citation} {source.url} {source.id}".lower()
+            if org_words and all(w in haystack for w in org_words):
+                return [source]
+    return []
+
+
+def _by_author(lookup: CitationLookup, author: str, year: str, said: str) -> list[Source]:
+    """Sources by this first author; given a year, those of that year (or, failing them, those
+    whose year is not known); given a second author ("Smith & Jones"), those that list them."""
+    found = lookup.by_author(author)
+    if year:
+        found = [s for s in found if source_year(s) == year] or [s for s in found if not source_year(s)]
+    second = regex.search(regex.escape(author) + r"\s+(?:and|&)\s+(\p{Lu}[\p{L}'\u2019\-]+)", said)
+    if second and found:
+        other = fold_name(second.group(1))
+        found = [s for s in found if len(s.authors) < 2 or other in _later_authors(s)]
+    return found
+
+
+def _later_authors(source: Source) -> set[str]:
+    """The folded surnames of every author after the first, each also by its last word ("Berg")."""
+    names = [author_surname(a) for a in source.authors[1:]]
+    return {fold_name(n) for name in names for n in (name, name.split()[-1] if name.split() else name)}
 
 
 def _identifies(named: NamedSource) -> bool:

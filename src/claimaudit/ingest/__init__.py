@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from claimaudit.errors import InputError
 from claimaudit.ingest.cited import collect_cited_sources, extract_cited_sources
@@ -23,6 +23,9 @@ from claimaudit.ingest.identifiers import normalise_doi
 from claimaudit.ingest.sources import load_sources, sources_from_data
 from claimaudit.ingest.table import extract_csv_blocks, load_xlsx_table
 from claimaudit.model import Document, InputProblem, SkippedFile
+
+if TYPE_CHECKING:
+    from claimaudit.ingest.web import WebReader
 
 __all__ = [
     "COPY_SUFFIXES",
@@ -42,7 +45,15 @@ __all__ = [
     "sources_from_data",
 ]
 
-COPY_SUFFIXES = {".html", ".htm", ".md", ".markdown", ".txt", ".csv", ".xlsx"}
+# Copy in binary formats, read from bytes by a reader imported only when such a
+# file is read: suffix -> (module, function(data: bytes, name: str) -> Document).
+BINARY_READERS: dict[str, tuple[str, str]] = {
+    ".pdf": ("claimaudit.ingest.pdf", "read_pdf_copy"),
+    ".docx": ("claimaudit.ingest.word", "read_docx_copy"),
+    ".pptx": ("claimaudit.ingest.slides", "read_pptx_copy"),
+}
+
+COPY_SUFFIXES = {".html", ".htm", ".md", ".markdown", ".txt", ".csv", ".xlsx", *BINARY_READERS}
 
 _MEDIA_TYPES = {
     ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
@@ -81,6 +92,14 @@ def literal_document(text: str, index: int = 0) -> Document:
     return document_from_text(text, name=f"<text {index + 1}>", media_type=media)
 
 
+def _binary_document(data: bytes, name: str, suffix: str) -> Document:
+    import importlib
+
+    module, function = BINARY_READERS[suffix]
+    reader: Callable[[bytes, str], Document] = getattr(importlib.import_module(module), function)
+    return reader(data, name)
+
+
 def load_document(path: str | Path) -> Document:
     """One copy file as a Document."""
     path = Path(path)
@@ -91,6 +110,10 @@ def load_document(path: str | Path) -> Document:
                          f"{', '.join(sorted(COPY_SUFFIXES))}", path=name)
     if not path.exists():
         raise InputError("file not found", path=name)
+    if suffix in BINARY_READERS:
+        from claimaudit import limits
+
+        return _binary_document(limits.read_bounded(path, name="max-document-bytes"), name, suffix)
     if suffix == ".xlsx":
         raw, blocks = load_xlsx_table(path)
         return build_document(name, raw, blocks, media_type="table", encoding="xlsx")
@@ -160,18 +183,23 @@ def problem_from(error: InputError, fallback: str) -> InputProblem:
     return InputProblem(str(error.path), detail, error.line)
 
 
-def read_copy_paths(paths: Sequence[str | Path], *, exclude: Callable[[str], bool] | None = None) -> CopyReading:
+def read_copy_paths(paths: Sequence[str | Path], *, exclude: Callable[[str], bool] | None = None,
+                    web: WebReader | None = None) -> CopyReading:
     """Read every copy path; a file that fails is recorded and the others are still read.
 
-    A path that does not exist, a URL, or a file type the tool does not read
-    is a problem when it was named; inside a folder, files of other types are
-    listed as skipped. ``exclude`` drops files (config ``exclude`` globs).
+    A path that does not exist, a page that cannot be fetched, or a file type
+    the tool does not read is a problem when it was named; inside a folder,
+    files of other types are listed as skipped. ``exclude`` drops files
+    (config ``exclude`` globs). http(s) URLs are fetched by ``web`` (by
+    default a reader of their own, pages not saved).
     """
     reading = CopyReading()
     for given in paths:
         name = str(given)
         if name.lower().startswith(URL_PREFIXES):
-            reading.problems.append(InputProblem(name, "URLs are not read yet; save the page and audit the file"))
+            from claimaudit.ingest.web import read_url
+
+            reading.extend(read_url(name, web))
             continue
         path = Path(given)
         if path.is_dir():
@@ -216,6 +244,8 @@ def load_document_bytes(data: bytes, name: str) -> Document:
     if suffix and suffix not in COPY_SUFFIXES:
         raise InputError(f"unsupported file type {suffix!r}; expected one of "
                          f"{', '.join(sorted(COPY_SUFFIXES))}", path=name)
+    if suffix in BINARY_READERS:
+        return _binary_document(data, name, suffix)
     if suffix == ".xlsx":
         import tempfile
 

@@ -7,6 +7,10 @@ hold a top-level ``aliases: {FlexiCur: [curcumin]}``: the names copy uses for
 what the sources name otherwise (see ``evidence.aliases``). Every entry is validated and
 every problem is reported as ``file:line: sources[i].field: what is wrong``,
 so a reviewer can fix the pack without reading a traceback.
+
+A pack may also be a bibliographic export (RIS, BibTeX, PubMed XML, MEDLINE,
+CSL-JSON) or a paper's PDF, and a folder may hold any of these beside the
+rest: see ``ingest.bibliography``, which also says how their ids are made.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json.scanner
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypedDict
 
 from claimaudit.cache import cached_parse, source_pack_shape
 from claimaudit.errors import InputError
@@ -28,8 +32,14 @@ from claimaudit.model import Source
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
-PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx"}
-FOLDER_SOURCE_SUFFIXES = {".md", ".markdown", ".txt"}
+    from claimaudit.ingest.bibliography import Unnamed
+
+# Read by claimaudit.ingest.bibliography, imported only when such a file is read.
+BIBLIOGRAPHY_SUFFIXES = frozenset({".ris", ".bib", ".nbib", ".xml"})
+PAPER_SUFFIXES = frozenset({".pdf"})
+
+PACK_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".xlsx", *BIBLIOGRAPHY_SUFFIXES}
+FOLDER_SOURCE_SUFFIXES = {".md", ".markdown", ".txt", *PAPER_SUFFIXES}
 FIELDS = ("id", "summary", "citation", "doi", "pmid", "url", "kind")
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)(?:^(?:---|\.\.\.)[ \t]*$\n?)", re.DOTALL | re.MULTILINE)
@@ -362,37 +372,166 @@ def _folder_file_source(path: Path) -> tuple[Located, str]:
     return Located(fields, 1, field_lines), str(path)
 
 
-def _folder_sources(folder: Path) -> SourcePack:
+@dataclass
+class _Gathered:
+    """Sources read from one or more pack files: those with ids of their own, and those
+    (bibliographic records, papers' PDFs) whose ids are made once all are read."""
+
+    named: list[Source] = field(default_factory=list)
+    unnamed: list[Unnamed] = field(default_factory=list)
+    aliases: Aliases = field(default_factory=dict)
+
+    def add(self, path: Path) -> None:
+        kind = _generated_kind(path)
+        if kind == "pdf":
+            from claimaudit.ingest.bibliography import read_paper
+
+            self.unnamed.append(read_paper(path))
+        elif kind:
+            self.unnamed.extend(_read_export(path, kind))
+        elif path.suffix.lower() in PACK_SUFFIXES:
+            pack = _file_pack(path)
+            self.named.extend(pack.sources)
+            self.aliases = merge_aliases(self.aliases, pack.aliases)
+        else:
+            entry, name = _folder_file_source(path)
+            self.named.extend(validate_entries([entry], name, label=lambda i: "source"))
+
+    def pack(self) -> SourcePack:
+        """Every source with its id: generated ids never take one written in a pack."""
+        seen: dict[str, str] = {}
+        for source in self.named:
+            if source.id in seen:
+                path, line = _origin_parts(source.origin)
+                raise InputError(f"duplicate id {source.id!r} (also defined in {seen[source.id]})",
+                                 path=path, line=line, field="id")
+            seen[source.id] = source.origin
+        if self.unnamed:
+            from claimaudit.ingest.bibliography import assign_ids
+
+            assign_ids(self.unnamed, taken=seen)
+        return SourcePack(self.named + [item.source for item in self.unnamed], self.aliases)
+
+
+def _origin_parts(origin: str) -> tuple[str, int | None]:
+    path, _, line = origin.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() else (origin, None)
+
+
+def _gather_folder(folder: Path, gathered: _Gathered) -> None:
     files = sorted(p for p in folder.rglob("*")
                    if p.is_file() and not _hidden(p, folder)
                    and (p.suffix.lower() in FOLDER_SOURCE_SUFFIXES | PACK_SUFFIXES)
                    and not p.stem.lower().startswith("readme"))
-    sources: list[Source] = []
-    aliases: Aliases = {}
-    seen: dict[str, str] = {}
+    before = len(gathered.named) + len(gathered.unnamed)
     for file in files:
-        if file.suffix.lower() in PACK_SUFFIXES:
-            pack = _file_pack(file)
-            found = pack.sources
-            aliases = merge_aliases(aliases, pack.aliases)
-        else:
-            entry, name = _folder_file_source(file)
-            found = validate_entries([entry], name, label=lambda i: "source")
-        for source in found:
-            if source.id in seen:
-                raise InputError(f"duplicate id {source.id!r} (also defined in {seen[source.id]})",
-                                 path=source.origin.rsplit(":", 1)[0],
-                                 line=int(source.origin.rsplit(":", 1)[1]), field="id")
-            seen[source.id] = source.origin
-            sources.append(source)
-    if not sources:
+        gathered.add(file)
+    if len(gathered.named) + len(gathered.unnamed) == before:
         raise InputError("no sources found in this folder (expected .md/.txt files with front "
-                         "matter, or .yaml/.json/.csv/.xlsx packs)", path=str(folder))
-    return SourcePack(sources, aliases)
+                         "matter, .yaml/.json/.csv/.xlsx packs, bibliographic exports (.ris, .bib, "
+                         ".nbib, PubMed .xml) or papers' PDFs)", path=str(folder))
 
 
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+
+
+# --- bibliographic exports and papers ------------------------------------------------------
+
+
+def _generated_kind(path: Path) -> str:
+    """The kind of a file whose sources get generated ids ("pdf", "ris", "bib", "nbib", "xml",
+    "csl"), or "" for a pack that names its own sources."""
+    suffix = path.suffix.lower()
+    if suffix in PAPER_SUFFIXES:
+        return "pdf"
+    if suffix in BIBLIOGRAPHY_SUFFIXES:
+        return suffix.lstrip(".")
+    if path.name.lower().endswith(".csl.json"):
+        return "csl"
+    if suffix == ".json":
+        text = read_text(path).text
+        # Our own pack's entries carry a summary; a CSL item never does.
+        if not re.search(r'"summary"\s*:', text) and _csl_shaped(text, str(path)):
+            return "csl"
+    if suffix == ".txt":
+        # PubMed saves MEDLINE as .txt, and some tools save RIS so: the first lines tell.
+        from claimaudit import limits
+
+        from claimaudit.ingest.bibliography import sniff_text
+
+        with limits.open_regular(path, name="max-export-bytes") as handle:
+            head = handle.read(8192)
+        return sniff_text(head.decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n"))
+    return ""
+
+
+def _csl_shaped(text: str, path: str) -> bool:
+    from claimaudit.ingest.bibliography import csl_items
+    from claimaudit.structured import load_json
+
+    if not text.strip():
+        return False
+    return csl_items(load_json(text, path)) is not None
+
+
+def _read_export(path: Path, kind: str) -> list[Unnamed]:
+    from claimaudit.ingest import bibliography
+    from claimaudit.structured import load_json
+
+    if kind != "csl":
+        return bibliography.read_export(path, kind)
+    name = str(path)
+    text = read_text(path).text
+    if not text.strip():
+        raise InputError("the source pack is empty", path=name)
+    data = load_json(text, name)
+    items = bibliography.csl_items(data)
+    if items is None:
+        raise InputError("expected CSL-JSON: a list of items (or {\"items\": [...]}), each with a 'type' and "
+                         "a 'title', 'author' or 'issued'", path=name, line=1)
+    lines = _item_lines(text, depth=1 if isinstance(data, list) else 2)
+    if len(lines) != len(items):
+        lines = [0] * len(items)
+    return bibliography.unnamed(bibliography.read_csl(items, lines, name), name)
+
+
+_JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _item_lines(text: str, depth: int) -> list[int]:
+    """The line each object at ``depth`` (the items of a top-level list: 1) starts on, in one pass.
+
+    An export of thousands of items is read by the fast JSON decoder; only its strings and
+    brackets are scanned again here, for the lines."""
+    lines: list[int] = []
+    level, line, at = 0, 1, 0
+    for token in _JSON_STRING_OR_BRACKET.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            if mark == "{" and level == depth:
+                line += text.count("\n", at, token.start())
+                at = token.start()
+                lines.append(line)
+            level += 1
+        elif mark in "]}":
+            level -= 1
+    return lines
+
+
+NO_TEXT_CONSEQUENCE = "claims citing it cannot be supported"
+
+
+def sources_without_text(sources: list[Source]) -> list[str]:
+    """A warning for each source that holds no text to show (a record with no abstract):
+    it stays in the pack so that a citation of it resolves, and no claim citing it is supported."""
+    empty = [source for source in sources if not source.summary.strip()]
+    if not empty:
+        return []
+    from claimaudit.ingest.bibliography import no_text_reason
+
+    return [f"{f'{source.origin} ({source.id})' if source.origin else source.id}: "
+            f"{no_text_reason(source)}; {NO_TEXT_CONSEQUENCE}" for source in empty]
 
 
 # --- entry points ---------------------------------------------------------------------
@@ -414,18 +553,26 @@ def _file_pack(path: Path) -> SourcePack:
     data: _PackData = cached_parse("source-pack", f"{name}\0{suffix}\0{text}",
                                    lambda: _pack_data(*read_entries(text, name), name),
                                    check=source_pack_shape)
-    return SourcePack([Source(**item) for item in data["sources"]], aliases_from_data(data["aliases"]))
+    return SourcePack([_source_from_data(item) for item in data["sources"]], aliases_from_data(data["aliases"]))
 
 
 class _PackData(TypedDict):
     """A validated pack as JSON data, as the cache keeps it (``cache.source_pack_shape``)."""
 
-    sources: list[dict[str, Any]]  # each the fields of a Source (dataclasses.asdict)
+    sources: list[dict[str, Any]]  # each the fields of a Source (dataclasses.asdict), tuples as lists
     aliases: dict[str, list[str]]
 
 
 def _pack_data(entries: list[Located], aliases: Aliases, name: str) -> _PackData:
-    return {"sources": [asdict(s) for s in _validated(entries, name)], "aliases": aliases_as_data(aliases)}
+    # JSON has no tuples: Source's tuple fields are kept as lists, or the cache would refuse the pack.
+    sources = [{key: list(value) if isinstance(value, tuple) else value for key, value in asdict(s).items()}
+               for s in _validated(entries, name)]
+    return {"sources": sources, "aliases": aliases_as_data(aliases)}
+
+
+def _source_from_data(item: dict[str, Any]) -> Source:
+    fields: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value for key, value in item.items()}
+    return Source(**fields)
 
 
 def _validated(entries: list[Located], name: str) -> list[Source]:
@@ -436,18 +583,27 @@ def _validated(entries: list[Located], name: str) -> list[Source]:
 
 def load_pack(path: str | Path) -> SourcePack:
     """Read a source pack file or folder: validated Sources and the pack's aliases."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("source pack not found", path=str(path))
-    if path.is_dir():
-        return _folder_sources(path)
-    if path.suffix.lower() in PACK_SUFFIXES:
-        return _file_pack(path)
-    if path.suffix.lower() in FOLDER_SOURCE_SUFFIXES:
-        entry, name = _folder_file_source(path)
-        return SourcePack(validate_entries([entry], name, label=lambda i: "source"))
-    raise InputError(f"unsupported source pack type {path.suffix or '(no extension)'!r}; "
-                     f"expected {', '.join(sorted(PACK_SUFFIXES))} or a folder", path=str(path))
+    return load_packs([path])
+
+
+def load_packs(paths: Iterable[str | Path]) -> SourcePack:
+    """Read several pack files and folders as one pack. The ids of bibliographic records and
+    papers are settled over all of them, so the same author and year in two packs is lettered
+    (``smith2020a``, ``smith2020b``) rather than given twice."""
+    gathered = _Gathered()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError("source pack not found", path=str(path))
+        if path.is_dir():
+            _gather_folder(path, gathered)
+            continue
+        if path.suffix.lower() not in PACK_SUFFIXES | FOLDER_SOURCE_SUFFIXES:
+            raise InputError(f"unsupported source pack type {path.suffix or '(no extension)'!r}; "
+                             f"expected {', '.join(sorted(PACK_SUFFIXES | PAPER_SUFFIXES))} or a folder",
+                             path=str(path))
+        gathered.add(path)
+    return gathered.pack()
 
 
 def load_sources(path: str | Path) -> list[Source]:

@@ -12,6 +12,8 @@ from claimaudit.terminal import printable
 from claimaudit.verdicts.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
 from claimaudit.model import AuditResult
 
+from .places import cited_page, page_kinds
+
 _COLOURS = {"unsupported": "31", "overstated": "33", "supported": "32"}
 _STATE_NOTES = {
     "baselined": "known from the baseline",
@@ -30,12 +32,15 @@ def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def _line(item: GateItem, colour: bool) -> str:
+def _line(item: GateItem, colour: bool, kinds: dict[str, str]) -> str:
     verdict = _paint(item.verdict, _COLOURS.get(item.verdict, "0"), colour)
     location = _paint(f"{one_line(display_path(item.document))}:{item.line}:{item.column}:", "1", colour)
     code = one_line(item.code or "-")
     note = "" if item.state == FAILING else f" ({_STATE_NOTES.get(item.state, item.state)})"
-    return f"{location} {verdict} {code} {one_line(item.message)}{note}"
+    # Paged copy counts lines from the top of each page: the page goes with the line.
+    page = item.finding.page if item.finding is not None else None
+    where = f" [{kinds.get(item.document, 'page')} {page}]" if page is not None else ""
+    return f"{location} {verdict} {code} {one_line(item.message)}{where}{note}"
 
 
 def _details(item: GateItem) -> list[str]:
@@ -45,7 +50,8 @@ def _details(item: GateItem) -> list[str]:
     finding = item.finding
     if finding is not None and finding.evidence and item.code != "CA002":
         best = finding.evidence[0]
-        lines.append(f"    closest evidence ({one_line(best.source)}, similarity {best.similarity:.2f}): {one_line(best.text)}")
+        lines.append(f"    closest evidence ({one_line(best.source)}{cited_page(best.page)}, "
+                     f"similarity {best.similarity:.2f}): {one_line(best.text)}")
     if finding is not None and finding.suggestion and item.code != "CA002":
         lines.append(f"    instead: {one_line(finding.suggestion)}")
     return lines
@@ -54,13 +60,14 @@ def _details(item: GateItem) -> list[str]:
 def render_check_text(report: GateReport | AuditResult, *, colour: bool = False, verbose: bool = False) -> str:
     report = as_gate_report(report)
     shown = [item for item in report.items if item.failing or verbose]
+    kinds = page_kinds(report.result)
     out: list[str] = []
     current = None
     for item in shown:
         if current is not None and item.document != current:
             out.append("")
         current = item.document
-        out.append(_line(item, colour))
+        out.append(_line(item, colour, kinds))
         if verbose:
             out.extend(_details(item))
     if shown:

@@ -16,6 +16,8 @@ from urllib.parse import quote, urlsplit
 import regex
 
 from claimaudit.files import write_atomic  # noqa: F401  (re-exported for the renderers)
+
+from .places import cited_page, page_kinds, place_label  # noqa: F401  (re-exported for the renderers)
 from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Reason, Source
 
 TOOL_NAME = "claimaudit"
@@ -24,12 +26,13 @@ TOOL_NAME = "claimaudit"
 SCOPE_LABELS = {
     "body": "page copy", "heading": "heading", "title": "page title", "meta": "page description",
     "alt": "image alt text", "header": "page header", "footer": "page footer", "aside": "sidebar",
-    "table": "table", "notes": "notes",
+    "table": "table", "notes": "speaker notes",
 }
 
 
 def scope_label(scope: str) -> str:
     return SCOPE_LABELS.get(scope or "body", text_of(scope))
+
 
 # Words too common to count as "shared" between a claim and its evidence.
 STOPWORDS = frozenset(
@@ -405,6 +408,8 @@ class ClaimRow:
     comment: str = ""
     reviewer: str = ""
     date: str = ""
+    page: int | None = None  # paged copy: the page or slide ``line`` counts from
+    url: str = ""  # copy fetched from the web: the address read
 
 
 _REVIEW_FIELDS = (
@@ -432,10 +437,12 @@ def claim_rows(result: AuditResult) -> list[ClaimRow]:
             ),
             reasons="\n".join(reason_label(r, rulebook) for r in finding.reasons),
             best_evidence=text_of(best.text) if best else "",
-            source=source_label(best.source, sources) if best else "",
+            source=source_label(best.source, sources) + cited_page(best.page) if best else "",
             source_link=source_link(sources.get(best.source)) if best else "",
             similarity=round3(best.similarity) if best else None,
             suggestion=text_of(finding.suggestion),
+            page=finding.page,
+            url=text_of(finding.url),
             **{key: text_of(finding.review.get(field_name)) for key, field_name in _REVIEW_FIELDS},
         ))
     return rows

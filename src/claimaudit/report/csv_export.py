@@ -23,6 +23,10 @@ CSV_COLUMNS = (
     "Best evidence", "Source", "Source link", "Similarity", "Suggestion",
     "Decision", "Comment", "Reviewer", "Date", "Scope",
 )
+# Appended only when some claim stands in paged copy, or in copy read from the web,
+# so a register of plain pages keeps its columns.
+PAGE_COLUMN = "Page"
+URL_COLUMN = "URL"
 
 
 def neutralise(value: str) -> str:
@@ -34,9 +38,17 @@ def render_claims_csv(result: AuditResult) -> bytes:
     """The register as UTF-8 bytes with a byte-order mark, so Excel reads the accents."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = claim_rows(result)
+    paged = any(row.page is not None for row in rows)
+    fetched = any(row.url for row in rows)
+    writer.writerow(CSV_COLUMNS + (PAGE_COLUMN,) * paged + (URL_COLUMN,) * fetched)
     # claim_rows flattens sorted_findings in that same order: each row beside its finding.
-    for row, finding in zip(claim_rows(result), sorted_findings(result), strict=True):
+    for row, finding in zip(rows, sorted_findings(result), strict=True):
+        extra: list[object] = []
+        if paged:
+            extra.append("" if row.page is None else row.page)
+        if fetched:
+            extra.append(neutralise(row.url))
         writer.writerow([
             neutralise(row.id),
             neutralise(row.document),
@@ -57,6 +69,7 @@ def render_claims_csv(result: AuditResult) -> bytes:
             neutralise(row.reviewer),
             neutralise(row.date),
             neutralise(finding.scope or "body"),
+            *extra,
         ])
     return buffer.getvalue().encode("utf-8-sig")
 

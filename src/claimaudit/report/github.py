@@ -25,12 +25,16 @@ def escape_property(value: str) -> str:
 
 
 def _command(kind: str, item: GateItem) -> str:
+    where = display_path(item.document)
+    # GitHub places an annotation on a file of the repository; a page read from the
+    # web is none, so its annotation names the address in its message instead.
+    in_repository = "://" not in where
     properties = {
-        "file": display_path(item.document),
+        "file": where,
         "line": str(max(1, item.line)),
         "col": str(max(1, item.column)),
-    }
-    if item.end_line >= item.line:
+    } if in_repository else {}
+    if in_repository and item.end_line >= item.line:
         properties["endLine"] = str(max(1, item.end_line))
         if item.end_line == item.line and item.end_column > item.column:
             properties["endColumn"] = str(item.end_column)
@@ -39,6 +43,9 @@ def _command(kind: str, item: GateItem) -> str:
     message = " ".join(str(item.message).split())
     claim = " ".join(str(item.text).split())
     body = f"{item.verdict}: {message}" + (f"\nClaim: {claim}" if claim else "")
+    page = item.finding.page if item.finding is not None else None
+    if not in_repository or page is not None:
+        body += f"\nWhere: {where}" + (f", page {page}" if page is not None else "") + f", line {max(1, item.line)}"
     if item.finding is not None and item.finding.suggestion and item.code != "CA002":
         body += f"\nInstead: {' '.join(item.finding.suggestion.split())}"
     return f"::{kind} {head}::{escape_data(body)}"

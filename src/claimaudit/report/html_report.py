@@ -42,6 +42,8 @@ from .common import (
     doi_url,
     excerpt,
     finding_families,
+    page_kinds,
+    place_label,
     pmid_url,
     round3,
     safe_url,
@@ -123,6 +125,7 @@ class EvidenceView(TypedDict):
     link: str
     similarity: float
     text: str
+    page: int | None  # the page of the source's PDF the sentence is on
 
 
 class ReasonView(TypedDict):
@@ -167,6 +170,9 @@ class FindingView(TypedDict):
     document_index: int
     line: int
     column: int
+    place: str  # "line 17, col 5", or "page 2, line 5, col 1" for paged copy
+    url: str  # copy fetched from the web: its address, when it is a safe link
+    fetched_at: str
     verdict: str
     confidence: float
     text: str
@@ -192,6 +198,10 @@ class DocumentView(TypedDict):
     path: str
     dom_id: str
     claims: int
+    url: str  # copy fetched from the web: its address, when it is a safe link
+    fetched_at: str
+    pages: int
+    page_kind: str
     pieces: list[CopyPiece]
 
 
@@ -259,6 +269,7 @@ class ProblemView(TypedDict):
 
 class NotAuditedView(NotAuditedRow):
     where: str  # the scope, as a reviewer would say it
+    place: str  # "17", or "page 2, line 5" for paged copy
 
 
 class ReportContext(TypedDict):
@@ -482,6 +493,7 @@ def build_context(result: AuditResult) -> ReportContext:
     sources = {source.id: source for source in result.sources}
     doc_index = {path: i for i, path in enumerate(counts_by_document(result))}
 
+    kinds = page_kinds(result)
     finding_views: list[FindingView] = []
     for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
         claim_pieces, evidence_pieces = _claim_and_evidence_pieces(finding)
@@ -496,6 +508,7 @@ def build_context(result: AuditResult) -> ReportContext:
                 "link": source_link(source),
                 "similarity": round3(item.similarity),
                 "text": item.text,
+                "page": item.page,
             })
         reasons: list[ReasonView] = []
         for reason in finding.reasons:
@@ -516,6 +529,9 @@ def build_context(result: AuditResult) -> ReportContext:
             "document_index": doc_index.get(finding.document, 0),
             "line": finding.line,
             "column": finding.column,
+            "place": place_label(finding.line, finding.column, finding.page, kinds.get(finding.document, "page")),
+            "url": safe_url(finding.url),
+            "fetched_at": text_of(finding.fetched_at),
             "verdict": finding.verdict,
             "confidence": round3(finding.confidence),
             "text": finding.text,
@@ -553,6 +569,10 @@ def build_context(result: AuditResult) -> ReportContext:
             "path": doc.path,
             "dom_id": f"doc-{i + 1}",
             "claims": len(by_document.get(doc.path, [])),
+            "url": safe_url(doc.url),
+            "fetched_at": text_of(doc.fetched_at),
+            "pages": len(doc.pages),
+            "page_kind": doc.page_kind,
             "pieces": _copy_pieces(doc.text, doc.excluded, by_document.get(doc.path, [])),
         })
     marked = {
@@ -609,10 +629,16 @@ def build_context(result: AuditResult) -> ReportContext:
         "problems": [{"path": text_of(f"{item.path}:{item.line}" if item.line else item.path),
                       "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
-        "not_audited": [{**row, "where": scope_label(row["scope"])} for row in not_audited_rows(result)],
+        "not_audited": [_not_audited_view(row, kinds) for row in not_audited_rows(result)],
         "semantic_model": text_of(result.semantic_model),
         "data": report_data(result),
     }
+
+
+def _not_audited_view(row: NotAuditedRow, kinds: dict[str, str]) -> NotAuditedView:
+    page = row.get("page")
+    place = str(row["line"]) if page is None else place_label(row["line"], None, page, kinds.get(row["document"], "page"))
+    return {**row, "where": scope_label(row["scope"]), "place": place}
 
 
 # --------------------------------------------------------------------------- rendering

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from claimaudit.model import AlignedElement, AuditResult, Finding, GoneClaim
+from claimaudit.model import AlignedElement, AuditResult, Document, Evidence, Finding, GoneClaim, NotAudited, Source
 
 from .common import (
     TOOL_NAME,
@@ -37,6 +37,23 @@ class ToolData(TypedDict):
 class DocumentData(TypedDict):
     path: str
     claims: int
+    url: NotRequired[str]  # copy fetched from the web: the address read (after redirects)
+    fetched_at: NotRequired[str]
+    pages: NotRequired[int]  # paged copy: its pages, or slides
+
+
+def document_fields(document: Document | None) -> dict[str, str | int]:
+    """What the report says of a document beyond its path: only what is set."""
+    fields: dict[str, str | int] = {}
+    if document is None:
+        return fields
+    if document.url:
+        fields["url"] = text_of(document.url)
+    if document.fetched_at:
+        fields["fetched_at"] = text_of(document.fetched_at)
+    if document.pages:
+        fields["pages"] = len(document.pages)
+    return fields
 
 
 class SourceData(TypedDict):
@@ -46,6 +63,12 @@ class SourceData(TypedDict):
     pmid: str
     url: str
     kind: str
+    # Only where the pack gives them (a bibliographic export, a paper's PDF).
+    authors: NotRequired[list[str]]
+    year: NotRequired[str]
+    title: NotRequired[str]
+    journal: NotRequired[str]
+    pages: NotRequired[int]  # a source read from a paper's PDF: its pages
 
 
 class SummaryData(TypedDict):
@@ -73,6 +96,7 @@ class EvidenceData(TypedDict):
     similarity: float
     start: int
     end: int
+    page: NotRequired[int]  # the page of the source's PDF the sentence is on
 
 
 class AlignmentData(TypedDict):
@@ -119,6 +143,9 @@ class FindingData(TypedDict):
     suggestion: str
     alignment: list[AlignmentData]
     suppressed: list[SuppressedData]
+    page: NotRequired[int]  # paged copy (PDF page, PPTX slide); `line` then counts from its top
+    url: NotRequired[str]  # copy fetched from the web
+    fetched_at: NotRequired[str]
     review: NotRequired[ReviewData]  # only when decisions were carried from a reviewed workbook
 
 
@@ -135,6 +162,7 @@ class NotAuditedRow(TypedDict):
     line: int
     reason: str
     scope: str
+    page: NotRequired[int]
 
 
 class SkippedData(TypedDict):
@@ -246,7 +274,54 @@ def _aligned(item: AlignedElement) -> AlignmentData:
     return aligned
 
 
+def _evidence(item: Evidence) -> EvidenceData:
+    row: EvidenceData = {
+        "source": text_of(item.source),
+        "text": text_of(item.text),
+        "similarity": round3(item.similarity),
+        "start": int(item.start),
+        "end": int(item.end),
+    }
+    if item.page is not None:
+        row["page"] = int(item.page)
+    return row
+
+
+def _source(source: Source) -> SourceData:
+    row: SourceData = {
+        "id": text_of(source.id),
+        "citation": text_of(source.citation),
+        "doi": text_of(source.doi),
+        "pmid": text_of(source.pmid),
+        "url": text_of(source.url),
+        "kind": text_of(source.kind),
+    }
+    if source.authors:
+        row["authors"] = [text_of(a) for a in source.authors]
+    if source.year:
+        row["year"] = text_of(source.year)
+    if source.title:
+        row["title"] = text_of(source.title)
+    if source.journal:
+        row["journal"] = text_of(source.journal)
+    if source.pages:
+        row["pages"] = len(source.pages)
+    return row
+
+
 def _finding(finding: Finding, rulebook: RuleBook) -> FindingData:
+    data = _finding_fields(finding, rulebook)
+    # Only copy with pages, or read from the web, says where; other JSON is unchanged.
+    if finding.page is not None:
+        data["page"] = int(finding.page)
+    if finding.url:
+        data["url"] = text_of(finding.url)
+    if finding.fetched_at:
+        data["fetched_at"] = text_of(finding.fetched_at)
+    return data
+
+
+def _finding_fields(finding: Finding, rulebook: RuleBook) -> FindingData:
     return {
         "id": text_of(finding.id),
         "document": text_of(finding.document),
@@ -274,16 +349,7 @@ def _finding(finding: Finding, rulebook: RuleBook) -> FindingData:
             }
             for reason in finding.reasons
         ],
-        "evidence": [
-            {
-                "source": text_of(item.source),
-                "text": text_of(item.text),
-                "similarity": round3(item.similarity),
-                "start": int(item.start),
-                "end": int(item.end),
-            }
-            for item in finding.evidence
-        ],
+        "evidence": [_evidence(item) for item in finding.evidence],
         "suggestion": text_of(finding.suggestion),
         "alignment": [_aligned(item) for item in finding.alignment],
         "suppressed": [
@@ -297,14 +363,18 @@ def not_audited_rows(result: AuditResult) -> list[NotAuditedRow]:
     order = {doc.path: i for i, doc in enumerate(result.documents)}
     items = sorted(
         result.not_audited,
-        key=lambda n: (order.get(n.document, len(order)), text_of(n.document), int(n.line), int(n.column),
+        key=lambda n: (order.get(n.document, len(order)), text_of(n.document), n.page or 0, int(n.line), int(n.column),
                        text_of(n.text), text_of(n.reason)),
     )
-    return [
-        {"document": text_of(n.document), "text": text_of(n.text), "line": int(n.line),
-         "reason": text_of(n.reason), "scope": text_of(n.scope) or "body"}
-        for n in items
-    ]
+    return [_not_audited(n) for n in items]
+
+
+def _not_audited(item: NotAudited) -> NotAuditedRow:
+    row: NotAuditedRow = {"document": text_of(item.document), "text": text_of(item.text), "line": int(item.line),
+                          "reason": text_of(item.reason), "scope": text_of(item.scope) or "body"}
+    if item.page is not None:
+        row["page"] = int(item.page)
+    return row
 
 
 def report_data(result: AuditResult) -> ReportData:
@@ -312,24 +382,15 @@ def report_data(result: AuditResult) -> ReportData:
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     summary = result.summary()
+    by_path = {document.path: document for document in result.documents}
     data: ReportData = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "documents": [
-            {"path": path, "claims": count}
+            {"path": path, "claims": count, **document_fields(by_path.get(path))}  # type: ignore[typeddict-item]
             for path, count in claim_counts_by_document(result).items()
         ],
-        "sources": [
-            {
-                "id": text_of(source.id),
-                "citation": text_of(source.citation),
-                "doi": text_of(source.doi),
-                "pmid": text_of(source.pmid),
-                "url": text_of(source.url),
-                "kind": text_of(source.kind),
-            }
-            for source in result.sources
-        ],
+        "sources": [_source(source) for source in result.sources],
         "summary": {
             "claims": summary["claims"],
             "supported": summary["supported"],

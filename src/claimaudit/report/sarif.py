@@ -140,6 +140,8 @@ def _rule_table(report: GateReport) -> tuple[list[dict], dict[str, int]]:
 def artifact_uri(document: str) -> tuple[str, str | None]:
     """The artifact URI for a document and its base id (relative paths hang off %SRCROOT%)."""
     path = display_path(document)
+    if "://" in path:
+        return path, None  # copy read from the web: its address is already absolute
     if Path(path).is_absolute():
         return Path(path).as_uri(), None
     return quote(path, safe="/-._~!$&'()*+,;=:@"), "%SRCROOT%"
@@ -163,12 +165,21 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
     text = f"{item.verdict}: {message}" + (f" Claim: \u201c{claim}\u201d" if claim else "")
     properties: dict[str, object] = {"claimId": item.claim_id, "verdict": item.verdict, "gate": item.state}
     finding = item.finding
+    if finding is not None and finding.page is not None:
+        properties["page"] = finding.page  # paged copy: startLine counts from the top of this page
+    if finding is not None and finding.url:
+        properties["url"] = finding.url
+        if finding.fetched_at:
+            properties["fetchedAt"] = finding.fetched_at
     if finding is not None and finding.suggestion and item.code != MISSING_REASON_CODE:
         properties["suggestion"] = finding.suggestion
     if finding is not None and finding.evidence:
         best = finding.evidence[0]
-        properties["closestEvidence"] = {"source": best.source, "text": best.text,
-                                         "similarity": round(float(best.similarity), 3)}
+        closest: dict[str, object] = {"source": best.source, "text": best.text,
+                                      "similarity": round(float(best.similarity), 3)}
+        if best.page is not None:
+            closest["page"] = best.page
+        properties["closestEvidence"] = closest
     result = {
         "ruleId": item.rule_key,
         "ruleIndex": index[item.rule_key],

@@ -33,6 +33,7 @@ from .json_report import not_audited_rows
 from .common import (
     TOOL_NAME,
     RuleBook,
+    cited_page,
     claim_rows,
     counts_by_document,
     counts_by_family,
@@ -70,6 +71,8 @@ CLAIM_COLUMNS = (
     ("Reviewer", 16, False),
     ("Date", 12, False),
 )
+PAGE_COLUMN = ("Page", 7, False)
+
 REVIEWER_COLUMNS = ("Decision", "Comment", "Reviewer", "Date")
 # Shown before Decision when the audit carried decisions from a reviewed workbook.
 REVIEW_COLUMNS = (
@@ -289,11 +292,16 @@ def _summary_sheet(ws: Worksheet, result: AuditResult) -> None:
 
 
 def claim_columns(result: AuditResult) -> tuple[tuple[str, int, bool], ...]:
-    """The Claims sheet's columns: the review columns join them once decisions were carried."""
+    """The Claims sheet's columns: the review columns join them once decisions were carried,
+    and a Page column when a claim stands in paged copy (a PDF page, a slide)."""
+    columns: tuple[tuple[str, int, bool], ...] = CLAIM_COLUMNS
+    if any(f.page is not None for f in result.findings):
+        at = [name for name, _, _ in columns].index("Line")
+        columns = columns[:at] + (PAGE_COLUMN,) + columns[at:]
     if not result.review:
-        return CLAIM_COLUMNS
-    at = [name for name, _, _ in CLAIM_COLUMNS].index("Decision")
-    return CLAIM_COLUMNS[:at] + REVIEW_COLUMNS + CLAIM_COLUMNS[at:]
+        return columns
+    at = [name for name, _, _ in columns].index("Decision")
+    return columns[:at] + REVIEW_COLUMNS + columns[at:]
 
 
 def date_cell(ws: Worksheet, row: int, column: int, value: str) -> Cell:
@@ -335,6 +343,9 @@ def _claims_sheet(ws: Worksheet, result: AuditResult) -> None:
             if name in column_of:
                 text_cell(ws, r, column_of[name], value)
         number_cell(ws, r, column_of["Line"], row.line)
+        if "Page" in column_of and row.page is not None:
+            number_cell(ws, r, column_of["Page"], row.page)
+        link(_cell(ws, r, column_of["Document"]), safe_url(row.url))
         number_cell(ws, r, column_of["Confidence"], row.confidence, "0.00")
         date_cell(ws, r, column_of["Date"], row.date)
         link(_cell(ws, r, column_of["Source"]), row.source_link)
@@ -397,7 +408,7 @@ def _evidence_sheet(ws: Worksheet, result: AuditResult) -> None:
     rows: list[tuple[str, int, str, float, str]] = []
     for finding in sorted_findings(result):
         for rank, item in enumerate(finding.evidence, 1):
-            rows.append((finding.id, rank, source_label(item.source, sources),
+            rows.append((finding.id, rank, source_label(item.source, sources) + cited_page(item.page),
                          round3(item.similarity), item.text))
     _plain_table(ws, ("Claim ID", "Rank", "Source", "Similarity", "Evidence"),
                  (16, 7, 40, 11, 90), rows, wrap_columns={3, 5})
@@ -431,10 +442,16 @@ def _gone_sheet(ws: Worksheet, result: AuditResult) -> None:
 
 def _not_audited_sheet(ws: Worksheet, result: AuditResult) -> None:
     """Everything read but judged not a claim, with why; the text is never a formula."""
-    rows = [(item["document"], item["line"], item["text"], scope_label(item["scope"]), item["reason"])
-            for item in not_audited_rows(result)]
-    _plain_table(ws, [name for name, _, _ in NOT_AUDITED_COLUMNS], [width for _, width, _ in NOT_AUDITED_COLUMNS],
-                 rows, wrap_columns={i for i, (_, _, wrap) in enumerate(NOT_AUDITED_COLUMNS, 1) if wrap})
+    items = not_audited_rows(result)
+    columns: tuple[tuple[str, int, bool], ...] = NOT_AUDITED_COLUMNS
+    rows: list[tuple[object, ...]] = [
+        (item["document"], item["line"], item["text"], scope_label(item["scope"]), item["reason"]) for item in items]
+    if any("page" in item for item in items):
+        # Paged copy counts lines from the top of each page: the page goes before the line.
+        columns = columns[:1] + (PAGE_COLUMN,) + columns[1:]
+        rows = [(row[0], item.get("page"), *row[1:]) for row, item in zip(rows, items, strict=True)]
+    _plain_table(ws, [name for name, _, _ in columns], [width for _, width, _ in columns],
+                 rows, wrap_columns={i for i, (_, _, wrap) in enumerate(columns, 1) if wrap})
 
 
 def _rules_sheet(ws: Worksheet, result: AuditResult) -> None:

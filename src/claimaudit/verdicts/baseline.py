@@ -50,6 +50,8 @@ def _normal_text(text: str) -> str:
 
 
 def _absolute(path: str, base: Path) -> str:
+    if "://" in path:
+        return path  # a page read from the web is named by its URL
     candidate = Path(path)
     if not candidate.is_absolute():
         candidate = base / candidate
@@ -175,6 +177,8 @@ def render_baseline(entries: Iterable[BaselineEntry]) -> str:
 
 def document_for_baseline(document: str, baseline_path: str | os.PathLike[str]) -> str:
     """A document path written relative to the baseline's folder when it lies under it."""
+    if "://" in document:
+        return document  # a page read from the web is named by its URL
     folder = Path(baseline_path).resolve().parent
     try:
         return Path(document).resolve().relative_to(folder).as_posix()

@@ -168,6 +168,8 @@ def summary_line(report: GateReport) -> str:
 
 def display_path(document: str) -> str:
     """A document path as reports show it: relative to the working folder when under it, with ``/``."""
+    if "://" in document:
+        return document  # a page read from the web is named by its URL
     path = Path(document)
     if path.is_absolute():
         try:

@@ -1,0 +1,420 @@
+"""Word drafts (.docx): the copy in the file, paragraph by paragraph.
+
+python-docx opens the package (and tells a Word document from anything else);
+the text is then read from the WordprocessingML itself, because what counts
+as copy is decided by markup python-docx does not interpret:
+
+- tracked changes: text inside ``w:ins`` and ``w:moveTo`` counts, text inside
+  ``w:del`` and ``w:moveFrom`` does not, and a table row deleted with tracking
+  on is left out; comments are not copy;
+- fields and hyperlinks count by their displayed result, never their codes;
+- text boxes (``w:txbxContent``) are read once (the DrawingML choice, not its
+  VML fallback), right after the paragraph they are anchored in, with scope
+  ``aside``;
+- footnotes and endnotes (scope ``footer``) follow the body, those the copy
+  marks (a note marked only in deleted text is gone with it), then each
+  distinct header (``header``) and footer (``footer``) of the sections;
+- text formatted as hidden is read: it travels with the file, and text that
+  might be a claim is audited.
+
+``raw`` is the extracted text, one paragraph (or table-cell paragraph) per
+line, body first: a finding's line is the paragraph's number among the
+paragraphs that hold text.
+
+:func:`inspect_office_package` guards every Office file read here and in
+:mod:`claimaudit.ingest.slides`: an encrypted or old binary file, a file that
+is not a zip archive, and an archive that would unpack past the limits are
+refused before the library reads a byte of XML.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from claimaudit import limits
+from claimaudit.errors import InputError
+from claimaudit.ingest.mapped import MappedText, PendingBlock, build_document
+from claimaudit.model import Document
+
+# An lxml element. lxml ships no type information (and lxml-stubs is not a
+# dependency), so elements are typed loosely here.
+XmlElement = Any
+
+
+# --- the package -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeFormat:
+    name: str  # "Word document", in messages
+    suffix: str  # ".docx"
+    old_suffix: str  # ".doc", the binary format an OLE file most likely is
+
+
+WORD = OfficeFormat("Word document", ".docx", ".doc")
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and the old binary formats
+# A long document has a few hundred parts (images mostly); zipfile keeps an
+# entry for each in memory, so the count is read from the archive's end first.
+_MAX_PARTS = 10_000
+# Document XML packs about 10:1 and a run of one repeated byte about 1,000:1.
+# A part this large that packs this well holds no copy.
+_SUSPICIOUS_RATIO = 200
+_RATIO_CHECKED_FROM = 4 * 1024 * 1024
+
+
+def _one_line(error: BaseException) -> str:
+    detail = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def inspect_office_package(data: bytes, name: str, kind: OfficeFormat) -> None:
+    """Refuse what is not an Office Open XML zip, or would unpack past ``max-document-bytes``."""
+    import zipfile
+    from zlib import error as zlib_error
+
+    from claimaudit.ingest.table import _declared_part_count
+
+    refused = f"not a {kind.name} ({kind.suffix})"
+    if data.startswith(_OLE_SIGNATURE):
+        raise InputError(f"{refused}: it is password-protected or an old {kind.old_suffix} file; "
+                         f"save it as {kind.suffix} without a password", path=name)
+    if not data.startswith(b"PK"):
+        what = "an RTF file" if data.lstrip()[:5] == b"{\\rtf" else "not a zip archive"
+        raise InputError(f"{refused}: it is {what}; save it as {kind.suffix}", path=name)
+    handle = io.BytesIO(data)
+    count = _declared_part_count(handle)
+    if count is not None and count > _MAX_PARTS:
+        raise InputError(f"cannot read this {kind.name}: its zip archive lists {count:,} parts, "
+                         f"more than the {_MAX_PARTS:,} any {kind.suffix} file needs", path=name)
+    handle.seek(0)
+    try:
+        archive = zipfile.ZipFile(handle)
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError, zlib_error) as error:
+        raise InputError(f"cannot read this {kind.name}: the zip archive is damaged ({_one_line(error)})",
+                         path=name) from None
+    if len(parts) > _MAX_PARTS:
+        raise InputError(f"cannot read this {kind.name}: its zip archive holds {len(parts):,} parts, "
+                         f"more than the {_MAX_PARTS:,} any {kind.suffix} file needs", path=name)
+    unpacked = 0
+    for part in parts:
+        if part.flag_bits & 0x1:
+            raise InputError(f"cannot read this {kind.name}: its parts are password-protected; "
+                             f"save it as {kind.suffix} without a password", path=name)
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise InputError(f"cannot read this {kind.name}: part {part.filename!r} uses compression "
+                             f"method {part.compress_type}, which {kind.suffix} files do not use", path=name)
+        # zipfile never unpacks more than a part's declared size (it stops
+        # there and fails the checksum), so the declared sizes bound the work.
+        unpacked += part.file_size
+        limits.check("max-document-bytes", unpacked, path=name)
+        if part.file_size >= _RATIO_CHECKED_FROM and part.file_size > _SUSPICIOUS_RATIO * max(part.compress_size, 1):
+            raise InputError(
+                f"cannot read this {kind.name}: part {part.filename!r} unpacks {part.compress_size:,} bytes "
+                f"into {part.file_size:,}, more than {_SUSPICIOUS_RATIO}:1; a document does not pack "
+                "that tightly (a zip bomb?)", path=name)
+
+
+# The main part's content type, in the words of the message; the first match wins.
+_CONTENT_KINDS = (
+    ("template", "a template"),
+    ("macroEnabled", "a macro-enabled file"),
+    ("slideshow", "a PowerPoint show"),
+    ("presentationml", "a PowerPoint deck"),
+    ("spreadsheetml", "an Excel workbook"),
+    ("wordprocessingml", "a Word document"),
+)
+
+
+def unreadable(error: Exception, name: str, kind: OfficeFormat) -> InputError:
+    """The error for a package the library could not open, said in words."""
+    text = str(error)
+    if isinstance(error, ValueError) and "content type is" in text:
+        found = next((what for marker, what in _CONTENT_KINDS if marker in text), "another kind of file")
+        return InputError(f"not a {kind.name} ({kind.suffix}): it is {found}; save it as {kind.suffix}",
+                          path=name)
+    if type(error).__name__ == "PackageNotFoundError" or (
+            isinstance(error, KeyError) and "[Content_Types].xml" in text):
+        return InputError(f"not a {kind.name} ({kind.suffix}): the zip archive is not an Office document "
+                          "(it has no [Content_Types].xml)", path=name)
+    if type(error).__name__ == "XMLSyntaxError":
+        return InputError(f"cannot read this {kind.name}: broken XML ({_one_line(error)})", path=name)
+    if isinstance(error, KeyError):
+        return InputError(f"cannot read this {kind.name}: a part is missing ({_one_line(error)})", path=name)
+    return InputError(f"cannot read this {kind.name}: its parts are damaged or not where Office puts them "
+                      f"({_one_line(error)})", path=name)
+
+
+def safe_xml(blob: bytes) -> XmlElement:
+    """A part python-docx/python-pptx leave as bytes, parsed without entities, DTDs or the network."""
+    import importlib
+
+    etree = importlib.import_module("lxml.etree")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(blob, parser)
+
+
+# --- the text --------------------------------------------------------------------
+
+
+class Lines:
+    """Blocks laid out one per line of ``raw``, each mapped character for character."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.position = 0
+        self.blocks: list[PendingBlock] = []
+
+    def add(self, text: str, *, kind: str = "paragraph", scope: str = "", heading: str | None = None) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        start = self.position
+        self.pieces.append(text + "\n")
+        self.position += len(text) + 1
+        self.blocks.append(PendingBlock(MappedText(text, array("q", range(start, start + len(text)))),
+                                        kind=kind, scope=scope, heading=heading))
+
+    def mark(self, text: str) -> None:
+        """A line of ``raw`` that is no block (the form feed between slides)."""
+        self.pieces.append(text + "\n")
+        self.position += len(text) + 1
+
+    @property
+    def raw(self) -> str:
+        return "".join(self.pieces)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+_TEXT = frozenset({_W + "t", _M + "t"})
+_SPACE = frozenset({_W + "tab", _W + "br", _W + "cr", _W + "ptab"})
+# Inline markup whose text is not copy: deletions and moves away, field codes,
+# properties (and their tracked former values), comment and note marks, the
+# pronunciation guide over ruby text.
+_NOT_COPY = frozenset(_W + tag for tag in (
+    "del", "moveFrom", "delText", "instrText", "delInstrText", "rPr", "pPr", "sdtPr", "commentReference",
+    "footnoteReference", "endnoteReference", "annotationRef", "rt", "fldData",
+))
+_NOTE_MARKS = {_W + "footnoteReference": "footnote", _W + "endnoteReference": "endnote"}
+_ALTERNATE = _MC + "AlternateContent"
+_TEXT_BOX = _W + "txbxContent"
+_HEADING_STYLE_NAME = re.compile(r"(?:title|heading [1-9])", re.IGNORECASE)
+_NO_LEVEL = 9  # outline level 9 is body text
+
+
+@dataclass
+class _Styles:
+    """Which paragraph styles are headings or lists, following each style's ``basedOn`` chain."""
+
+    heading: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, styles_root: XmlElement | None) -> "_Styles":
+        found = cls()
+        if styles_root is None:
+            return found
+        based_on: dict[str, str] = {}
+        own_heading: set[str] = set()
+        own_list: set[str] = set()
+        for style in styles_root.iterchildren(_W + "style"):
+            if style.get(_W + "type") != "paragraph":
+                continue
+            style_id = style.get(_W + "styleId") or ""
+            name = style.find(_W + "name")
+            style_name = (name.get(_W + "val") or "") if name is not None else ""
+            level = style.find(f"{_W}pPr/{_W}outlineLvl")
+            if _HEADING_STYLE_NAME.fullmatch(style_name.strip()) or (
+                    level is not None and _outline_level(level) < _NO_LEVEL):
+                own_heading.add(style_id)
+            if style.find(f"{_W}pPr/{_W}numPr") is not None or style_name.lower().startswith("list "):
+                own_list.add(style_id)
+            parent = style.find(_W + "basedOn")
+            if parent is not None and parent.get(_W + "val"):
+                based_on[style_id] = parent.get(_W + "val") or ""
+        for style_id in set(based_on) | own_heading | own_list:
+            chain, seen = style_id, set()
+            # A loop of basedOn references ends where it first repeats.
+            while chain and chain not in seen:
+                seen.add(chain)
+                if chain in own_heading:
+                    found.heading.add(style_id)
+                if chain in own_list:
+                    found.listed.add(style_id)
+                chain = based_on.get(chain, "")
+        return found
+
+
+def _outline_level(element: XmlElement) -> int:
+    try:
+        return int(element.get(_W + "val") or _NO_LEVEL)
+    except ValueError:
+        return _NO_LEVEL
+
+
+class _WordReader:
+    def __init__(self, name: str, styles: _Styles) -> None:
+        self.name = name
+        self.styles = styles
+        self.lines = Lines()
+        self.max_depth = limits.int_value("max-depth")
+        # Notes the copy refers to, by kind ("footnote", "endnote"): a note
+        # whose mark stood only in deleted text is gone with it.
+        self.note_marks: dict[str, set[str]] = {"footnote": set(), "endnote": set()}
+
+    def _deeper(self, depth: int) -> int:
+        if depth > self.max_depth:
+            raise limits.breach("max-depth", depth, path=self.name)
+        return depth + 1
+
+    # Block level: paragraphs and tables, and the containers that hold them.
+    def blocks(self, container: XmlElement, scope: str, depth: int, *, in_cell: bool = False,
+               heading: str | None = None) -> None:
+        for child in container.iterchildren():
+            tag = child.tag
+            if tag == _W + "p":
+                self.paragraph(child, scope, depth, in_cell=in_cell, heading=heading)
+            elif tag == _W + "tbl":
+                self.table(child, scope, self._deeper(depth), heading=heading)
+            elif tag == _ALTERNATE:
+                branch = _chosen(child)
+                if branch is not None:
+                    self.blocks(branch, scope, self._deeper(depth), in_cell=in_cell, heading=heading)
+            elif tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "moveTo",
+                         _W + "smartTag"):
+                self.blocks(child, scope, self._deeper(depth), in_cell=in_cell, heading=heading)
+            # w:del and w:moveFrom hold text that is no longer there; w:sectPr,
+            # bookmarks and the rest hold none.
+
+    def table(self, table: XmlElement, scope: str, depth: int, *, heading: str | None) -> None:
+        cell_scope = scope or "table"
+        for row in _descendants(table, _W + "tr", stop=_W + "tbl"):
+            if row.find(f"{_W}trPr/{_W}del") is not None:
+                continue  # a row deleted with tracking on
+            for cell in _descendants(row, _W + "tc", stop=_W + "tbl"):
+                self.blocks(cell, cell_scope, depth, in_cell=True, heading=heading)
+
+    def paragraph(self, paragraph: XmlElement, scope: str, depth: int, *, in_cell: bool,
+                  heading: str | None) -> None:
+        pieces: list[str] = []
+        boxes: list[XmlElement] = []
+        self._inline(paragraph, pieces, boxes, depth)
+        self.lines.add("".join(pieces), kind="cell" if in_cell else self._kind(paragraph), scope=scope,
+                       heading=heading)
+        for box in boxes:
+            self.blocks(box, scope if scope in ("header", "footer") else "aside", self._deeper(depth),
+                        heading=heading)
+
+    def _kind(self, paragraph: XmlElement) -> str:
+        properties = paragraph.find(_W + "pPr")
+        if properties is None:
+            return "paragraph"
+        level = properties.find(_W + "outlineLvl")
+        style = properties.find(_W + "pStyle")
+        style_id = (style.get(_W + "val") or "") if style is not None else ""
+        if (level is not None and _outline_level(level) < _NO_LEVEL) or style_id in self.styles.heading:
+            return "heading"
+        numbering = properties.find(_W + "numPr")
+        if numbering is not None:
+            number = numbering.find(_W + "numId")
+            # numId 0 switches a style's numbering off.
+            if number is None or number.get(_W + "val") != "0":
+                return "list-item"
+            return "paragraph"
+        return "list-item" if style_id in self.styles.listed else "paragraph"
+
+    def _inline(self, element: XmlElement, pieces: list[str], boxes: list[XmlElement], depth: int) -> None:
+        for child in element.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag in _NOTE_MARKS:
+                self.note_marks[_NOTE_MARKS[tag]].add(child.get(_W + "id") or "")
+            elif tag in _NOT_COPY:
+                continue
+            elif tag in _TEXT:
+                pieces.append(child.text or "")
+            elif tag in _SPACE:
+                pieces.append(" ")
+            elif tag == _W + "noBreakHyphen":
+                pieces.append("-")
+            elif tag == _TEXT_BOX:
+                boxes.append(child)
+            elif tag == _ALTERNATE:
+                branch = _chosen(child)
+                if branch is not None:
+                    self._inline(branch, pieces, boxes, self._deeper(depth))
+            elif len(child):
+                self._inline(child, pieces, boxes, self._deeper(depth))
+
+
+def _chosen(alternate: XmlElement) -> XmlElement | None:
+    """The one branch of ``mc:AlternateContent`` to read: its first choice, else its fallback.
+
+    The branches are the same content in two markups; reading both would
+    audit a text box twice."""
+    branch = alternate.find(_MC + "Choice")
+    return branch if branch is not None else alternate.find(_MC + "Fallback")
+
+
+def _descendants(element: XmlElement, tag: str, *, stop: str) -> Iterable[XmlElement]:
+    """Elements ``tag`` below ``element`` (through content controls and the like), not inside a ``stop``."""
+    for child in element.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag != stop and isinstance(child.tag, str) and child.tag not in (
+                _W + "del", _W + "moveFrom", _W + "tblPr", _W + "trPr", _W + "tcPr", _W + "sdtPr"):
+            yield from _descendants(child, tag, stop=stop)
+
+
+_NOTE_TYPES_WITHOUT_TEXT = frozenset({"separator", "continuationSeparator", "continuationNotice"})
+
+
+def read_docx_copy(data: bytes, name: str) -> Document:
+    """A Word document's copy, with headings, lists, tables, text boxes, notes, headers and footers."""
+    inspect_office_package(data, name, WORD)
+    try:
+        import docx
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        word = docx.Document(io.BytesIO(data))
+        document_part = word.part
+        styles_part = next((rel.target_part for rel in document_part.rels.values()
+                            if not rel.is_external and rel.reltype == RT.STYLES), None)
+        styles = _Styles.read(getattr(styles_part, "element", None))
+        reader = _WordReader(name, styles)
+        reader.blocks(word.element.body, "", 0)
+        for note_type, tag in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
+            for rel in document_part.rels.values():
+                if rel.is_external or rel.reltype != note_type:
+                    continue
+                notes = safe_xml(rel.target_part.blob)
+                marked = reader.note_marks[tag]
+                for note in notes.iterchildren(_W + tag):
+                    if note.get(_W + "type") not in _NOTE_TYPES_WITHOUT_TEXT and note.get(_W + "id") in marked:
+                        reader.blocks(note, "footer", 0, heading="")
+        seen: set[str] = set()
+        for region, reference in (("header", "headerReference"), ("footer", "footerReference")):
+            for section in word.element.body.iter(_W + "sectPr"):
+                for ref in section.iterchildren(_W + reference):
+                    rel_id = ref.get(_R_ID) or ""
+                    part = document_part.related_parts.get(rel_id) if rel_id else None
+                    if part is None or str(part.partname) in seen:
+                        continue  # sections that share a header list it once
+                    seen.add(str(part.partname))
+                    reader.blocks(part.element, region, 0, heading="")
+    except InputError:
+        raise
+    except Exception as error:  # zip, XML and python-docx's own errors alike
+        raise unreadable(error, name, WORD) from None
+    return build_document(name, reader.lines.raw, reader.lines.blocks, media_type="docx", encoding="docx")
