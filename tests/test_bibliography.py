@@ -508,3 +508,89 @@ def test_a_folder_of_papers_and_exports_is_one_pack(tmp_path):
     sources = by_id(load_sources(folder))
     assert set(sources) == {"knee-trial-final", "smith2020", "lee2019"}
     assert sources["knee-trial-final"].pages[0] == 0 and len(sources["knee-trial-final"].pages) == 2
+
+
+# --- retracted papers --------------------------------------------------------------------------
+
+RETRACTED_XML = PUBMED_XML.replace(
+    '<PMID Version="1">39000001</PMID>',
+    '<PMID Version="1">39000001</PMID>\n    <CommentsCorrectionsList><CommentsCorrections RefType="RetractionIn">'
+    '<RefSource>J Ex Rehabil. 2022;5:1</RefSource><PMID Version="1">39000099</PMID></CommentsCorrections>'
+    '</CommentsCorrectionsList>', 1)
+RETRACTED_TYPED_XML = PUBMED_XML.replace(
+    "</AuthorList>\n    </Article>",
+    "</AuthorList>\n      <PublicationTypeList><PublicationType UI=\"D016428\">Journal Article</PublicationType>"
+    "<PublicationType UI=\"D016441\">Retracted Publication</PublicationType></PublicationTypeList>\n    </Article>", 1)
+RETRACTED_MEDLINE = MEDLINE.replace("DP  - 2020 Mar\n", "DP  - 2020 Mar\nPT  - Journal Article\n"
+                                    "PT  - Retracted Publication\nRIN - J Ex Rehabil. 2022;5:1. PMID: 39000099\n", 1)
+RETRACTED_TITLE_RIS = RIS.replace("TI  - Warm compresses", "TI  - RETRACTED: Warm compresses", 1)
+
+
+@pytest.mark.parametrize(("name", "text", "said"), [
+    ("refs.xml", RETRACTED_XML, "retraction in J Ex Rehabil. 2022;5:1 PMID: 39000099"),
+    ("refs.xml", RETRACTED_TYPED_XML, "PubMed lists it as a Retracted Publication"),
+    ("refs.nbib", RETRACTED_MEDLINE, "PubMed lists it as a Retracted Publication (retraction in J Ex Rehabil"),
+    ("refs.ris", RETRACTED_TITLE_RIS, "its title marks it retracted"),
+], ids=["pubmed-retraction-in", "pubmed-publication-type", "medline", "title"])
+def test_a_retracted_paper_backs_no_claim_and_the_run_says_it_is_retracted(tmp_path, name, text, said):
+    pack = write(tmp_path, name, text)
+    page = write(tmp_path, "page.md", CLAIM + "\n")
+    result = audit(str(page), sources=str(pack)).result
+    [finding] = result.findings
+    assert finding.verdict == "unsupported"
+    assert not [e for e in finding.evidence if e.source == "smith2020"]
+    missing = next(r for r in finding.reasons if r.code == "CA601")
+    assert "smith2020: retracted" in missing.message
+    [warning] = [w for w in result.warnings if "(smith2020)" in w]
+    assert "retracted: " in warning and said in warning and "claims citing it cannot be supported" in warning
+    assert "[Retracted: " in by_id(load_sources(pack))["smith2020"].citation
+
+
+def test_a_retracted_paper_supports_nothing_even_uncited(tmp_path):
+    pack = write(tmp_path, "refs.xml", RETRACTED_TYPED_XML)
+    page = write(tmp_path, "page.md", CLAIM.replace("Smith et al. 2020 found that k", "K") + "\n")
+    [finding] = audit(str(page), sources=str(pack)).result.findings
+    assert finding.verdict == "unsupported"
+
+
+def test_a_paper_about_retractions_is_not_taken_for_a_retracted_one(tmp_path):
+    pack = write(tmp_path, "refs.ris", RIS.replace("TI  - Warm compresses for stiff knees: a pilot trial",
+                                                   "TI  - Retracted trials in knee rehabilitation", 1))
+    assert by_id(load_sources(pack))["smith2020"].summary.startswith("Forty adults")
+
+
+# --- BibTeX macros and cross-references --------------------------------------------------------------
+
+
+def test_bibtex_string_concatenation_and_crossref_fill_the_record(tmp_path):
+    pack = write(tmp_path, "refs.bib", """@string{jer = "Journal of Example Rehabilitation"}
+@string{warm = "Warm compresses"}
+@proceedings{knee2020, title = {Proceedings of the Example Knee Meeting}, year = 2020, publisher = {Example}}
+@inproceedings{smith-warm,
+  author = {Smith, Jane A.},
+  title = warm # { for stiff knees} # ": a pilot",
+  crossref = {knee2020},
+  abstract = "Forty adults with stiff knees applied a warm compress every day for six weeks. " #
+             "Knee stiffness scores fell by 12\\% over six weeks with daily warm compresses.",
+}
+@article{lee, author = {Lee, Min}, title = {C# notes and {F#} notes}, journal = jer, year = 2019, month = jan}
+""")
+    sources = by_id(load_sources(pack))
+    smith = sources["smith2020"]
+    assert smith.title == "Warm compresses for stiff knees: a pilot"
+    assert smith.year == "2020" and smith.journal == "Proceedings of the Example Knee Meeting"
+    assert smith.summary == ABSTRACT
+    assert sources["lee2019"].title == "C# notes and F# notes"
+    assert sources["lee2019"].journal == "Journal of Example Rehabilitation"
+    # The proceedings' own record is kept (it has no abstract) and lends the paper nothing else.
+    assert sources["proceedings2020"].summary == "" and smith.doi == ""
+
+
+@pytest.mark.parametrize("citation, expected", [
+    ("(Smith 2020a)", ["smith2020a"]), ("(Smith, 2020b)", ["smith2020b"]), ("Smith et al. 2020b", ["smith2020b"]),
+    ("Smith (2020a)", ["smith2020a"]),
+])
+def test_a_lettered_year_picks_the_paper_the_pack_lettered(tmp_path, citation, expected):
+    index = SourceIndex.build(load_sources(write(tmp_path, "refs.ris", CLASH)))
+    found = resolve_attribution(analyse(f"Cold packs eased swelling after knee surgery {citation}."), index)
+    assert found.cited == expected and not found.missing

@@ -128,6 +128,7 @@ def test_a_leave_piece_reads_as_headings_and_paragraphs_in_order():
         "In a small study of forty adults, morning stiffness was modestly lower with the heat wrap than with a "
         "plain wrap.",
         "The heat wrap is proven to eliminate morning stiffness in everyone.",
+        HEADER,  # the running header, audited once where it is first printed
     ]
     assert block_texts(document, "heading") == ["Gentle help for stiff knees", "What the study found"]
 
@@ -156,23 +157,85 @@ def test_a_claim_is_placed_by_its_page_and_its_line_on_that_page(claim, page, li
     assert (found_page, found_line) == (page, line)
 
 
-def test_running_header_footer_and_page_numbers_are_listed_not_audited():
+def test_a_running_header_is_audited_once_and_its_repeats_and_page_numbers_are_listed_not_audited():
     document = read_pdf_copy(leave_piece(), "leave.pdf")
-    assert HEADER not in document.text and "Page 1 of 2" not in document.text
-    set_aside = [(s.text, s.reason.split(" (")[0], s.scope, document.raw_place(s.raw_start)[:2])
-                 for s in document.set_aside]
+    assert document.text.count(HEADER) == 1 and "Page 1 of 2" not in document.text
+    [header] = [b for b in document.blocks if document.text[b.start:b.end] == HEADER]
+    assert header.scope == "header" and document.place(header.start)[:2] == (1, 1)
+    set_aside = [(s.text, s.reason, s.scope, document.raw_place(s.raw_start)[:2]) for s in document.set_aside]
     assert sorted(set_aside, key=lambda s: s[3]) == [
-        (HEADER, "running header", "header", (1, 1)),
         ("Page 1 of 2", "page number", "footer", (1, 7)),
-        (HEADER, "running header", "header", (2, 1)),
+        (HEADER, "running header (at the top of 2 of 2 pages, audited on page 1)", "header", (2, 1)),
         ("Page 2 of 2", "page number", "footer", (2, 6)),
     ]
+
+
+def claim_footer_leaflet(footer: str, bottom_lines: list[str]) -> bytes:
+    """A page per bottom line, each with its own body text and that line low on the page, under one footer."""
+    class Leaflet(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 10, footer, align="C")
+
+    pdf = Leaflet()
+    for number, bottom_line in enumerate(bottom_lines):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 11)
+        para(pdf, 6, f"Wrap model {'ABCDEF'[number]} comes in three sizes.")
+        pdf.set_y(-30)
+        pdf.cell(0, 6, bottom_line)
+    return bytes(pdf.output())
+
+
+def test_a_claim_printed_in_the_footer_of_every_page_is_audited_where_it_first_appears(tmp_path):
+    footer = "Brightwater wraps are proven to cure knee pain for good."
+    leaflet = claim_footer_leaflet(footer, ["Wash at 30 degrees.", "Dry flat.", "Do not iron."])
+    document = read_pdf_copy(leaflet, "leaflet.pdf")
+    [block] = [b for b in document.blocks if document.text[b.start:b.end] == footer]
+    assert block.scope == "footer" and document.place(block.start)[:2] == (1, 3)
+    assert [(document.raw_place(s.raw_start)[0], s.reason) for s in document.set_aside] == [
+        (2, "running footer (at the foot of 3 of 3 pages, audited on page 1)"),
+        (3, "running footer (at the foot of 3 of 3 pages, audited on page 1)"),
+    ]
+    (tmp_path / "leaflet.pdf").write_bytes(leaflet)
+    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
+    result = cli("check", "leaflet.pdf", "--sources", "pack.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr.decode()
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["text"] == footer]
+    assert findings and {(f["page"], f["line"], f["scope"]) for f in findings} == {(1, 3, "footer")}
+
+
+def test_claims_low_on_each_page_that_differ_only_in_their_figures_are_copy_not_a_running_footer():
+    bottom_lines = ["The wrap eased pain by 40% in 2 weeks.", "The wrap eased pain by 65% in 3 weeks.",
+                    "The wrap eased pain by 80% in 6 weeks."]
+    document = read_pdf_copy(claim_footer_leaflet("Brightwater Physio", bottom_lines), "leaflet.pdf")
+    assert [(document.text[b.start:b.end], document.place(b.start)[:2]) for b in document.blocks
+            if "eased pain" in document.text[b.start:b.end]] == [
+        (bottom_lines[0], (1, 2)), (bottom_lines[1], (2, 2)), (bottom_lines[2], (3, 2))]
+
+
+def test_a_footer_whose_only_changing_figure_is_the_page_number_is_still_a_running_footer():
+    pages = ["Wash at 30 degrees.", "Dry flat.", "Do not iron."]
+    leaflet = FPDF()
+    leaflet.set_auto_page_break(False)
+    for number, line in enumerate(pages, start=1):
+        leaflet.add_page()
+        leaflet.set_font("Helvetica", "", 11)
+        para(leaflet, 6, line)
+        leaflet.set_y(-15)
+        leaflet.set_font("Helvetica", "", 8)
+        leaflet.cell(0, 10, f"Brightwater leaflet BW-2024 | sheet {number + 4}", align="C")
+    document = read_pdf_copy(bytes(leaflet.output()), "leaflet.pdf")
+    assert [s.reason.split(" (")[0] for s in document.set_aside] == ["running footer", "running footer"]
+    assert block_texts(document) == pages + ["Brightwater leaflet BW-2024 | sheet 5"]
 
 
 def test_not_audited_lines_carry_their_page_through_an_audit(leaflet_folder):
     result = audit(leaflet_folder / "leave.pdf", leaflet_folder / "pack.yaml").result
     skipped = {(n.text, n.page, n.line, n.reason.split(" (")[0]) for n in result.not_audited}
     assert (HEADER, 2, 1, "running header") in skipped
+    assert not any(page == 1 and reason == "running header" for _, page, _, reason in skipped)
     assert ("Page 2 of 2", 2, 6, "page number") in skipped
     by_text = {f.text: f for f in result.findings}
     assert by_text["The heat wrap is proven to eliminate morning stiffness in everyone."].page == 2
@@ -492,6 +555,57 @@ def test_a_crafted_pdf_is_one_clear_error_never_a_crash_or_a_hang(leaflet_folder
     (leaflet_folder / "crafted.pdf").write_bytes(data)
     result = cli("check", "crafted.pdf", "--sources", "pack.yaml", cwd=leaflet_folder, env=env, timeout=60)
     one_clear_error(result, "crafted.pdf", message)
+
+
+def _glyph_numbered(text: str) -> bytes:
+    """``text`` as a subset font without a character map draws it: each character its glyph's number."""
+    numbers = [n for n in range(1, 32) if n not in (10, 13)]
+    assigned: dict[str, int] = {}
+    return bytes(numbers[assigned.setdefault(character, len(assigned))] for character in text)
+
+
+def _page_in_font(font: bytes, lines: list[bytes]) -> bytes:
+    """One page of lines, 14 points apart, in font ``font``."""
+    shown = b"".join(b"(%s) Tj T* " % line for line in lines)
+    stream = zlib.compress(b"BT /F1 12 Tf 14 TL 72 700 Td " + shown + b"ET", 9)
+    return _objects(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        font,
+    )
+
+
+_HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def test_a_pdf_whose_font_maps_no_characters_is_exit_2_not_a_pass_with_no_claims(leaflet_folder):
+    unreadable = _page_in_font(_HELVETICA, [_glyph_numbered("The heat wrap cures knee pain for good.")])
+    (leaflet_folder / "glyphs.pdf").write_bytes(unreadable)
+    result = cli("check", "glyphs.pdf", "--sources", "pack.yaml", cwd=leaflet_folder, timeout=60)
+    one_clear_error(result, "glyphs.pdf", "its text cannot be read", "no ToUnicode map")
+
+
+def test_a_line_in_a_font_that_maps_no_characters_is_listed_as_unreadable_and_the_lines_below_keep_their_place():
+    data = _page_in_font(_HELVETICA, [b"Warm the wrap for one minute.", _glyph_numbered("It cures knee pain."),
+                                      b"Keep it on for twenty minutes."])
+    document = read_pdf_copy(data, "mixed.pdf")
+    assert [(document.text[b.start:b.end], document.place(b.start)[:2]) for b in document.blocks] == [
+        ("Warm the wrap for one minute.", (1, 1)), ("Keep it on for twenty minutes.", (1, 3))]
+    [note] = document.set_aside
+    assert document.raw_place(note.raw_start)[:2] == (1, 2)
+    assert note.reason.startswith("page 1 has text in a font that does not say which characters it draws")
+    assert all(ord(character) >= 32 for character in document.raw.replace("\n", ""))
+
+
+def test_a_simple_font_with_no_character_map_but_letter_codes_is_read_as_its_letters():
+    names = b" ".join(b"/glyph%d" % code for code in range(32, 127))
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [32 %s] >> >>" % names
+    document = read_pdf_copy(_page_in_font(font, [b"The heat wrap cures knee pain for good."]), "simple.pdf")
+    assert block_texts(document) == ["The heat wrap cures knee pain for good."]
+    assert document.set_aside == []
 
 
 def test_a_pdf_with_a_broken_cross_reference_table_is_repaired_and_read(leaflet_folder):

@@ -332,3 +332,20 @@ def test_not_audited_is_byte_identical_across_runs(tmp_path):
         outputs.append((tmp_path / f"out{n}" / "audit.json").read_bytes())
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["not_audited"]
+
+
+def test_a_statement_that_cites_a_link_is_audited_while_contact_lines_are_not():
+    page = """<html><body><main>
+<p>Zinc lozenges shortened colds by two days in adults (https://doi.org/10.5555/zinc.1).</p>
+<p>Our cream eased knee pain in most users, see www.knee-study.example for the trial.</p>
+<p>Our website: www.clinic.example</p>
+<p>Phone 555-123-4567, or write to info@clinic.example.</p>
+</main></body></html>"""
+    result = json.loads(audit(page, sources=[{"id": "zinc", "summary": "Zinc lozenges shortened colds by about "
+                                                                       "one day in a trial of adults."}]).to_json())
+    audited = {f["text"]: f["verdict"] for f in result["findings"]}
+    assert audited["Zinc lozenges shortened colds by two days in adults (https://doi.org/10.5555/zinc.1)."] \
+        != "supported"
+    assert any(text.startswith("Our cream eased knee pain") for text in audited)
+    contact = {n["text"] for n in result["not_audited"] if n["reason"] == "contact details"}
+    assert contact == {"Our website: www.clinic.example", "Phone 555-123-4567, or write to info@clinic.example."}

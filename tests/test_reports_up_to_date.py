@@ -12,10 +12,12 @@ from click.testing import CliRunner
 from claimaudit.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-COMMAND = ["audit", "examples/clinic-page.html", "--sources", "examples/sources.yaml"]
+COMMAND = ["audit", "examples/clinic-page.html", "examples/leave-piece.pdf", "examples/draft.docx",
+           "--sources", "examples/sources.yaml"]
 REGENERATE = (
     "reports/ is out of date with the engine or examples/; regenerate it from the repository root with\n"
-    "    claimaudit audit examples/clinic-page.html --sources examples/sources.yaml --out reports\n"
+    "    claimaudit audit examples/clinic-page.html examples/leave-piece.pdf examples/draft.docx "
+    "--sources examples/sources.yaml --out reports\n"
     "and refresh the README screenshot with\n"
     "    python benchmarks/screenshot.py --height 1500 --details 2"
 )

@@ -95,6 +95,42 @@ def add_smartart(slide, nodes: list[str], top: float) -> None:
         f'<dgm:relIds r:dm="{rel_id}" r:lo="" r:qs="" r:cs=""/></a:graphicData></a:graphic></p:graphicFrame>'))
 
 
+def on_layout_or_master(owner, text: str, top: float) -> None:
+    """A text box of the layout's or master's own: PowerPoint shows it on every slide built on it."""
+    owner.shapes._spTree.append(parse_xml(
+        f'<p:sp {NAMESPACES}><p:nvSpPr><p:cNvPr id="77" name="Strapline"/><p:cNvSpPr txBox="1"/><p:nvPr/>'
+        f'</p:nvSpPr><p:spPr><a:xfrm><a:off x="457200" y="{int(Inches(top))}"/><a:ext cx="6000000" cy="300000"/>'
+        f'</a:xfrm></p:spPr><p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody>'
+        "</p:sp>"))
+
+
+def test_text_a_layout_or_master_shows_on_every_slide_is_read_once_on_the_first_slide_that_shows_it():
+    deck = pptx.Presentation()
+    layout = deck.slide_layouts[TITLE_ONLY]
+    on_layout_or_master(layout, "The capsule ends hip stiffness for good.", 7.0)
+    on_layout_or_master(deck.slide_master, "Trusted by every rheumatologist.", 0.05)
+    for title in ("First slide", "Second slide"):
+        deck.slides.add_slide(layout).shapes.title.text = title
+    document = read_pptx_copy(saved(deck), "deck.pptx")
+    # The layout's and master's placeholders ("Click to edit Master title style") are prompts, never shown.
+    assert [(document.text[b.start:b.end], b.scope, document.place(b.start)[:2]) for b in document.blocks] == [
+        ("First slide", "heading", (1, 1)),
+        ("The capsule ends hip stiffness for good.", "footer", (1, 2)),
+        ("Trusted by every rheumatologist.", "header", (1, 3)),
+        ("Second slide", "heading", (2, 1)),
+    ]
+
+
+def test_what_a_slide_hides_of_its_layout_and_master_is_not_read():
+    deck = pptx.Presentation()
+    layout = deck.slide_layouts[TITLE_ONLY]
+    on_layout_or_master(deck.slide_master, "Trusted by every rheumatologist.", 0.05)
+    slide = deck.slides.add_slide(layout)
+    slide.shapes.title.text = "Hip comfort"
+    slide.element.set("showMasterSp", "0")  # this slide hides what its layout and master draw
+    assert blocks(saved(deck)) == [("Hip comfort", "heading", "heading")]
+
+
 def test_shapes_are_read_top_to_bottom_then_left_to_right_with_groups_in_place():
     deck = pptx.Presentation()
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])

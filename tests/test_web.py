@@ -408,6 +408,18 @@ def test_a_sitemap_audits_the_pages_it_lists(site, work):
     assert ("sitemap", site.url("/sitemap.xml")) in roles
 
 
+def test_a_sitemap_entry_on_another_host_is_listed_as_skipped_and_never_fetched(site, work):
+    site.html("/a", page(SUPPORTED))
+    elsewhere = site.url("/b").replace("127.0.0.1", "localhost")
+    site.xml("/sitemap.xml", urlset(site.url("/a"), elsewhere))
+    result = run("check", "--sitemap", site.url("/sitemap.xml"), "-s", "pack.yaml", "--delay", "0", "-f", "json")
+    report = json.loads(result.stdout)
+    assert [d["path"] for d in report["documents"]] == [site.url("/a")]
+    assert [(s["path"], s["reason"]) for s in report["skipped"]] == [
+        (elsewhere, f"on another host than the sitemap {site.url('/sitemap.xml')}")]
+    assert "/b" not in site.paths()
+
+
 def test_a_sitemap_index_is_followed_one_level(site, work):
     site.html("/a", page(SUPPORTED))
     site.html("/b", page(CURE))
@@ -578,3 +590,113 @@ def test_a_check_of_files_does_not_import_the_web_client(work):
                             env={**os.environ, "CLAIMAUDIT_CACHE_DIR": str(work / "cache")})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- hostile responses
+
+
+def _gzip(data: bytes | list[bytes]) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    pieces = data if isinstance(data, list) else [data]
+    return b"".join(packer.compress(piece) for piece in pieces) + packer.flush()
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "gzip, gzip"])
+def test_a_compressed_page_is_unpacked_and_read(site, work, coding):
+    import zlib
+
+    body = page(SUPPORTED, CURE).encode()
+    packed = {"gzip": _gzip(body), "deflate": zlib.compress(body), "gzip, gzip": _gzip(_gzip(body))}[coding]
+    site.routes["/packed"] = Reply(body=packed, headers={"Content-Type": "text/html; charset=utf-8",
+                                                         "Content-Encoding": coding})
+    result = run("check", site.url("/packed"), "-s", "pack.yaml", "--delay", "0")
+    assert result.exit_code == 1, result.output
+    assert "1 supported, 1 overstated" in result.stdout
+
+
+def test_a_compression_bomb_breaches_the_size_limit_without_filling_memory(site, work):
+    # 826 bytes on the wire, 400 MB unpacked: httpx's own decoders unpack a layer in one piece.
+    inner = _gzip([b"<p>"] + [b"a" * (1 << 20)] * 400)
+    site.routes["/bomb"] = Reply(body=_gzip(inner), headers={"Content-Type": "text/html; charset=utf-8",
+                                                             "Content-Encoding": "gzip, gzip"})
+    # The run reports its own peak memory as it exits (VmHWM counts this process alone, unlike
+    # a child's rusage, which also counts the test process it was forked from).
+    script = ("import atexit, sys\n"
+              "def peak():\n"
+              "    with open('/proc/self/status') as status, open('peak.txt', 'w') as out:\n"
+              "        out.write(next(l for l in status if l.startswith('VmHWM:')).split()[1])\n"
+              "atexit.register(peak)\n"
+              "from claimaudit.cli import main\n"
+              "main(sys.argv[1:], prog_name='claimaudit')\n")
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs /proc to read a process's peak memory")
+    clean = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    result = subprocess.run([sys.executable, "-c", script, "check", site.url("/bomb"), "-s", "pack.yaml",
+                             "--delay", "0"], cwd=work, capture_output=True, text=True, timeout=60,
+                            env={**clean, "CLAIMAUDIT_CACHE_DIR": str(work / "cache")})
+    line = result.stderr.strip()
+    assert result.returncode == 2 and len(line.splitlines()) == 1, line
+    assert site.url("/bomb") in line and "max-input-bytes" in line
+    assert int((work / "peak.txt").read_text()) < 250 * 1024  # kilobytes: far below the 400 MB unpacked
+
+
+def test_a_body_in_an_encoding_not_asked_for_is_refused_naming_it(site, work):
+    site.routes["/br"] = Reply(body=b"\x8b\x03\x80<p>x</p>\x03", headers={"Content-Type": "text/html",
+                                                                         "Content-Encoding": "br"})
+    result = run("check", site.url("/br"), "-s", "pack.yaml", "--delay", "0")
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert site.url("/br") in line and "Content-Encoding: br" in line
+
+
+@pytest.mark.parametrize("head, says", [
+    ('<meta http-equiv="Refresh" content="0; URL=\'/knee\'">', "sends the reader on to {knee}"),
+    ("<script>document.write('Our injections cure knee pain.')</script>", "written by scripts"),
+    ("", "no text to audit on this page"),
+], ids=["meta-refresh", "scripts-only", "empty"])
+def test_a_page_with_no_text_is_exit_2_saying_why(site, work, head, says):
+    site.html("/stub", f"<!DOCTYPE html><html><head>{head}</head><body></body></html>")
+    site.html("/knee", page(CURE))
+    result = run("check", site.url("/stub"), "-s", "pack.yaml", "--delay", "0")
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert site.url("/stub") in line and says.format(knee=site.url("/knee")) in line
+
+
+def test_a_base_that_is_not_a_web_address_does_not_hide_a_crawl_s_links(site, work):
+    site.html("/", '<html><head><base href="javascript:void(0)"></head><body>'
+                   f'<p>{SUPPORTED}</p><a href="/a">more</a></body></html>')
+    site.html("/a", page(CURE))
+    result = run("check", "--crawl", site.url("/"), "-s", "pack.yaml", "--delay", "0")
+    assert result.exit_code == 1, result.output
+    assert "/a" in site.paths() and "2 documents" in result.stdout
+
+
+def test_a_rerun_never_removes_a_reviewer_s_own_numbered_files_from_the_fetched_folder(site, work):
+    site.html("/a", page(SUPPORTED))
+    kept = work / "kept"
+    kept.mkdir()
+    own = {"2024-summary.json": '{"note": "the reviewer\'s own"}', "100-site.html": "<p>saved by hand</p>",
+           "300-list.json": "[1, 2]"}
+    for name, text in own.items():
+        (kept / name).write_text(text, encoding="utf-8")
+    for _ in range(2):
+        result = run("check", site.url("/a"), "-s", "pack.yaml", "--delay", "0", "--fetched", "kept")
+        assert result.exit_code == 0, result.output
+    assert {name: (kept / name).read_text(encoding="utf-8") for name in own} == own
+    assert len([r for r in records(kept) if isinstance(r, dict) and r.get("role")]) == 2
+
+
+def test_a_robots_txt_whose_body_never_arrives_whole_stops_every_fetch_on_the_host(site, work):
+    # The status line says 200, then the rules trickle in too slowly to be read: nothing is allowed.
+    site.routes["/robots.txt"] = Reply(body=b"User-agent: *\nDisallow: /\n" * 20,
+                                       headers={"Content-Type": "text/plain"}, trickle=0.05)
+    site.html("/knee", page(CURE))
+    result = _cli(["check", site.url("/knee"), "-s", "pack.yaml", "--delay", "0"],
+                  {"CLAIMAUDIT_MAX_FETCH_SECONDS": "0.5", "CLAIMAUDIT_CACHE_DIR": str(work / "cache")}, work)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and site.url("/knee") in lines[0] and "robots.txt could not be read" in lines[0]
+    assert "/knee" not in site.paths()

@@ -297,6 +297,78 @@ def test_nested_tables_are_read_to_the_depth_limit_and_refused_beyond_it():
     assert "draft.docx" in str(refused.value) and "max-depth" in str(refused.value)
 
 
+ALT_CHUNK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
+
+
+def import_chunk(draft, content_type: str, data: bytes, name: str) -> None:
+    """A ``w:altChunk``: content Word imports in this place when it opens the file."""
+    part = Part(PackURI(f"/word/{name}"), content_type, data, draft.part.package)
+    rel_id = draft.part.relate_to(part, ALT_CHUNK)
+    body = draft.element.body
+    body.insert(len(body) - 1, parse_xml(f'<w:altChunk {nsdecls("w", "r")} r:id="{rel_id}"/>'))
+
+
+def test_html_text_and_word_documents_a_draft_imports_are_read_in_their_place():
+    inner = docx.Document()
+    inner.add_heading("Imported section", level=1)
+    inner.add_paragraph("The imported draft says the capsule ends stiffness.")
+    draft = docx.Document()
+    draft.add_paragraph("Before the imports.")
+    import_chunk(draft, "text/html", b"<html><head><title>Not shown</title></head><body>"
+                 b"<p>The imported page says the capsule works overnight.</p></body></html>", "chunk1.html")
+    import_chunk(draft, "text/plain", b"The imported note says the capsule cures arthritis.", "chunk2.txt")
+    import_chunk(draft, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 saved(inner), "chunk3.docx")
+    draft.add_paragraph("After the imports.")
+    assert blocks(saved(draft)) == [
+        ("Before the imports.", "paragraph", "body"),
+        ("The imported page says the capsule works overnight.", "paragraph", "body"),
+        ("The imported note says the capsule cures arthritis.", "paragraph", "body"),
+        ("Imported section", "heading", "heading"),
+        ("The imported draft says the capsule ends stiffness.", "paragraph", "body"),
+        ("After the imports.", "paragraph", "body"),
+    ]
+    document = read_docx_copy(saved(draft), "draft.docx")
+    assert document.place(document.text.index("The imported note"))[1:] == (3, 1)
+
+
+def test_an_import_of_a_kind_that_cannot_be_read_is_exit_2_not_left_out(tmp_path):
+    draft = docx.Document()
+    draft.add_paragraph("Before the import.")
+    import_chunk(draft, "application/rtf", rb"{\rtf1 The capsule cures arthritis.}", "chunk1.rtf")
+    (tmp_path / "draft.docx").write_bytes(saved(draft))
+    result = cli("check", "draft.docx", cwd=tmp_path)
+    error = result.stderr.decode()
+    assert result.returncode == 2 and "Traceback" not in error and len(error.strip().splitlines()) == 1, error
+    assert "draft.docx" in error and "application/rtf" in error and "save it again" in error
+
+
+def test_a_smartart_diagrams_text_is_read_after_its_paragraph():
+    namespaces = ('xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+                  'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"')
+    points = "".join(f'<dgm:pt modelId="{n}"><dgm:t><a:bodyPr/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></dgm:t></dgm:pt>'
+                     for n, text in enumerate(["Ends hip stiffness", "Works in a day"], start=1))
+    data = f'<dgm:dataModel {namespaces}><dgm:ptLst><dgm:pt modelId="0" type="doc"/>{points}</dgm:ptLst></dgm:dataModel>'
+    draft = docx.Document()
+    draft.add_paragraph("Why the capsule:")
+    part = Part(PackURI("/word/diagrams/data1.xml"),
+                "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml", data.encode(),
+                draft.part.package)
+    rel_id = draft.part.relate_to(part, RT.DIAGRAM_DATA)
+    xml_paragraph(draft, '<w:r><w:drawing><wp:inline><wp:extent cx="1" cy="1"/><wp:docPr id="1" name="D"/>'
+                  '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/diagram">'
+                  f'<dgm:relIds xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+                  f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:dm="{rel_id}" '
+                  'r:lo="" r:qs="" r:cs=""/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+    draft.add_paragraph("Ask your pharmacist.")
+    assert blocks(saved(draft)) == [
+        ("Why the capsule:", "paragraph", "body"),
+        ("Ends hip stiffness", "list-item", "body"),
+        ("Works in a day", "list-item", "body"),
+        ("Ask your pharmacist.", "paragraph", "body"),
+    ]
+
+
 def test_a_document_without_text_has_no_text_to_audit():
     draft = docx.Document()
     draft.add_paragraph("   ")

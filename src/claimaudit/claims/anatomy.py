@@ -135,6 +135,7 @@ class NamedSource(TypedDict, total=False):
 
     author: str
     year: str
+    letter: str  # "b" of "Smith 2020b"
     doi: str
     pmid: str
     org: str
@@ -237,9 +238,13 @@ def find_attribution(text: str) -> Attribution:
         author = parts.get("author") or parts.get("author2") or parts.get("author3")
         if author:
             named["author"] = author
-        year = parts.get("year") or parts.get("year3") or parts.get("year4")
-        if year:
-            named["year"] = year
+        year_group = next((g for g in ("year", "year3", "year4") if parts.get(g)), "")
+        if year_group:
+            named["year"] = parts[year_group]
+            # "Smith 2020b": the letter that tells one author's papers of a year apart.
+            after = m.end(year_group)
+            if text[after:after + 1].islower() and not text[after + 1:after + 2].isalpha():
+                named["letter"] = text[after]
         if "doi" in parts:
             named["doi"] = parts["doi"]
         if "pmid" in parts:

@@ -422,7 +422,7 @@ def non_claim_reason(statement: Statement) -> str:
         return CALL_TO_ACTION
     if INSTRUCTIONS.match(text) and not strong and not promise:
         return INSTRUCTION
-    if (_CONTACT.search(text) or ADDRESS.search(text)) and not strong:
+    if (_CONTACT.search(text) or ADDRESS.search(text)) and not strong and _only_contact(text):
         return CONTACT
     if LOGISTICS_LINES.search(text) and not strong:
         return LOGISTICS
@@ -523,6 +523,20 @@ def _worded_for(why_not: str, block: Block) -> str:
     if why_not == NO_PREDICATE:
         return _NO_PREDICATE_BY_SCOPE.get("heading" if block.kind == "heading" else block.scope, why_not)
     return why_not
+
+
+# A web address with what follows it up to a space: a link cited in a sentence
+# ("... by two days (https://doi.org/10.5555/x)") is not what makes it contact details.
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _only_contact(text: str) -> bool:
+    """Whether text with a phone number, e-mail, address or link is contact details: a
+    statement that only cites a link is still audited."""
+    unlinked = _LINK.sub(" ", text)
+    if unlinked == text or _CONTACT.search(unlinked) or ADDRESS.search(unlinked):
+        return True
+    return not _has_predicate(unlinked, bool(TERMINAL.search(unlinked)) or len(unlinked.split()) >= SENTENCE_WORDS)
 
 
 def find_claims(document: Document) -> tuple[list[Claim], list[NotAudited]]:

@@ -100,17 +100,20 @@ def _cite(resolution: Resolution, hits: list[Source], index: SourceIndex, named:
         if source.id not in resolution.cited:
             resolution.cited.append(source.id)
     if not with_text:
+        from claimaudit.ingest.bibliography import no_text_reason
+
         ids = ", ".join(dict.fromkeys(s.id for s in hits))
         said = named["text"]
-        text = (f"{said}: the pack holds no text for it" if said == ids
-                else f"{said} ({ids}: the pack holds no text for it)")
+        retracted = all(no_text_reason(s).startswith("retracted") for s in hits)
+        why = "retracted" if retracted else "the pack holds no text for it"
+        text = f"{said}: {why}" if said == ids else f"{said} ({ids}: {why})"
         resolution.missing.append(NamedSource(start=named["start"], end=named["end"], text=text))
 
 
 _TABLE_PMID = regex.compile(r"(?i)^(?:pmid\s*:?\s*)?(\d{1,9})$")
 _TABLE_AUTHOR_YEAR = regex.compile(
     r"^(?P<author>[^\W\d_][\w'\u2019\-]*(?:\s+[^\W\d_][\w'\u2019\-]*)*?)(?:\s+et\s+al\.?)?,?\s*"
-    r"\(?(?P<year>(?:19|20)\d\d)[a-z]?\)?$")
+    r"\(?(?P<year>(?:19|20)\d\d)(?P<letter>[a-z])?\)?$")
 
 
 def _named_in_table(given: str, lookup: CitationLookup) -> list[Source]:
@@ -128,7 +131,8 @@ def _named_in_table(given: str, lookup: CitationLookup) -> list[Source]:
         return lookup.by_pmid.get(pmid.group(1), [])
     author_year = _TABLE_AUTHOR_YEAR.match(given)
     if author_year:
-        return _by_author(lookup, author_year.group("author").split()[-1], author_year.group("year"), given)
+        return _by_author(lookup, author_year.group("author").split()[-1], author_year.group("year"), given,
+                          author_year.group("letter") or "")
     return []
 
 
@@ -139,7 +143,7 @@ def _named_in_text(named: NamedSource, index: SourceIndex) -> list[Source]:
     if named.get("pmid"):
         return lookup.by_pmid.get(named["pmid"], [])
     if named.get("author"):
-        return _by_author(lookup, named["author"], named.get("year", ""), named["text"])
+        return _by_author(lookup, named["author"], named.get("year", ""), named["text"], named.get("letter", ""))
     if named.get("org"):
         org_words = {w.lower() for w in named["org"].split() if len(w) > 2}
         for source in index.sources:
@@ -149,12 +153,16 @@ def _named_in_text(named: NamedSource, index: SourceIndex) -> list[Source]:
     return []
 
 
-def _by_author(lookup: CitationLookup, author: str, year: str, said: str) -> list[Source]:
+def _by_author(lookup: CitationLookup, author: str, year: str, said: str, letter: str = "") -> list[Source]:
     """Sources by this first author; given a year, those of that year (or, failing them, those
-    whose year is not known); given a second author ("Smith & Jones"), those that list them."""
+    whose year is not known), and given a letter ("2020b"), the one whose id or own key carries it;
+    given a second author ("Smith & Jones"), those that list them."""
     found = lookup.by_author(author)
     if year:
         found = [s for s in found if source_year(s) == year] or [s for s in found if not source_year(s)]
+    if year and letter and len(found) > 1:
+        lettered = [s for s in found if any(key.lower().endswith(year + letter) for key in (s.id, *s.keys))]
+        found = lettered or found
     second = regex.search(regex.escape(author) + r"\s+(?:and|&)\s+(\p{Lu}[\p{L}'\u2019\-]+)", said)
     if second and found:
         other = fold_name(second.group(1))

@@ -112,6 +112,7 @@ class Record:
     url: str = ""
     abstract: str = ""
     key: str = ""  # the record's own key in the export (BibTeX key, RIS ID, CSL id)
+    retracted: str = ""  # how the export says the paper was retracted ("" when it does not)
 
 
 def _clean(text: Any) -> str:
@@ -177,14 +178,36 @@ def citation_of(authors: Iterable[str], title: str, journal: str, year: str) -> 
     return " ".join(p if p.endswith(("?", "!")) else p + "." for p in parts if p)
 
 
+# A title as publishers and PubMed mark a retracted paper: "RETRACTED: ...", "[Retracted] ...".
+_RETRACTED_TITLE = re.compile(r"^\s*(?:\[\s*retracted(?:\s+article)?\s*\]|retracted(?:\s+article)?\s*:)", re.IGNORECASE)
+# How the citation of a retracted paper ends, so that every report and warning shows it.
+RETRACTED_MARK = "[Retracted"
+
+
+def retraction_of(record: Record) -> str:
+    """How the record says its paper was retracted: what the export states, else its title."""
+    if record.retracted:
+        return record.retracted
+    if _RETRACTED_TITLE.match(record.title):
+        return "its title marks it retracted"
+    return ""
+
+
 def to_source(record: Record, path: str) -> Source:
-    """The record as a Source without an id (see :func:`assign_ids`)."""
+    """The record as a Source without an id (see :func:`assign_ids`).
+
+    A retracted paper keeps its place, so that a citation of it resolves, but not its abstract:
+    its findings back no claim, and its citation says why."""
     authors = tuple(p.cited() for p in record.authors if p.surname)
     where = f"{path}:{record.line}" if record.line else f"{path}:record {record.number}"
     pmid = PMID_PREFIX.sub("", record.pmid).strip()
+    retracted = retraction_of(record)
+    citation = citation_of(authors, record.title, record.journal, record.year)
+    if retracted:
+        citation = f"{citation} {RETRACTED_MARK}: {retracted}]".strip()
     return Source(
-        id="", summary=record.abstract.strip(),
-        citation=citation_of(authors, record.title, record.journal, record.year),
+        id="", summary="" if retracted else record.abstract.strip(),
+        citation=citation,
         doi=normalise_doi(record.doi) if record.doi else "",
         pmid=pmid if pmid.isdigit() else "", url=record.url, origin=where,
         authors=authors, year=record.year, title=record.title, journal=record.journal,
@@ -365,9 +388,11 @@ def read_bibtex(text: str, path: str) -> list[Record]:
         raise _line_error(f"malformed BibTeX entry: {_clean(reason or block.error) or 'cannot be read'}", path, line)
     if not library.entries:
         raise _line_error("no BibTeX entries (an entry looks like '@article{key, title = {...}, ...}')", path, 1)
+    strings = {key.lower(): str(block.value) for key, block in library.strings_dict.items()}
+    resolved = {entry.key.lower(): _bibtex_fields(entry, strings) for entry in library.entries}
     records: list[Record] = []
     for number, entry in enumerate(library.entries, start=1):
-        fields = {f.key.lower(): f.value for f in entry.fields}
+        fields = _with_crossref(resolved[entry.key.lower()], resolved)
 
         def value(*names: str) -> str:
             return next((_latex(str(fields[n])) for n in names if n in fields and str(fields[n]).strip()), "")
@@ -398,8 +423,84 @@ def read_bibtex(text: str, path: str) -> list[Record]:
     return records
 
 
+_BIBTEX_MONTHS = {name[:3]: name for name in (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december")}
+# What an entry takes from the entry its ``crossref`` names, when it does not say itself: where
+# and when it appeared. Never the abstract, authors or identifiers, which are the parent's own.
+_CROSSREF_INHERITED = ("year", "date", "booktitle", "journal", "journaltitle", "publisher", "editor")
+
+
+def _bibtex_fields(entry: Any, strings: dict[str, str]) -> dict[str, str]:
+    """An entry's fields by lower-case name, ``#`` concatenations of strings and macros joined
+    (bibtexparser resolves a lone macro, not a concatenation)."""
+    enclosing = entry.parser_metadata.get("removed_enclosing", {})
+    fields: dict[str, str] = {}
+    for item in entry.fields:
+        value = str(item.value)
+        if enclosing.get(item.key) == "no-enclosing" and "#" in value:
+            value = _concatenated(value, strings)
+        fields[item.key.lower()] = value
+    return fields
+
+
+def _concatenated(raw: str, strings: dict[str, str]) -> str:
+    """``zn # { lozenges} # jan``: each piece outside braces and quotes read, then joined."""
+    pieces: list[str] = []
+    current: list[str] = []
+    level, quoted = 0, False
+    for ch in raw:
+        if ch == "{":
+            level += 1
+        elif ch == "}":
+            level = max(level - 1, 0)
+        elif ch == '"' and level == 0:
+            quoted = not quoted
+        if ch == "#" and level == 0 and not quoted:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    pieces.append("".join(current))
+    out: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if len(piece) >= 2 and (piece[0], piece[-1]) in {("{", "}"), ('"', '"')}:
+            out.append(piece[1:-1])
+        elif piece.lower() in strings:
+            out.append(strings[piece.lower()])
+        elif piece.lower() in _BIBTEX_MONTHS:
+            out.append(_BIBTEX_MONTHS[piece.lower()].capitalize())
+        else:
+            out.append(piece)  # a number, or a macro nobody defined, as written
+    return "".join(out)
+
+
+def _with_crossref(fields: dict[str, str], entries: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The fields with what the ``crossref`` parent gives where the entry is silent."""
+    parent = entries.get(fields.get("crossref", "").strip().lower())
+    if parent is None or parent is fields:
+        return fields
+    merged = dict(fields)
+    for name in _CROSSREF_INHERITED:
+        if not str(merged.get(name, "")).strip() and str(parent.get(name, "")).strip():
+            merged[name] = parent[name]
+    if not str(merged.get("booktitle", "")).strip() and str(parent.get("title", "")).strip():
+        merged["booktitle"] = parent["title"]
+    return merged
+
+
 _MEDLINE_FIELD = re.compile(r"([A-Z][A-Z0-9]{1,3}) *- ?(.*)")
 _MEDLINE_LIST_TAGS = frozenset({"AU", "FAU", "CN", "AID", "LID"})
+RETRACTED_TYPE = "retracted publication"  # PubMed's publication type for a paper since retracted
+
+
+def _retraction(typed: bool, notices: list[str]) -> str:
+    """What PubMed says of a retraction: the publication type, and where the notice is."""
+    if not typed and not notices:
+        return ""
+    said = "PubMed lists it as a Retracted Publication" if typed else "PubMed links a retraction notice"
+    where = "; ".join(dict.fromkeys(n for n in notices if n))
+    return f"{said} (retraction in {where})" if where else said
 
 
 def read_nbib(text: str, path: str) -> list[Record]:
@@ -440,6 +541,8 @@ def read_nbib(text: str, path: str) -> list[Record]:
         records.append(Record(
             line=start, number=number, authors=authors, title=first("TI", "BTI"), journal=first("JT", "TA"),
             year=year_in(first("DP", "DEP")), doi=doi, pmid=first("PMID"), abstract=first("AB"),
+            retracted=_retraction(any(_clean(t).lower() == RETRACTED_TYPE for t in tags.get("PT", [])),
+                                  [_clean(v) for v in tags.get("RIN", [])]),
         ))
     return records
 
@@ -554,10 +657,18 @@ def _pubmed_record(element: Element, line: int, number: int) -> Record:
     title = _text(body.find("ArticleTitle")) or _text(body.find("Book/BookTitle"))
     if title.startswith("[") and title.endswith("]."):  # a translated title, as PubMed brackets it
         title = title[1:-2] + "."
+    typed = any(_text(kind).lower() == RETRACTED_TYPE for kind in body.findall("PublicationTypeList/PublicationType"))
+    notices = []
+    for comment in citation.findall("CommentsCorrectionsList/CommentsCorrections"):
+        if comment.get("RefType") == "RetractionIn":
+            pmid_of_notice = _text(comment.find("PMID"))
+            notices.append(" ".join(filter(None, (_text(comment.find("RefSource")),
+                                                  f"PMID: {pmid_of_notice}" if pmid_of_notice else ""))))
     return Record(
         line=line, number=number, authors=authors, title=title,
         journal=_text(journal.find("Title")) or _text(journal.find("ISOAbbreviation")) if journal is not None else "",
         year=year, doi=doi, pmid=_text(citation.find("PMID")), abstract="\n\n".join(a for a in abstract if a),
+        retracted=_retraction(typed, notices),
     )
 
 
@@ -665,7 +776,8 @@ def read_paper(path: Path) -> Unnamed:
     from claimaudit.ingest.pdf import read_pdf_source
 
     name = str(path)
-    source = read_pdf_source(limits.read_bounded(path, name="max-document-bytes"), name)
+    data = limits.read_bounded(path, name="max-document-bytes")
+    source = _cached_paper(data, name, lambda: read_pdf_source(data, name))
     source.origin = source.origin or name
     if source.doi:
         source.doi = normalise_doi(source.doi)
@@ -675,9 +787,51 @@ def read_paper(path: Path) -> Unnamed:
     return Unnamed(source, fallback=slug(path.stem) or "paper", place=(name, 0))
 
 
+_PAPER_TEXT_FIELDS = ("id", "summary", "citation", "doi", "pmid", "url", "origin", "kind", "year", "title", "journal")
+_PAPER_LIST_FIELDS = ("authors", "keys")
+
+
+def _cached_paper(data: bytes, name: str, read: Callable[[], Source]) -> Source:
+    """A paper's PDF read once: its text is kept in the cache, keyed by the file's name and
+    the SHA-256 of its bytes (PDFium reads a page of a dense paper in about 10 ms)."""
+    import hashlib
+    from dataclasses import asdict
+
+    from claimaudit.cache import cached_parse
+
+    key = f"{name}\0{hashlib.sha256(data).hexdigest()}"
+    def fresh() -> dict[str, Any]:
+        # As JSON keeps it (lists, not tuples), or the cache would not store it.
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(read()).items()}
+
+    fields = cached_parse("pdf-source", key, fresh, check=_paper_shape)
+    return Source(**{**fields, **{f: tuple(fields[f]) for f in (*_PAPER_LIST_FIELDS, "pages")}})
+
+
+def _paper_shape(data: Any, key: str) -> bool:
+    """A cached paper as JSON: every field of a Source with its type, origin the file's name,
+    and page starts that rise from 0 inside the text (an entry is untrusted like any input)."""
+    name = key.split("\0", 1)[0]
+    if not isinstance(data, dict) or set(data) != {*_PAPER_TEXT_FIELDS, *_PAPER_LIST_FIELDS, "pages"}:
+        return False
+    if not all(isinstance(data[f], str) for f in _PAPER_TEXT_FIELDS):
+        return False
+    if not all(isinstance(data[f], list) and all(isinstance(v, str) for v in data[f]) for f in _PAPER_LIST_FIELDS):
+        return False
+    pages = data["pages"]
+    if not isinstance(pages, list) or not all(type(v) is int for v in pages):
+        return False
+    rising = all(a < b for a, b in zip(pages, pages[1:]))
+    inside = not pages or (pages[0] == 0 and pages[-1] <= len(data["summary"]))
+    return rising and inside and data["origin"] in ("", name) and data["kind"] == "summary"
+
+
 def no_text_reason(source: Source) -> str:
     """What a source with no text lacks, in a reviewer's words."""
     where = source.origin.rsplit(":", 1)[0] if ":" in source.origin else source.origin
+    mark = source.citation.rfind(RETRACTED_MARK)
+    if mark >= 0 and source.citation.endswith("]"):
+        return "retracted: " + source.citation[mark + len(RETRACTED_MARK):].strip(" :]")
     if source.pages or where.lower().endswith(".pdf"):
         return "no text"
     return "no abstract" if (source.authors or source.title or source.year) else "no text"

@@ -15,10 +15,15 @@ is ours:
   splits a line where a wide gap opens, so two columns drawn line by line
   across the page are read one column after the other, and table cells become
   cells.
-- Lines that recur at the top or foot of most pages (digits aside), and bare
-  page numbers there ("3", "Page 3 of 8"), set no larger than the body text,
-  are running headers and footers: read, listed as not audited, never audited
-  as claims.
+- Lines that recur at the top or foot of most pages (their figures the same
+  on every page, or going up with the page number), and bare page numbers
+  there ("3", "Page 3 of 8"), set no larger than the body text, are running
+  headers and footers. A running line is audited once, where it is first
+  printed (a claim in a footer is a claim), with scope ``header`` or
+  ``footer``; its repeats and the page numbers are listed as not audited.
+- Text in a font that gives no characters (no ToUnicode map, and codes that
+  are glyph numbers) is listed as unreadable, a note a page; a PDF with no
+  other text is exit 2.
 - Paragraphs are rebuilt from the lines: a line continues the paragraph unless
   a gap wider than the page's line spacing, a change of font size or weight or
   a bullet says otherwise; a sentence running on over a column or page break
@@ -59,6 +64,10 @@ if TYPE_CHECKING:
     import pypdfium2
 
 NO_TEXT_LAYER = "no text layer (scanned?); OCR is not supported"
+UNMAPPED_TEXT = ("its text cannot be read: its fonts do not say which characters they draw (no ToUnicode map), "
+                 "so what comes out is not the printed words; OCR is not supported")
+UNMAPPED_REASON = ("text in a font that does not say which characters it draws (no ToUnicode map): it cannot be "
+                   "read, and OCR is not supported")
 PAGE_BREAK = "\f"
 
 # PDFium puts U+FFFE where a line ended in a hyphen it took for a word break, and
@@ -145,9 +154,13 @@ class _Segment:
     bottom: float
     hyphen: bool = False  # ends in a hyphen where the line broke
     bold: bool = False
+    unmapped: bool = False  # drawn in a font with no character map: the text is not the printed words
     raw_start: int = 0
-    running: str = ""  # why it is a running header or footer, when it is one
+    running: str = ""  # why it is set aside (a running header or footer, unreadable text), when it is
     scope: str = "body"
+    # The first time a running header or footer is printed: audited once, as the
+    # reviewer reads it on every page, where the repeats are only listed.
+    first_run: bool = False
 
     @property
     def height(self) -> float:
@@ -258,14 +271,18 @@ class _RowBuilder:
         self.x0 = self.x1 = self.top = self.bottom = 0.0
         self.first_index = 0
         self.sideways = False
+        self.unmapped_words = 0
 
     def close_segment(self, hyphen: bool = False) -> None:
         if self.words:
             if hyphen:
                 self.words[-1] += "-"
+            # Most of the words unmapped: the segment's text is noise, not the printed words.
+            unmapped = 2 * self.unmapped_words > len(self.words)
             self.segments.append(_Segment(" ".join(self.words), self.x0, self.x1, self.top, self.bottom,
-                                          hyphen=hyphen, bold=self.is_bold(self.first_index)))
+                                          hyphen=hyphen, bold=self.is_bold(self.first_index), unmapped=unmapped))
             self.words = []
+            self.unmapped_words = 0
 
     def close_row(self, hyphen: bool = False) -> None:
         self.close_segment(hyphen)
@@ -273,7 +290,8 @@ class _RowBuilder:
             self.rows.append(_Row(self.segments, self.page))
             self.segments = []
 
-    def add_sideways(self, index: int, word: str, left: float, right: float, top: float, bottom: float) -> None:
+    def add_sideways(self, index: int, word: str, left: float, right: float, top: float, bottom: float,
+                     unmapped: bool = False) -> None:
         """A word set sideways (a margin note, a code up the edge): the words beside it on its line make a row."""
         if not (self.sideways and self.words and left <= self.x1 and right >= self.x0):
             self.close_row()
@@ -283,8 +301,10 @@ class _RowBuilder:
         self.x0, self.x1 = min(self.x0, left), max(self.x1, right)
         self.top, self.bottom = min(self.top, top), max(self.bottom, bottom)
         self.words.append(word)
+        self.unmapped_words += unmapped
 
-    def add(self, index: int, word: str, left: float, right: float, top: float, bottom: float) -> None:
+    def add(self, index: int, word: str, left: float, right: float, top: float, bottom: float,
+            unmapped: bool = False) -> None:
         if self.sideways:
             self.close_row()
             self.sideways = False
@@ -305,8 +325,11 @@ class _RowBuilder:
             self.top = min(self.top, top)
             self.bottom = max(self.bottom, bottom)
         self.words.append(word)
+        self.unmapped_words += unmapped
 
 
+_CONTROL = re.compile("[\x00-\x1f\ufffe]")
+_STRAY_CONTROL = re.compile("[\x00-\x01\x03-\x09\x0b\x0c\x0e-\x1f]")  # not a line break, not PDFium's hyphen mark
 # A line break, PDFium's mark of a hyphen where it joined two lines, or a word.
 _TOKEN = re.compile(r"\r\n?|\n|[\ufffe\x02]|[^\s\ufffe\x02]+")
 
@@ -336,6 +359,34 @@ def _page_rows(page: Any, index: int) -> tuple[list[_Row], float]:
             pdfium_c.FPDFText_GetFontInfo(handle, char_index, font_name, len(font_name), ctypes.byref(flags))
             return bool(_BOLD_FONT.search(font_name.value.decode("latin-1")))
 
+        # PDFium flags a character whose font has no map to Unicode and gives the
+        # font's own code for it. Codes that are letters mostly are (a simple font
+        # keeps ASCII); codes that fall on control characters are glyph numbers, and
+        # then none of that font's characters are the printed words.
+        has_map_error = getattr(pdfium_c, "FPDFText_HasUnicodeMapError", None)
+
+        def unmapped(char_index: int) -> bool:
+            return bool(has_map_error is not None and has_map_error(handle, char_index) == 1)
+
+        fonts_unmapped: dict[int, bytes] = {}  # a word's start -> its font, when its first character has no map
+        noisy_fonts: set[bytes] = set()
+        # Only codes that fall on control characters betray a font's glyph numbers:
+        # a page without them (nearly all pages) costs nothing more.
+        if has_map_error is not None and _STRAY_CONTROL.search(text) and any(
+                token.group()[0] not in "\r\n\ufffe\x02" and unmapped(token.start())
+                for token in _TOKEN.finditer(text)):
+            # Such codes on line breaks or PDFium's hyphen mark would cut lines the page does not have.
+            text = _CONTROL.sub(lambda m: "\ufffd" if unmapped(m.start()) else m.group(), text)
+            for token in _TOKEN.finditer(text):
+                if token.group()[0] not in "\r\n\ufffe\x02" and unmapped(token.start()):
+                    pdfium_c.FPDFText_GetFontInfo(handle, token.start(), font_name, len(font_name),
+                                                  ctypes.byref(flags))
+                    fonts_unmapped[token.start()] = font_name.value
+                    if "\ufffd" in token.group():
+                        noisy_fonts.add(font_name.value)
+
+        def noise(char_index: int) -> bool:
+            return fonts_unmapped.get(char_index) in noisy_fonts
         builder = _RowBuilder(index, is_bold)
         # A word's first character places it (and says which line it is on), its last one
         # where it ends: gaps between columns and cells open between words.
@@ -347,18 +398,20 @@ def _page_rows(page: Any, index: int) -> tuple[list[_Row], float]:
             elif word in _PDFIUM_HYPHEN:
                 builder.close_row(hyphen=True)
             elif loose_box(handle, first, box_ref) or loose_box(handle, token.end() - 1, box_ref):
+                noisy = noise(first)
                 left, right, top, bottom = box.left, box.right, top_edge - box.top, top_edge - box.bottom
                 if len(word) > 1 and loose_box(handle, token.end() - 1, box_ref):
                     end_middle = top_edge - (box.top + box.bottom) / 2
                     if top <= end_middle <= bottom:
-                        builder.add(first, word, left, max(right, box.right), top, bottom)
+                        builder.add(first, word, left, max(right, box.right), top, bottom, noisy)
                     else:  # the word runs up or down the page
                         builder.add_sideways(first, word, min(left, box.left), max(right, box.right),
-                                             min(top, top_edge - box.top), max(bottom, top_edge - box.bottom))
+                                             min(top, top_edge - box.top), max(bottom, top_edge - box.bottom),
+                                             noisy)
                 else:
-                    builder.add(first, word, left, right, top, bottom)
+                    builder.add(first, word, left, right, top, bottom, noisy)
             else:  # a word PDFium cannot place is kept, where the text before it ended
-                builder.add(first, word, builder.x1, builder.x1, builder.top, builder.bottom)
+                builder.add(first, word, builder.x1, builder.x1, builder.top, builder.bottom, noise(first))
         builder.close_row()
     finally:
         textpage.close()
@@ -376,7 +429,8 @@ def _join_bullet(row: _Row) -> None:
     if len(row.segments) >= 2 and _BULLET_ALONE.fullmatch(row.segments[0].text):
         mark, text = row.segments[:2]
         row.segments[:2] = [_Segment(f"{mark.text} {text.text}", mark.x0, text.x1, min(mark.top, text.top),
-                                     max(mark.bottom, text.bottom), hyphen=text.hyphen, bold=text.bold)]
+                                     max(mark.bottom, text.bottom), hyphen=text.hyphen, bold=text.bold,
+                                     unmapped=text.unmapped)]
 
 
 def _merge_vertical_text(rows: list[_Row]) -> list[_Row]:
@@ -390,7 +444,8 @@ def _merge_vertical_text(rows: list[_Row]) -> list[_Row]:
             chars = "".join(r.segments[0].text for r in run)
             first = run[0].segments[0]
             merged.append(_Row([_Segment(chars, first.x0, first.x1, min(r.top for r in run),
-                                         max(r.bottom for r in run))], run[0].page))
+                                         max(r.bottom for r in run),
+                                         unmapped=all(r.segments[0].unmapped for r in run))], run[0].page))
         else:
             merged.extend(run)
         run.clear()
@@ -429,8 +484,8 @@ def _metadata(document: Any) -> dict[str, str]:
 
 # What PDFium read, as plain values that cross a pipe cheaply: the metadata, and for
 # each page its height, whether it holds an image, and its rows of segments
-# (text, x0, x1, top, bottom, ends in a line-end hyphen, bold).
-_SegmentData = tuple[str, float, float, float, float, bool, bool]
+# (text, x0, x1, top, bottom, ends in a line-end hyphen, bold, unmapped).
+_SegmentData = tuple[str, float, float, float, float, bool, bool, bool]
 _PageData = tuple[float, bool, list[list[_SegmentData]]]
 _Read = tuple[dict[str, str], list[_PageData]]
 
@@ -453,7 +508,7 @@ def _read_with_pdfium(data: bytes, name: str) -> _Read:
                     page.close()
             except pypdfium2.PdfiumError as error:
                 raise InputError(f"page {index + 1} could not be read ({error})", path=name) from None
-            pages.append((height, has_image, [[(s.text, s.x0, s.x1, s.top, s.bottom, s.hyphen, s.bold)
+            pages.append((height, has_image, [[(s.text, s.x0, s.x1, s.top, s.bottom, s.hyphen, s.bold, s.unmapped)
                                                 for s in row.segments] for row in rows]))
         return _metadata(document), pages
     finally:
@@ -591,6 +646,13 @@ def _extract(data: bytes, name: str) -> _Extraction:
         raise InputError(NO_TEXT_LAYER, path=name)
     extraction = _Extraction(pages, metadata)
     _mark_running(extraction)
+    segments = [s for page in pages for row in page.rows for s in row.segments]
+    if any(s.unmapped for s in segments):
+        if all(s.unmapped or s.running for s in segments):
+            raise InputError(UNMAPPED_TEXT, path=name)
+        for segment in segments:
+            if segment.unmapped:
+                segment.running, segment.scope = UNMAPPED_REASON, "body"
     for page in pages:
         page.rows = _running_at_the_edges(_columns_in_order(page.rows))
     _lay_out_raw(extraction)
@@ -632,31 +694,51 @@ def _mark_running(extraction: _Extraction) -> None:
     # Running lines are set no larger than the body text: a heading that recurs, or a figure in
     # large type where a page number could stand, is still copy.
     largest = _HEADING_SCALE * _body_size(pages)
-    pages_with: dict[tuple[str, str], set[int]] = {}
+    # For each line that stands in a margin (its digits aside): the numbers in it on each page it is on.
+    pages_with: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
     for index, (top, foot) in enumerate(margins):
         for zone_name, rows in (("top", top), ("foot", foot)):
             for row in rows:
                 for segment in row.segments:
-                    pages_with.setdefault((zone_name, _running_key(segment.text)), set()).add(index)
+                    numbers = tuple(int(n) for n in _DIGITS.findall(segment.text))
+                    pages_with.setdefault((zone_name, _running_key(segment.text)), {}).setdefault(index, numbers)
+    recurring = {key: len(found) for key, found in pages_with.items() if _numbered_as_pages(found)}
     needed = max(2.0, _RUNNING_SHARE * len(pages))
-    for top, foot in margins:
+    first_pages: dict[tuple[str, str], int] = {}
+    for index, (top, foot) in enumerate(margins):
         for zone_name, rows in (("top", top), ("foot", foot)):
             scope = "header" if zone_name == "top" else "footer"
             for row in rows:
                 for segment in row.segments:
-                    seen = len(pages_with[(zone_name, _running_key(segment.text))])
+                    key = (zone_name, _running_key(segment.text))
+                    seen = recurring.get(key, 1)
                     if segment.height >= largest:
                         continue  # a figure in large type at the foot of a page is copy, not a page number
                     if _PAGE_NUMBER.fullmatch(segment.text.strip()):
                         segment.running = "page number"
                     elif seen >= needed:
-                        segment.running = (f"running {scope} (at the {zone_name} of {seen} of "
-                                           f"{len(pages)} pages)")
+                        first = first_pages.setdefault(key, index)
+                        segment.first_run = first == index
+                        segment.running = (f"running {scope} (at the {zone_name} of {seen} of {len(pages)} pages"
+                                           f"{'' if segment.first_run else f', audited on page {first + 1}'})")
                     else:
                         continue
                     segment.scope = scope
                 if not all(segment.running for segment in row.segments):
                     break
+
+
+def _numbered_as_pages(found: dict[int, tuple[int, ...]]) -> bool:
+    """Whether a line's numbers stay the same from page to page, or go up with the page.
+
+    "Leaflet 2024 | page 3" recurs; "Pain fell by 40% in 2 weeks" on one page and
+    "by 60% in 4 weeks" on the next are two claims, not a running footer."""
+    pages = sorted(found)
+    for position in range(len(found[pages[0]])):
+        values = [found[page][position] for page in pages]
+        if len(set(values)) > 1 and len({value - page for value, page in zip(values, pages)}) > 1:
+            return False
+    return True
 
 
 def _running_at_the_edges(rows: list[_Row]) -> list[_Row]:
@@ -824,6 +906,9 @@ def _paragraphs(pages: list[_Page]) -> tuple[list[_Paragraph], list[_Segment]]:
     for page in pages:
         for row in page.rows:
             running.extend(s for s in row.segments if s.running)
+            if current and any(s.unmapped for s in row.segments):
+                paragraphs.append(_Paragraph(current))  # what stood between is unknown: no sentence runs over it
+                current = []
             body = _body_segments(row)
             if not body:
                 continue
@@ -933,15 +1018,30 @@ def _pending_blocks(extraction: _Extraction) -> list[PendingBlock]:
         content = _paragraph_text(paragraph, vocabulary)
         if content:
             blocks.append(PendingBlock(content, kind=paragraph.kind))
+    unreadable_pages: set[int] = set()
     for segment in running:
-        blocks.append(PendingBlock(_normalised(_segment_text(segment)), set_aside=segment.running,
-                                   scope=segment.scope))
+        if segment.unmapped:
+            # Listed once a page, in words: the noise itself would tell the reviewer nothing.
+            page_number = _page_of(extraction, segment.raw_start)
+            if page_number not in unreadable_pages:
+                unreadable_pages.add(page_number)
+                note = MappedText.literal(f"(page {page_number}: text that cannot be read)", segment.raw_start)
+                blocks.append(PendingBlock(note, set_aside=f"page {page_number} has {UNMAPPED_REASON}"))
+            continue
+        # A running line is audited where it is first printed (a claim in a footer is
+        # still a claim); its repeats are listed, not audited again.
+        blocks.append(PendingBlock(_normalised(_segment_text(segment)), heading="", scope=segment.scope,
+                                   set_aside="" if segment.first_run else segment.running))
     for number, page in enumerate(extraction.pages, 1):
         if page.has_image:
             note = MappedText.literal(f"(page {number}: an image with no text layer)", page.raw_start)
             blocks.append(PendingBlock(note, set_aside=f"page {number} has no text layer (scanned?); "
                                                        "OCR is not supported"))
     return blocks
+
+
+def _page_of(extraction: _Extraction, raw_offset: int) -> int:
+    return max(bisect.bisect_right(extraction.page_starts, raw_offset), 1)
 
 
 # -- entry points -----------------------------------------------------------

@@ -5,10 +5,13 @@ then left to right (the shapes of a group likewise, in place of the group);
 each paragraph of a text frame is a block, a title placeholder's paragraphs
 are headings, a table's cells are cells (scope ``table``), a chart's title
 and a SmartArt diagram's node text are read too, and footer, date and slide
-number placeholders have scope ``footer``. The speaker notes follow the
-slide's shapes, with scope ``notes``. Every block on a slide carries the
-slide's title as its heading. Hidden slides are read too: they travel with
-the deck.
+number placeholders have scope ``footer``. Text a slide layout or master
+puts on the slides (its own text boxes and shapes, not its placeholders, whose
+text is only a prompt) is read once, on the first slide that shows it, with
+scope ``header`` or ``footer`` when it stands in the top or bottom fifth of
+the slide: a claim on every slide is still a claim. The speaker notes follow,
+with scope ``notes``. Every block on a slide carries the slide's title as its
+heading. Hidden slides are read too: they travel with the deck.
 
 ``raw`` holds the slides' text, one paragraph a line. Before each slide after
 the first stands a line holding only a form feed (``\\f``), and
@@ -25,7 +28,15 @@ from typing import Any, Iterator
 from claimaudit import limits
 from claimaudit.errors import InputError
 from claimaudit.ingest.mapped import build_document
-from claimaudit.ingest.word import Lines, OfficeFormat, XmlElement, inspect_office_package, safe_xml, unreadable
+from claimaudit.ingest.word import (
+    DIAGRAM_RELATIONS,
+    Lines,
+    OfficeFormat,
+    XmlElement,
+    diagram_paragraphs,
+    inspect_office_package,
+    unreadable,
+)
 from claimaudit.model import Document
 
 POWERPOINT = OfficeFormat("PowerPoint deck", ".pptx", ".ppt")
@@ -34,19 +45,17 @@ SLIDE_BREAK = "\f"
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_DGM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
-_R_DM = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}dm"
 _SHAPE_TAGS = frozenset(_P + tag for tag in ("sp", "grpSp", "graphicFrame", "cxnSp", "pic", "contentPart"))
-# Diagram points that hold the diagram's own text; the rest are connections
-# and layout ("parTrans", "sibTrans", "pres").
-_DIAGRAM_TEXT_POINTS = frozenset({None, "node", "asst"})
+_EDGE_SHARE = 0.2  # a layout's text in the top or bottom fifth of the slide is a header or footer
 
 
 class _DeckReader:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, slide_height: int = 0) -> None:
         self.name = name
         self.lines = Lines()
         self.max_depth = limits.int_value("max-depth")
+        self.slide_height = slide_height
+        self.behind_read: set[str] = set()  # layouts and masters whose own text is read already
 
     def slide(self, slide: Any) -> None:
         tree = slide.element.find(f"{_P}cSld/{_P}spTree")
@@ -55,6 +64,14 @@ class _DeckReader:
                          for p in shape.text_frame.paragraphs).strip()
         for shape in shapes:
             self.shape(shape, slide, title)
+        for owner in _shown_behind(slide):
+            if str(owner.part.partname) in self.behind_read:
+                continue
+            self.behind_read.add(str(owner.part.partname))
+            tree = owner.element.find(f"{_P}cSld/{_P}spTree")
+            for shape in self._shapes(tree, owner.shapes, 0) if tree is not None else ():
+                if not _is_placeholder_element(shape.element):
+                    self.shape(shape, owner, title, scope=self._edge_scope(shape))
         if slide.has_notes_slide:
             notes = slide.notes_slide.notes_text_frame
             if notes is not None:
@@ -75,38 +92,58 @@ class _DeckReader:
             else:
                 yield shape
 
-    def shape(self, shape: Any, slide: Any, title: str) -> None:
+    def _edge_scope(self, shape: Any) -> str:
+        top, height = _reading_position(shape)[0], getattr(shape, "height", None) or 0
+        if self.slide_height <= 0:
+            return ""
+        if top + height <= _EDGE_SHARE * self.slide_height:
+            return "header"
+        if top >= (1 - _EDGE_SHARE) * self.slide_height:
+            return "footer"
+        return ""
+
+    def shape(self, shape: Any, slide: Any, title: str, scope: str | None = None) -> None:
+        """A shape's text; ``scope``, when given, is where a layout's or master's shape stands."""
         if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
-            kind, scope = _kind_and_scope(shape)
+            kind, own_scope = _kind_and_scope(shape)
             for paragraph in shape.text_frame.paragraphs:
-                self.lines.add(paragraph.text, kind=_paragraph_kind(paragraph, kind), scope=scope, heading=title)
+                self.lines.add(paragraph.text, kind=_paragraph_kind(paragraph, kind), heading=title,
+                               scope=own_scope if scope is None else scope)
         elif getattr(shape, "has_table", False) and shape.has_table:
             for row in shape.table.rows:
                 for cell in row.cells:
                     if cell.is_spanned:
                         continue  # the merged cell's text stands in its origin cell
                     for paragraph in cell.text_frame.paragraphs:
-                        self.lines.add(paragraph.text, kind="cell", scope="table", heading=title)
+                        self.lines.add(paragraph.text, kind="cell", scope=scope or "table", heading=title)
         elif getattr(shape, "has_chart", False) and shape.has_chart:
             chart = shape.chart
             if chart.has_title and chart.chart_title.has_text_frame:
                 for paragraph in chart.chart_title.text_frame.paragraphs:
-                    self.lines.add(paragraph.text, heading=title)
+                    self.lines.add(paragraph.text, scope=scope or "", heading=title)
         else:
-            self._diagram(shape, slide, title)
+            # A SmartArt diagram's text, from its data part (python-pptx does not read diagrams).
+            relations = shape.element.find(f".//{DIAGRAM_RELATIONS}")
+            if relations is not None:
+                for text in diagram_paragraphs(relations, slide.part):
+                    self.lines.add(text, kind="list-item", scope=scope or "", heading=title)
 
-    def _diagram(self, shape: Any, slide: Any, title: str) -> None:
-        """A SmartArt diagram's text, from its data part (python-pptx does not read diagrams)."""
-        relations = shape.element.find(f".//{_DGM}relIds")
-        rel_id = relations.get(_R_DM) if relations is not None else None
-        if not rel_id:
-            return
-        data = safe_xml(slide.part.related_part(rel_id).blob)
-        for point in data.iter(_DGM + "pt"):
-            if point.get("type") not in _DIAGRAM_TEXT_POINTS:
-                continue
-            for paragraph in point.iterfind(f"{_DGM}t/{_A}p"):
-                self.lines.add(_drawing_text(paragraph), kind="list-item", heading=title)
+
+def _is_placeholder_element(element: XmlElement) -> bool:
+    return element.find(f"./*/{_P}nvPr/{_P}ph") is not None
+
+
+def _shows(element: XmlElement) -> bool:
+    """Whether a slide (or layout) shows the shapes of the layout (or master) behind it."""
+    return element.get("showMasterSp", "1").strip().lower() not in ("0", "false", "off")
+
+
+def _shown_behind(slide: Any) -> list[Any]:
+    """The layout and master whose own shapes show on ``slide``, layout first."""
+    if not _shows(slide.element):
+        return []
+    layout = slide.slide_layout
+    return [layout, layout.slide_master] if _shows(layout.element) else [layout]
 
 
 def _shape_elements(tree: XmlElement) -> Iterator[XmlElement]:
@@ -173,16 +210,6 @@ def _paragraph_kind(paragraph: Any, kind: str) -> str:
     return kind
 
 
-def _drawing_text(paragraph: XmlElement) -> str:
-    pieces: list[str] = []
-    for child in paragraph.iterchildren():
-        if child.tag in (_A + "r", _A + "fld"):
-            pieces.append(child.findtext(_A + "t") or "")
-        elif child.tag == _A + "br":
-            pieces.append(" ")
-    return "".join(pieces)
-
-
 def read_pptx_copy(data: bytes, name: str) -> Document:
     """A deck's copy: each slide's shapes in reading order, then its speaker notes (scope ``notes``)."""
     inspect_office_package(data, name, POWERPOINT)
@@ -193,7 +220,7 @@ def read_pptx_copy(data: bytes, name: str) -> Document:
         deck = pptx.Presentation(io.BytesIO(data))
         slides = deck.slides
         limits.check("max-pages", len(slides), path=name)
-        reader = _DeckReader(name)
+        reader = _DeckReader(name, deck.slide_height or 0)
         for number, slide in enumerate(slides, start=1):
             if number > 1:
                 reader.lines.mark(SLIDE_BREAK)

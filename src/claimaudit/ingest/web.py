@@ -310,17 +310,55 @@ class FetchLog:
         self.written.add(stem + ".json")
 
     def prune(self) -> None:
-        """Remove records an earlier run left, so the folder holds this run's fetches only."""
+        """Remove records an earlier run left, so the folder holds this run's fetches only.
+
+        Only a record this tool wrote (a JSON record naming its role and this tool's user
+        agent) and the body it names are removed: a reviewer's own ``2024-notes.json`` in the
+        folder is never touched."""
         try:
-            entries = list(self.folder.iterdir())
+            entries = sorted(self.folder.iterdir())
         except OSError:
             return
         for entry in entries:
-            if _RECORD_NAME.match(entry.name) and entry.name not in self.written and entry.is_file():
-                try:
-                    entry.unlink()
-                except OSError:
-                    pass
+            if not _RECORD_NAME.match(entry.name) or entry.name in self.written:
+                continue
+            if entry.suffix != ".json":
+                # A body whose record this run has written over (naming another body, or none).
+                if entry.stem + ".json" in self.written:
+                    _remove(entry)
+                continue
+            record = _earlier_record(entry)
+            if record is None:
+                continue
+            body = record.get("body_file")
+            doomed = [entry]
+            if isinstance(body, str) and _RECORD_NAME.match(body) and body not in self.written \
+                    and Path(body).stem == entry.stem:
+                doomed.append(self.folder / body)
+            for path in doomed:
+                _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass
+
+
+def _earlier_record(path: Path) -> dict[str, Any] | None:
+    """A fetch record an earlier run wrote, or None for any other file."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 1024 * 1024:
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("role") not in {"page", "sitemap", "robots"}:
+        return None
+    agent = record.get("user_agent")
+    return record if isinstance(agent, str) and agent.startswith("claimaudit/") else None
 
 
 class WebReader:
@@ -403,6 +441,11 @@ class WebReader:
                 asked, f"the sitemap lists more than {cap} pages; only the first {cap} were read "
                        f"(raise --max-pages to read them all)"))
         for page in pages[:cap]:
+            if _host(page) != _host(asked):
+                # A sitemap speaks for its own host only (sitemaps.org); another host's pages are
+                # not fetched on its word, and are listed so the reviewer sees what was left out.
+                reading.skipped.append(SkippedFile(page, f"on another host than the sitemap {asked}"))
+                continue
             self._read_listed(page, reading)
         return reading
 
@@ -482,7 +525,9 @@ class WebReader:
         try:
             document = document_from_text(text, name=url, media_type="html")
         except InputError as error:
-            raise FetchFailed(error.detail) from None
+            if not error.detail.startswith("no text"):
+                raise FetchFailed(error.detail) from None
+            raise FetchFailed(_why_no_text(text, response.url)) from None
         document.encoding = encoding
         document.url = response.url
         document.fetched_at = response.fetched_at
@@ -652,22 +697,33 @@ class WebReader:
                 declared = answer.headers.get("content-length", "").strip()
                 if declared.isdigit() and int(declared) > cap and role != "robots":
                     raise FetchFailed(limits.breach(limit_name, int(declared)).detail, response=response)
+                # The raw bytes, unpacked here within the cap: httpx's own decoders unpack a
+                # whole chunk at once, so a few kilobytes sent as "gzip, gzip" could fill memory.
+                decoder = _ContentDecoder(answer.headers.get("content-encoding", ""), cap, response)
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in answer.iter_bytes():
+                for raw in answer.iter_raw():
                     deadline.check()
                     if deadline.expired:
                         break
+                    chunk = decoder.decode(raw)
                     size += len(chunk)
-                    if size > cap:
-                        if role == "robots":
-                            chunks.append(chunk[: cap - (size - len(chunk))])
-                            break
-                        raise FetchFailed(limits.breach(limit_name).detail, response=response)
                     chunks.append(chunk)
+                    if size > cap:
+                        break
+                else:
+                    if not deadline.expired:
+                        chunk = decoder.flush()
+                        size += len(chunk)
+                        chunks.append(chunk)
                 if deadline.expired:
                     raise FetchFailed(_too_slow(seconds), response=response)
-                response.body = b"".join(chunks)
+                body = b"".join(chunks)
+                if size > cap:
+                    if role != "robots":
+                        raise FetchFailed(limits.breach(limit_name).detail, response=response)
+                    body = body[:cap]
+                response.body = body
                 return response
         except FetchFailed:
             raise
@@ -694,7 +750,9 @@ class WebReader:
             # RFC 9309: "unavailable" (4xx) allows everything; "unreachable" allows nothing.
             if status is None:
                 robots.refused = failure.message  # no answer at all: the page would get none either
-            elif status >= 500 or status == 429:  # 429: the host asks for fewer requests
+            elif status >= 500 or status == 429 or 200 <= status < 300:
+                # 429: the host asks for fewer requests; 2xx: a robots.txt whose body never
+                # arrived whole (too slow, too large, damaged) is as unread as a 5xx.
                 robots.refused = (f"robots.txt could not be read ({failure.message}), so nothing on "
                                   f"{_host(url)} is fetched")
             return robots
@@ -703,6 +761,78 @@ class WebReader:
         text = (response.body or b"").decode("utf-8", errors="replace")
         robots.rules = Protego.parse(text)
         return robots
+
+
+_IDENTITY_CODINGS = frozenset({"", "identity"})
+_ZLIB_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+
+
+class _Inflater:
+    """One layer of gzip or deflate, never giving more than it is asked for at once."""
+
+    def __init__(self, coding: str):
+        import zlib
+
+        self.coding = coding
+        self.started = False
+        self._zlib = zlib
+        self._unpack = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding != "deflate" else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, most: int) -> tuple[bytes, bool]:
+        """At most ``most`` bytes of output, and whether input was left over past them."""
+        zlib = self._zlib
+        try:
+            out = self._unpack.decompress(data, most)
+        except zlib.error:
+            if self.coding != "deflate" or self.started:
+                raise
+            # "deflate" is zlib-wrapped by the RFC, but some servers send the raw stream.
+            self._unpack = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._unpack.decompress(data, most)
+        self.started = True
+        return out, bool(self._unpack.unconsumed_tail)
+
+    def finish(self, most: int) -> bytes:
+        return self._unpack.flush(most)
+
+
+class _ContentDecoder:
+    """The body as the server meant it (``Content-Encoding`` undone, gzip and deflate only),
+    unpacked a bounded amount at a time: never more than ``cap + 1`` bytes from one chunk
+    received, at every layer, so a compression bomb costs a breach of the size limit, not
+    the machine's memory."""
+
+    def __init__(self, header: str, cap: int, response: _Response):
+        codings = [c.strip().lower() for c in header.split(",") if c.strip().lower() not in _IDENTITY_CODINGS]
+        unknown = [c for c in codings if c not in _ZLIB_CODINGS]
+        if unknown:
+            raise FetchFailed(f"sent with Content-Encoding: {header.strip()}, which is not read "
+                              "(only gzip and deflate; the request asked for none)", response=response)
+        self.most = cap + 1
+        self.layers = [_Inflater(c) for c in reversed(codings)]  # the last applied is undone first
+        self.response = response
+
+    def decode(self, data: bytes) -> bytes:
+        return self._through(data, final=False)
+
+    def flush(self) -> bytes:
+        return self._through(b"", final=True)
+
+    def _through(self, data: bytes, *, final: bool) -> bytes:
+        """The next piece of the body; longer than the cap when any layer would unpack past it."""
+        import zlib
+
+        try:
+            for layer in self.layers:
+                data, more = layer.feed(data, self.most)
+                if more:
+                    return data  # ``most`` bytes already, and more to come: past the cap
+                if final:
+                    data += layer.finish(self.most - len(data))
+        except zlib.error as error:
+            codings = ", ".join(layer.coding for layer in reversed(self.layers))
+            raise FetchFailed(f"the {codings} data sent is damaged ({error})", response=self.response) from None
+        return data
 
 
 _FILE_TYPES = frozenset({
@@ -741,6 +871,31 @@ def _decode(body: bytes, charset: str | None, name: str) -> tuple[str, str]:
     return decoded.text, decoded.encoding
 
 
+_REFRESH_TARGET = re.compile(r"^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"]+)", re.IGNORECASE)
+
+
+def _why_no_text(html: str, url: str) -> str:
+    """Why a page that was read holds no text, where the page shows it: it sends the reader on
+    with ``<meta http-equiv="refresh">``, or its text is written by scripts (which are not run)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for meta in tree.css("meta[http-equiv]"):
+        if (meta.attributes.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        found = _REFRESH_TARGET.match(meta.attributes.get("content") or "")
+        if found and found.group(1).strip():
+            try:
+                target = normalise_url(urljoin(url, found.group(1).strip()))
+            except (InputError, ValueError):
+                continue
+            return (f"no text to audit on this page: it sends the reader on to {target} "
+                    '(<meta http-equiv="refresh">); audit that address')
+    if tree.css_first("script") is not None:
+        return "no text to audit on this page: its text may be written by scripts, which are not run"
+    return "no text to audit on this page"
+
+
 def page_links(html: str, base: str) -> list[str]:
     """The http(s) addresses a page links to (``<a href>``, ``<area href>``), in page order,
     each once, resolved against ``<base href>`` or the page's own address, without fragments."""
@@ -749,7 +904,10 @@ def page_links(html: str, base: str) -> list[str]:
     tree = LexborHTMLParser(html)
     declared = tree.css_first("base[href]")
     if declared is not None:
-        base = urljoin(base, (declared.attributes.get("href") or "").strip())
+        # A base that is not a web address (javascript:, data:) is ignored, as browsers do.
+        declared_base = urljoin(base, (declared.attributes.get("href") or "").strip())
+        if urlsplit(declared_base).scheme.lower() in WEB_SCHEMES and urlsplit(declared_base).netloc:
+            base = declared_base
     links: list[str] = []
     for node in tree.css("a[href], area[href]"):
         href = (node.attributes.get("href") or "").strip()

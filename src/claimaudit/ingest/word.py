@@ -15,7 +15,12 @@ as copy is decided by markup python-docx does not interpret:
   marks (a note marked only in deleted text is gone with it), then each
   distinct header (``header``) and footer (``footer``) of the sections;
 - text formatted as hidden is read: it travels with the file, and text that
-  might be a claim is audited.
+  might be a claim is audited;
+- a SmartArt diagram's text is read from its data part, after the paragraph it
+  is anchored in; content a document imports when Word opens it
+  (``w:altChunk``: HTML, plain text or another Word document) is read in its
+  place, and an import of another kind (RTF, a web archive) is refused, exit 2,
+  rather than left out.
 
 ``raw`` is the extracted text, one paragraph (or table-cell paragraph) per
 line, body first: a finding's line is the paragraph's number among the
@@ -162,6 +167,41 @@ def safe_xml(blob: bytes) -> XmlElement:
 
 # --- the text --------------------------------------------------------------------
 
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_DGM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
+_R_DM = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}dm"
+DIAGRAM_RELATIONS = _DGM + "relIds"
+# Diagram points that hold the diagram's own text; the rest are connections
+# and layout ("parTrans", "sibTrans", "pres").
+_DIAGRAM_TEXT_POINTS = frozenset({None, "node", "asst"})
+
+
+def diagram_paragraphs(relations: XmlElement, part: Any) -> list[str]:
+    """The text of the SmartArt diagram ``relations`` (a ``dgm:relIds``) names, from ``part``'s relationships."""
+    rel_id = relations.get(_R_DM)
+    if not rel_id:
+        return []
+    # python-pptx names a part's relations by a method, python-docx by a mapping.
+    target = part.related_part(rel_id) if hasattr(part, "related_part") else part.related_parts[rel_id]
+    data = safe_xml(target.blob)
+    found: list[str] = []
+    for point in data.iter(_DGM + "pt"):
+        if point.get("type") in _DIAGRAM_TEXT_POINTS:
+            found.extend(drawing_text(paragraph) for paragraph in point.iterfind(f"{_DGM}t/{_A}p"))
+    return found
+
+
+def drawing_text(paragraph: XmlElement) -> str:
+    """A DrawingML paragraph's text (``a:p``): its runs and fields, a line break as a space."""
+    pieces: list[str] = []
+    for child in paragraph.iterchildren():
+        if child.tag in (_A + "r", _A + "fld"):
+            pieces.append(child.findtext(_A + "t") or "")
+        elif child.tag == _A + "br":
+            pieces.append(" ")
+    return "".join(pieces)
+
+
 
 class Lines:
     """Blocks laid out one per line of ``raw``, each mapped character for character."""
@@ -262,10 +302,24 @@ def _outline_level(element: XmlElement) -> int:
         return _NO_LEVEL
 
 
+# What ``w:altChunk`` imports, by the content type of the part it names.
+_HTML_CHUNKS = frozenset({"text/html", "application/xhtml+xml"})
+_TEXT_CHUNKS = frozenset({"text/plain"})
+_WORD_CHUNKS = frozenset({
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-word.document.macroenabled.12",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+})
+# A Word document imported into one imported into one... is read this deep.
+_MAX_IMPORT_NESTING = 4
+
+
 class _WordReader:
-    def __init__(self, name: str, styles: _Styles) -> None:
+    def __init__(self, name: str, styles: _Styles, part: Any = None, nesting: int = 0) -> None:
         self.name = name
         self.styles = styles
+        self.part = part  # the part being read, whose relationships name diagrams and imports
+        self.nesting = nesting
         self.lines = Lines()
         self.max_depth = limits.int_value("max-depth")
         # Notes the copy refers to, by kind ("footnote", "endnote"): a note
@@ -293,8 +347,41 @@ class _WordReader:
             elif tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "moveTo",
                          _W + "smartTag"):
                 self.blocks(child, scope, self._deeper(depth), in_cell=in_cell, heading=heading)
+            elif tag == _W + "altChunk":
+                self.imported(child, scope, heading=heading)
             # w:del and w:moveFrom hold text that is no longer there; w:sectPr,
             # bookmarks and the rest hold none.
+
+    def imported(self, chunk: XmlElement, scope: str, *, heading: str | None) -> None:
+        """What Word imports in place of ``w:altChunk`` when it opens the file, read as copy."""
+        rel_id = chunk.get(_R_ID) or ""
+        part = self.part.related_parts.get(rel_id) if (rel_id and self.part is not None) else None
+        if part is None:
+            return  # Word imports nothing for a chunk whose part is missing
+        content_type = part.content_type.split(";")[0].strip().lower()
+        where = f"{self.name} (its imported part {part.partname})"
+        if content_type in _WORD_CHUNKS:
+            if self.nesting >= _MAX_IMPORT_NESTING:
+                raise InputError(f"cannot read this {WORD.name}: it imports Word documents nested more than "
+                                 f"{_MAX_IMPORT_NESTING} deep", path=self.name)
+            document = _read_word(part.blob, where, self.nesting + 1)
+            pieces = [(document.text[b.start:b.end], b.kind, b.scope) for b in document.blocks]
+        elif content_type in _HTML_CHUNKS | _TEXT_CHUNKS:
+            from claimaudit.ingest.encoding import decode_bytes
+            from claimaudit.ingest.html import extract_html_blocks
+            from claimaudit.ingest.plain import extract_plain_blocks
+
+            raw = decode_bytes(part.blob, where).text
+            found = extract_html_blocks(raw) if content_type in _HTML_CHUNKS else extract_plain_blocks(raw)
+            # A page's title and description are not shown where Word imports its body.
+            pieces = [(b.text, b.kind, b.scope) for b in found if b.scope not in ("title", "meta")]
+        else:
+            raise InputError(f"cannot read this {WORD.name}: it imports content of type {content_type!r} "
+                             f"({part.partname}) that Word converts only when it opens the file; open it in Word "
+                             "and save it again", path=self.name)
+        for text, kind, own_scope in pieces:
+            self.lines.add(text, kind=kind, heading=heading,
+                           scope=scope or ("" if own_scope in ("body", "heading", "table") else own_scope))
 
     def table(self, table: XmlElement, scope: str, depth: int, *, heading: str | None) -> None:
         cell_scope = scope or "table"
@@ -312,6 +399,10 @@ class _WordReader:
         self.lines.add("".join(pieces), kind="cell" if in_cell else self._kind(paragraph), scope=scope,
                        heading=heading)
         for box in boxes:
+            if box.tag == DIAGRAM_RELATIONS:
+                for text in diagram_paragraphs(box, self.part):
+                    self.lines.add(text, kind="list-item", scope=scope, heading=heading)
+                continue
             self.blocks(box, scope if scope in ("header", "footer") else "aside", self._deeper(depth),
                         heading=heading)
 
@@ -348,8 +439,8 @@ class _WordReader:
                 pieces.append(" ")
             elif tag == _W + "noBreakHyphen":
                 pieces.append("-")
-            elif tag == _TEXT_BOX:
-                boxes.append(child)
+            elif tag == _TEXT_BOX or tag == DIAGRAM_RELATIONS:
+                boxes.append(child)  # read as blocks of their own after the paragraph
             elif tag == _ALTERNATE:
                 branch = _chosen(child)
                 if branch is not None:
@@ -382,6 +473,10 @@ _NOTE_TYPES_WITHOUT_TEXT = frozenset({"separator", "continuationSeparator", "con
 
 def read_docx_copy(data: bytes, name: str) -> Document:
     """A Word document's copy, with headings, lists, tables, text boxes, notes, headers and footers."""
+    return _read_word(data, name, 0)
+
+
+def _read_word(data: bytes, name: str, nesting: int) -> Document:
     inspect_office_package(data, name, WORD)
     try:
         import docx
@@ -392,13 +487,14 @@ def read_docx_copy(data: bytes, name: str) -> Document:
         styles_part = next((rel.target_part for rel in document_part.rels.values()
                             if not rel.is_external and rel.reltype == RT.STYLES), None)
         styles = _Styles.read(getattr(styles_part, "element", None))
-        reader = _WordReader(name, styles)
+        reader = _WordReader(name, styles, document_part, nesting)
         reader.blocks(word.element.body, "", 0)
         for note_type, tag in ((RT.FOOTNOTES, "footnote"), (RT.ENDNOTES, "endnote")):
             for rel in document_part.rels.values():
                 if rel.is_external or rel.reltype != note_type:
                     continue
                 notes = safe_xml(rel.target_part.blob)
+                reader.part = rel.target_part
                 marked = reader.note_marks[tag]
                 for note in notes.iterchildren(_W + tag):
                     if note.get(_W + "type") not in _NOTE_TYPES_WITHOUT_TEXT and note.get(_W + "id") in marked:
@@ -412,6 +508,7 @@ def read_docx_copy(data: bytes, name: str) -> Document:
                     if part is None or str(part.partname) in seen:
                         continue  # sections that share a header list it once
                     seen.add(str(part.partname))
+                    reader.part = part
                     reader.blocks(part.element, region, 0, heading="")
     except InputError:
         raise
