@@ -594,3 +594,29 @@ def test_a_lettered_year_picks_the_paper_the_pack_lettered(tmp_path, citation, e
     index = SourceIndex.build(load_sources(write(tmp_path, "refs.ris", CLASH)))
     found = resolve_attribution(analyse(f"Cold packs eased swelling after knee surgery {citation}."), index)
     assert found.cited == expected and not found.missing
+
+
+def _forge(entry: Path, payload: bytes) -> None:
+    """Rewrite a cache entry with a header that fits the new payload, as someone who knows the format could."""
+    import hashlib
+
+    header = json.loads(entry.read_bytes().split(b"\n", 1)[0])
+    header.update(sha256=hashlib.sha256(payload).hexdigest(), bytes=len(payload))
+    entry.write_bytes(json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
+
+
+def test_a_papers_pdf_is_read_once_and_a_forged_cache_entry_is_never_trusted(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CLAIMAUDIT_CACHE_DIR", str(cache))
+    paper = make_pdf(tmp_path / "paper.pdf", author="Wei Zhao", pages=PAPER_PAGES)
+    [first] = load_sources(paper)
+    [entry] = sorted(cache.rglob("pdf-source-*.json"))
+    [again] = load_sources(paper)
+    assert again == first and again.pages == first.pages and again.pages[1] > 0
+    stored = json.loads(entry.read_bytes().split(b"\n", 1)[1])
+    misleading = {**stored, "summary": "Warm compresses cured knee arthritis in every adult."}
+    for forged in ({**misleading, "pages": [0, 10_000]}, {**stored, "pages": [5, 3]}, {**stored, "kind": "internal"},
+                   {**stored, "authors": "Zhao W"}, [stored]):
+        _forge(entry, json.dumps(forged).encode())
+        [read] = load_sources(paper)
+        assert read == first
