@@ -135,3 +135,14 @@ def test_gate_outputs_carry_the_page_and_keep_web_pages_out_of_file_annotations(
     web_lines = [line for line in github.splitlines() if "cure arthritis" in line]
     assert web_lines and all("file=" not in line for line in web_lines)
     assert any(f"Where: {PAGE_URL}" in line for line in web_lines)
+
+
+def test_explain_gives_the_page_of_each_evidence_sentence_in_a_papers_pdf(tmp_path):
+    from click.testing import CliRunner
+
+    from claimaudit.cli import main
+
+    paper = _pdf(tmp_path / "zhao2022.pdf", PAPER_PAGES, author="Zhao L; Brandt K")
+    outcome = CliRunner().invoke(main, ["explain", PAPER_PAGES[1][1], "--sources", str(paper)])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"#1 zhao2022, p. 2 similarity 1.00 strength 0: {PAPER_PAGES[1][1]}" in outcome.output
