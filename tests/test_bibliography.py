@@ -620,3 +620,14 @@ def test_a_papers_pdf_is_read_once_and_a_forged_cache_entry_is_never_trusted(tmp
         _forge(entry, json.dumps(forged).encode())
         [read] = load_sources(paper)
         assert read == first
+
+
+def test_a_citation_that_fits_two_papers_is_held_to_both_and_the_run_says_so(tmp_path):
+    refs = write(tmp_path, "refs.ris", CLASH)
+    page = write(tmp_path, "page.md", "Cold packs eased swelling after knee surgery (Smith et al. 2020).\n\n"
+                                      "Cold packs eased swelling after knee surgery (Smith 2020a).\n")
+    result = audit(str(page), sources=str(refs)).result
+    [warning] = [w for w in result.warnings if "fits 2 sources" in w]
+    assert warning.startswith(f'{page}:1: "Smith et al. 2020" fits 2 sources (')
+    assert "smith2020a" in warning and "smith2020b" in warning and "name the one meant" in warning
+    assert [f.verdict for f in result.findings] == ["supported", "supported"]

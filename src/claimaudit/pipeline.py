@@ -76,6 +76,7 @@ def audit_documents(
     judged = judge([c.statement for c in found], index, resolutions, rules)
 
     findings: list[Finding] = []
+    ambiguous: list[str] = []
     seen: Counter = Counter()
     for claim, resolution, judgement in zip(found, resolutions, judged):
         reasons, matches = judgement.reasons, judgement.evidence
@@ -94,6 +95,10 @@ def audit_documents(
         confidence = verdict_confidence(claim.statement.text, judgement, index, verdict == "supported", confidence)
         document = claim.document
         page, line, column = document.place(claim.start)
+        for said, ids in resolution.ambiguous:
+            where = f"{document.path}:{line}" + (f" ({document.page_kind} {page})" if page is not None else "")
+            ambiguous.append(f'{where}: "{said}" fits {len(ids)} sources ({", ".join(ids)}); the claim was held '
+                             f"to each of them; name the one meant (its id, DOI or PMID)")
         key = (document.path, claim_id(document.path, claim.text))
         occurrence = seen[key]
         seen[key] += 1
@@ -131,7 +136,7 @@ def audit_documents(
 
     return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
                        tool_version=__version__, problems=problems, not_audited=not_audited,
-                       warnings=sources_without_text(sources))
+                       warnings=sources_without_text(sources) + list(dict.fromkeys(ambiguous)))
 
 
 def aligned_elements(judgement: Judgement) -> list[AlignedElement]:

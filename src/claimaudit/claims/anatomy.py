@@ -232,7 +232,11 @@ def find_attribution(text: str) -> Attribution:
         org = parts.get("org") or parts.get("org2") or parts.get("org3")
         if org and org.lower() in {"this", "these", "the", "a", "our", "we"}:
             continue
-        named = NamedSource(start=m.start(), end=m.end(), text=m.group(0).strip())
+        said, end = m.group(0).strip(), m.end()
+        if said.endswith(")") and said.count(")") > said.count("("):
+            # "(Smith et al. 2020)": the bracket that closes belongs with the one before the name.
+            said, end = said[:-1].rstrip(), end - 1
+        named = NamedSource(start=m.start(), end=end, text=said)
         if "etal" in parts:
             named["etal"] = parts["etal"]
         author = parts.get("author") or parts.get("author2") or parts.get("author3")

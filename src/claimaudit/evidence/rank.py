@@ -57,6 +57,9 @@ class Resolution:
 
     cited: list[str] = field(default_factory=list)
     missing: list[NamedSource] = field(default_factory=list)
+    # Citations that fit several sources ("Smith et al. 2020" with two Smith 2020 papers):
+    # what the copy says and the ids it could mean, for the reviewer to settle.
+    ambiguous: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def resolve_attribution(statement: Statement, index: SourceIndex, cited_ids: tuple[str, ...] = ()) -> Resolution:
@@ -96,6 +99,8 @@ def _cite(resolution: Resolution, hits: list[Source], index: SourceIndex, named:
     """Cite the sources a citation resolved to; one that holds no text (a record with no
     abstract) can show nothing, so a citation of only such sources is a missing source too."""
     with_text = [s for s in hits if index.by_source(s.id)]
+    if len(hits) > 1:
+        resolution.ambiguous.append((named["text"], tuple(dict.fromkeys(s.id for s in hits))))
     for source in with_text or hits:
         if source.id not in resolution.cited:
             resolution.cited.append(source.id)
