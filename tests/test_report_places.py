@@ -146,3 +146,21 @@ def test_explain_gives_the_page_of_each_evidence_sentence_in_a_papers_pdf(tmp_pa
     outcome = CliRunner().invoke(main, ["explain", PAPER_PAGES[1][1], "--sources", str(paper)])
     assert outcome.exit_code == 0, outcome.output
     assert f"#1 zhao2022, p. 2 similarity 1.00 strength 0: {PAPER_PAGES[1][1]}" in outcome.output
+
+
+def test_junit_names_the_page_of_a_claim_in_a_pdf(result):
+    from claimaudit.report.junit import render_junit
+
+    junit = render_junit(result)
+    assert "page 2, line 2: Daily warm compresses cut knee stiffness by 40% in six weeks." in junit
+    assert "[page 2]" in junit
+
+
+def test_the_findings_frame_gives_whole_page_numbers_and_blanks(result):
+    from claimaudit.api import Audit
+
+    frame = Audit(result).findings
+    assert str(frame["page"].dtype) == "Int64"
+    pages = dict(zip(frame["text"], frame["page"]))
+    assert pages["Daily warm compresses cut knee stiffness by 40% in six weeks."] == 2
+    assert pages["Daily warm compresses cure arthritis."] is __import__("pandas").NA

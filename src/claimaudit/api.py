@@ -161,7 +161,9 @@ class Audit:
                 "fetched_at": f.fetched_at,
                 "evidence_page": best.page if best else None,
             })
-        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        # Whole page numbers with blanks where there is none (plain pages), not 2.0 and NaN.
+        return frame.astype({"page": "Int64", "evidence_page": "Int64"})
 
     @property
     def not_audited(self):
@@ -175,7 +177,8 @@ class Audit:
         rows = not_audited_rows(self.result)
         # As in the JSON, a page column only where paged copy (a PDF, a deck) was read.
         paged = ["page"] if any("page" in row for row in rows) else []
-        return pd.DataFrame(rows, columns=NOT_AUDITED_COLUMNS + paged)
+        frame = pd.DataFrame(rows, columns=NOT_AUDITED_COLUMNS + paged)
+        return frame.astype({"page": "Int64"}) if paged else frame
 
     @property
     def summary(self) -> dict[str, int]:

@@ -78,13 +78,14 @@ def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
     from claimaudit.ingest import literal_document, load_document_bytes, problem_from, read_copy_paths
 
     paths = copy_paths(options, config)
+    exclude = _copy_exclusion(paths, options, config)
     if options.web is None:
-        reading = read_copy_paths(paths, exclude=config.excluded)
+        reading = read_copy_paths(paths, exclude=exclude)
     else:
         from claimaudit.ingest.web import WebReader
 
         with WebReader(options.web) as web:
-            reading = read_copy_paths(paths, exclude=config.excluded, web=web)
+            reading = read_copy_paths(paths, exclude=exclude, web=web)
             reading.extend(web.read_sites())
     documents = list(reading.documents)
     problems = list(reading.problems)
@@ -98,6 +99,36 @@ def _read_inputs(options: CheckOptions, config: LoadedConfig) -> _Inputs:
     for document in documents:
         document.skip_scopes = frozenset(config.config.skip_scopes)  # listed as not audited
     return _Inputs(documents, reading.skipped, problems)
+
+
+def _real(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _copy_exclusion(paths: list[str], options: CheckOptions, config: LoadedConfig) -> Callable[[str], bool]:
+    """The config's `exclude`, and the run's sources met in a folder of copy.
+
+    A folder of copy may hold the sources too (`paths = ["site"]`, `sources =
+    ["site/refs"]`): a paper's PDF or a summary there is evidence, and audited as
+    copy it would fail the check on claims no one made. A file named on the
+    command line is audited as asked.
+    """
+    written = list(options.sources) or [config.resolve(p) for p in config.config.sources]
+    for override in config.config.overrides:
+        written += [config.resolve(p) for p in override.sources or ()]
+    sources = {_real(p) for p in written if "://" not in p}
+    folders = tuple(p.rstrip(os.sep) + os.sep for p in sources if os.path.isdir(p))
+    named = {_real(p) for p in paths if "://" not in p and not os.path.isdir(p)}
+
+    def excluded(path: str) -> bool:
+        if config.excluded(path):
+            return True
+        if not sources:
+            return False
+        real = _real(path)
+        return real not in named and (real in sources or real.startswith(folders))
+
+    return excluded
 
 
 def _merge(results: list[AuditResult], documents: list[Document]) -> AuditResult:

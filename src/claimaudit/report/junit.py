@@ -16,6 +16,7 @@ from claimaudit.verdicts.gate import BASELINED, FAILING, OUTSIDE_CHANGES, GateIt
 from claimaudit.model import AuditResult
 
 from .common import sorted_findings
+from .places import page_kinds, place_label
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -30,11 +31,12 @@ def _one_line(value: str) -> str:
     return " ".join(xml_text(value).split())
 
 
-def _case_name(line: int, text: str) -> str:
+def _case_name(line: int, text: str, page: int | None = None, page_kind: str = "page") -> str:
     words = _one_line(text)
     if len(words) > _NAME_LIMIT:
         words = words[: _NAME_LIMIT - 1].rstrip() + "\u2026"
-    return f"line {line}: {words}" if words else f"line {line}"
+    where = place_label(line, None, page, page_kind)
+    return f"{where}: {words}" if words else where
 
 
 def _describe(item: GateItem) -> str:
@@ -42,9 +44,11 @@ def _describe(item: GateItem) -> str:
 
 
 def _case(suite: ET.Element, document: str, line: int, text: str, items: list[GateItem],
-          claim_verdict: str) -> tuple[bool, bool]:
+          claim_verdict: str, page: int | None = None, page_kind: str = "page") -> tuple[bool, bool]:
+    # Paged copy counts lines from the top of each page: the page goes with the line.
+    on_page = f" [{page_kind} {page}]" if page is not None else ""
     case = ET.SubElement(suite, "testcase", {
-        "classname": xml_text(display_path(document)), "name": _case_name(line, text),
+        "classname": xml_text(display_path(document)), "name": _case_name(line, text, page, page_kind),
         "file": xml_text(display_path(document)), "line": str(line), "time": "0",
     })
     failing = [i for i in items if i.state == FAILING]
@@ -55,7 +59,7 @@ def _case(suite: ET.Element, document: str, line: int, text: str, items: list[Ga
             "message": _describe(first) + (f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""),
             "type": xml_text(first.code or first.verdict),
         })
-        body = [f"{display_path(document)}:{i.line}:{i.column}: {_describe(i)}" for i in failing]
+        body = [f"{display_path(document)}:{i.line}:{i.column}: {_describe(i)}{on_page}" for i in failing]
         body.append(f"claim: {_one_line(text)}")
         finding = first.finding
         if finding is not None and finding.suggestion:
@@ -84,6 +88,7 @@ def render_junit(report: GateReport | AuditResult) -> str:
         suite = ET.SubElement(root, "testsuite", {"name": xml_text(display_path(path))})
         suites[path] = (suite, [0, 0, 0])
     seen: set[str] = set()
+    kinds = page_kinds(report.result)
 
     def count(path: str, failed: bool, skipped: bool) -> None:
         tally = suites[path][1]
@@ -94,7 +99,8 @@ def render_junit(report: GateReport | AuditResult) -> str:
     for finding in sorted_findings(report.result):
         seen.add(finding.id)
         failed, skipped = _case(suites[finding.document][0], finding.document, finding.line, finding.text,
-                                by_claim.get(finding.id, []), finding.verdict)
+                                by_claim.get(finding.id, []), finding.verdict, finding.page,
+                                kinds.get(finding.document, "page"))
         count(finding.document, failed, skipped)
     for claim_id, items in by_claim.items():
         # Gate items with no claim of their own (a reasonless suppression above a block without claims).

@@ -21,6 +21,7 @@ gate's options in, a :class:`GateReport` out, for the renderers in
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -183,12 +184,49 @@ def display_path(document: str) -> str:
 
 
 def _end_of(finding: Finding, document: Document | None) -> tuple[int, int]:
+    """Line and column where a claim ends, counted as its start is: from the top of its page
+    in paged copy (a PDF page, a slide), else from the top of the file."""
     if document is not None:
         try:
-            return document.line_col(max(finding.end, finding.start))
+            page, line, column = document.place(max(finding.end, finding.start))
         except (ValueError, IndexError):
             pass
+        else:
+            # A claim running onto the next page has no end on the page its start is counted on.
+            if page == finding.page:
+                return line, column
     return finding.line, finding.column + len(finding.text)
+
+
+def _lines_are_the_files(document: Document | None) -> bool:
+    """Whether a document's line numbers are lines of the file git compares.
+
+    Copy converted from a binary format (PDF, Word, PowerPoint, a workbook) is
+    named by its format rather than a text encoding; its lines are lines of the
+    extracted text, which no line of a git diff of the file corresponds to.
+    """
+    if document is None:
+        return True
+    try:
+        codecs.lookup(document.encoding)
+    except LookupError:
+        return False
+    return True
+
+
+def _has_no_earlier_version(path: str) -> bool:
+    """Copy that is no file of a repository (a page read from the web, --text, standard input
+    without --stdin-filename): nothing to compare it with, so every line of it is new."""
+    return "://" in path or (path.startswith("<") and path.endswith(">"))
+
+
+def _on_changed_lines(changed: ChangedLines, item: GateItem, document: Document | None) -> bool:
+    if _has_no_earlier_version(item.document):
+        return True
+    if not _lines_are_the_files(document):
+        # Any change to the file may have changed any claim in it; ChangedLines keys files so.
+        return os.path.normcase(os.path.realpath(item.document)) in changed.files
+    return changed.touches(item.document, item.line, item.end_line)
 
 
 def _field(rule: object, key: str) -> str:
@@ -298,7 +336,7 @@ def evaluate_gate(
     def judge(item: GateItem) -> GateItem:
         if baseline is not None and baseline.find(item.claim_id, item.rule_key, item.document, item.text):
             item.state = BASELINED
-        elif changed is not None and not changed.touches(item.document, item.line, item.end_line):
+        elif changed is not None and not _on_changed_lines(changed, item, documents.get(item.document)):
             item.state = OUTSIDE_CHANGES
         elif VERDICT_RANK.get(item.verdict, 0) < VERDICT_RANK[per_document.get(item.document, fail_on)]:
             item.state = BELOW_THRESHOLD
@@ -321,7 +359,7 @@ def evaluate_gate(
             end_line, end_column = _end_of(finding, documents.get(finding.document))
             path = finding.document
         else:
-            line, column = owner.line_col(start)
+            _, line, column = owner.place(start)
             end_line, end_column, text, claim_verdict = line, column, "", ""
             path = owner.path
         listed = ", ".join(selectors)

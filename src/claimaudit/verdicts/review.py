@@ -52,7 +52,10 @@ CLAIMS_SHEET = "Claims"
 # Header names in the Claims sheet, with the spellings a reviewer might retype.
 COLUMN_ALIASES = {
     "id": ("id", "claim id"),
-    "document": ("document", "page"),
+    "document": ("document",),
+    # The page or slide a claim of paged copy stands on. Before copy had pages a
+    # reviewer might retype "Page" for the document; such a column holds no numbers.
+    "page": ("page", "slide"),
     "line": ("line",),
     "claim": ("claim",),
     "verdict": ("verdict",),
@@ -125,9 +128,10 @@ class ReviewRow:
     id: str
     row: int  # the row number in the sheet, for messages
     document: str = ""
-    line: int | None = None
+    line: int | None = None  # paged copy: counted from the top of ``page``
     claim: str = ""
     verdict: str = ""
+    page: int | None = None  # the page or slide of paged copy
     rules: tuple[str, ...] = ()
     decision: str = ""
     comment: str = ""
@@ -218,6 +222,15 @@ def _cell_line(value: object, path: Path, row: int) -> int | None:
     return value
 
 
+def _cell_page(value: object) -> int | None:
+    """The Page column as a page number; blank or anything but a whole number above 0 is no page."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return None
+    return int(value) if 1 <= value <= _MAX_LINE else None
+
+
 def _decision(value: object, path: Path, row: int) -> str:
     text = " ".join(_cell_text(value).split())
     if not text:
@@ -250,13 +263,18 @@ def read_review(path: str | Path) -> ReviewedWorkbook:
                 index = columns.get(name)
                 return values[index] if index is not None and index < len(values) else None
 
+            page = get("page")
+            document = _cell_text(get("document"))
+            if "document" not in columns and _cell_page(page) is None:
+                document = _cell_text(page)  # a "Page" column naming the document, as older workbooks had
             item = ReviewRow(
                 id=_cell_text(get("id")),
                 row=number,
-                document=_cell_text(get("document")),
+                document=document,
                 line=_cell_line(get("line"), path, number),
                 claim=_cell_text(get("claim")),
                 verdict=_cell_text(get("verdict")).lower(),
+                page=_cell_page(page),
                 rules=tuple(code for code in (c.strip() for c in _cell_text(get("rules")).split(",")) if code),
                 decision=_decision(get("decision"), path, number),
                 comment=_cell_text(get("comment")),
@@ -439,7 +457,7 @@ class ReviewSummary:
 
     def to_dict(self) -> dict:
         def item(row: ReviewRow) -> dict:
-            return {"id": row.id, "document": row.document, "line": row.line, "claim": row.claim,
+            return {"id": row.id, "document": row.document, "page": row.page, "line": row.line, "claim": row.claim,
                     "verdict": row.verdict, "decision": row.decision, "comment": row.comment,
                     "reviewer": row.reviewer, "date": row.date, "status": row.status}
 
@@ -461,6 +479,9 @@ def summarise(reviewed: ReviewedWorkbook) -> ReviewSummary:
 
 def _where(row: ReviewRow) -> str:
     if row.document and row.line:
+        if row.page is not None:
+            kind = "slide" if PurePosixPath(row.document.lower()).suffix == ".pptx" else "page"
+            return f"{row.document}, {kind} {row.page}, line {row.line}"
         return f"{row.document}:{row.line}"
     return row.document or row.id
 
