@@ -34,6 +34,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(HERE))
 
+from pdf_readers import leaflet  # noqa: E402
 from speed import CONDITIONS, OUTCOMES, POPULATIONS, SAFETY_LINES, SUBJECTS, VERBS_SOURCE, make_page  # noqa: E402
 
 WORD_PAGE_PARAGRAPHS = 11  # with a heading, about 450 words: a printed page
@@ -99,32 +100,6 @@ def paper_pdf(number: int, pages: int, rng: random.Random) -> bytes:
     for ref in range(12):
         reference = f"{ref + 1}. Author {ref} et al. Another study of {rng.choice(OUTCOMES)}. 2019."
         pdf.multi_cell(0, 4, reference, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def leave_piece_pdf(pages: int, rng: random.Random) -> bytes:
-    from fpdf import FPDF
-
-    class LeavePiece(FPDF):  # type: ignore[misc,valid-type]
-        def header(self) -> None:
-            self.set_font("Helvetica", "I", 8)
-            self.cell(0, 6, "Synthetic Clinic | Patient information", align="C")
-            self.ln(10)
-
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("Helvetica", "", 8)
-            self.cell(0, 10, f"Page {self.page_no()}", align="C")
-
-    pdf = LeavePiece()
-    for _ in range(pages):
-        pdf.add_page()
-        pdf.set_font("Helvetica", "B", 15)
-        pdf.multi_cell(0, 8, f"What {rng.choice(SUBJECTS).lower()} can do", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 11)
-        for _ in range(5):
-            pdf.multi_cell(0, 6, " ".join(varied_sentence(rng) for _ in range(2)), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
     return bytes(pdf.output())
 
 
@@ -201,7 +176,7 @@ def bench_extraction(runs: int) -> list[tuple[str, str, float, str]]:
 
     rng = random.Random(12)
     rows = []
-    leave = leave_piece_pdf(50, rng)
+    leave = leaflet(50).data  # benchmarks/pdf_readers.py: headings, paragraphs, a running header, page numbers
     seconds = median_seconds(lambda: read_pdf_copy(leave, "leave.pdf"), runs)
     rows.append(("PDF leave-piece (copy)", "50 pages", 50 / seconds, "pages/s"))
     paper = paper_pdf(1, 20, rng)

@@ -67,6 +67,7 @@ class SourceIndex:
     _meaning_rows: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
     _words_alone: "SourceIndex | None" = field(default=None, init=False, repr=False, compare=False)
     _citations: "CitationLookup | None" = field(default=None, init=False, repr=False, compare=False)
+    _by_id: dict[str, Source] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None,
@@ -165,7 +166,12 @@ class SourceIndex:
         return self.rows_by_source.get(source_id, [])
 
     def source(self, source_id: str) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
+        # Looked up for every piece of evidence of every claim: a table, not a scan of the pack.
+        if self._by_id is None:
+            self._by_id = {}
+            for source in self.sources:
+                self._by_id.setdefault(source.id, source)  # the first of a repeated id, as a scan found it
+        return self._by_id.get(source_id)
 
     def study_kinds(self, source: Source) -> set[str]:
         """The kinds of evidence a source describes (review, trial, animal...)."""

@@ -18,7 +18,6 @@ naming the file, and the sheet and cell where known.
 from __future__ import annotations
 
 import math
-import os
 import re
 import warnings
 from array import array
@@ -194,17 +193,6 @@ def cell_text(value: Any) -> str:
 # are counted while the sheet is read. Every way a workbook can be broken
 # becomes an InputError naming the file, and the sheet and cell where known.
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
-_END_OF_ARCHIVE = b"PK\x05\x06"
-_ZIP64_LOCATOR = b"PK\x06\x07"
-_ZIP64_END = b"PK\x06\x06"
-# A workbook has tens of parts (a few per sheet); zipfile keeps an entry for
-# each in memory, so the count is read from the archive's last record first.
-_MAX_PARTS = 10_000
-# Sheet XML packs about 10:1 and a run of one repeated byte about 1,000:1.
-# A part this large that packs this well holds no copy.
-_SUSPICIOUS_RATIO = 200
-_RATIO_CHECKED_FROM = 4 * 1024 * 1024
 # A filled cell is two to four XML elements: <c><v> or <c><is><t>, and its
 # shared string <si><t>. Elements are what openpyxl's time and memory follow.
 _ELEMENTS_PER_CELL = 4
@@ -217,11 +205,13 @@ def _damaged(detail: object) -> str:
 
 def _open_regular_file(path: Path) -> BinaryIO:
     """The workbook opened for reading: a regular file, within the size limit, that is a zip archive."""
+    from claimaudit.ingest.archive import OLE_SIGNATURE
+
     where = str(path)
     handle = limits.open_regular(where, name="max-workbook-bytes", what="workbook")
     try:
         magic = handle.read(8)
-        if magic.startswith(_OLE_SIGNATURE):
+        if magic.startswith(OLE_SIGNATURE):
             raise InputError("not an Excel workbook (.xlsx): cannot read this workbook, it is password-protected "
                              "or an old .xls file; save it as .xlsx without a password", path=where)
         if not magic.startswith(b"PK"):
@@ -232,31 +222,6 @@ def _open_regular_file(path: Path) -> BinaryIO:
         handle.close()
         raise
     return handle
-
-
-def _declared_part_count(handle: BinaryIO) -> int | None:
-    """How many parts the archive's end record lists, read without loading its directory."""
-    handle.seek(0, os.SEEK_END)
-    size = handle.tell()
-    tail_size = min(size, 22 + 0xFFFF)  # the end record and the longest archive comment
-    handle.seek(size - tail_size)
-    tail = handle.read(tail_size)
-    at = tail.rfind(_END_OF_ARCHIVE)
-    if at < 0 or at + 22 > len(tail):
-        return None  # zipfile says what is wrong
-    count = int.from_bytes(tail[at + 10:at + 12], "little")
-    locator = tail.rfind(_ZIP64_LOCATOR, 0, at)
-    if count == 0xFFFF and locator >= 0 and locator + 20 <= at:
-        # ZIP64 archives keep the real count in a record the locator points at;
-        # a locator pointing outside the file leaves the damage for zipfile to name.
-        offset = int.from_bytes(tail[locator + 8:locator + 16], "little")
-        if offset > size - 56:
-            return None
-        handle.seek(offset)
-        record = handle.read(56)
-        if record.startswith(_ZIP64_END) and len(record) == 56:
-            count = int.from_bytes(record[32:40], "little")
-    return count
 
 
 def _count_elements(stream: IO[bytes]) -> int:
@@ -274,42 +239,12 @@ def _count_elements(stream: IO[bytes]) -> int:
 
 def _inspect_archive(handle: BinaryIO, where: str) -> None:
     """Refuse an archive that would unpack past the limits, before openpyxl reads any of it."""
-    import zipfile  # here, not at the top: a warm `check` of a page never opens a workbook
-    import zlib
+    # Here, not at the top: a warm `check` of a page never opens a workbook (nor imports zipfile).
+    from claimaudit.ingest.archive import ZIP_ERRORS, Package, checked_archive
 
-    count = _declared_part_count(handle)
-    if count is not None and count > _MAX_PARTS:
-        raise InputError(f"cannot read this workbook: its zip archive lists {count:,} parts, "
-                         f"more than the {_MAX_PARTS:,} any workbook needs", path=where)
-    handle.seek(0)
-    try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError) as error:
-        raise InputError(_damaged(error), path=where) from None
-    with archive:
+    workbook = Package("workbook", ".xlsx", "a sheet of copy", "max-workbook-bytes")
+    with checked_archive(handle, where, workbook) as archive:
         parts = archive.infolist()
-        if len(parts) > _MAX_PARTS:
-            raise InputError(f"cannot read this workbook: its zip archive holds {len(parts):,} parts, "
-                             f"more than the {_MAX_PARTS:,} any workbook needs", path=where)
-        unpacked = 0
-        for part in parts:
-            if part.flag_bits & 0x1:
-                raise InputError("cannot read this workbook: its parts are password-protected; "
-                                 "save it as .xlsx without a password", path=where)
-            if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise InputError(f"cannot read this workbook: part {part.filename!r} uses compression "
-                                 f"method {part.compress_type}, which .xlsx files do not use", path=where)
-            # zipfile never unpacks more than a part's declared size (it stops
-            # there and fails the checksum), so the declared sizes bound the work.
-            unpacked += part.file_size
-            limits.check("max-workbook-bytes", unpacked, path=where)
-            if (part.file_size >= _RATIO_CHECKED_FROM
-                    and part.file_size > _SUSPICIOUS_RATIO * max(part.compress_size, 1)):
-                raise InputError(
-                    f"cannot read this workbook: part {part.filename!r} unpacks {part.compress_size:,} bytes "
-                    f"into {part.file_size:,}, more than {_SUSPICIOUS_RATIO}:1; a sheet of copy does not "
-                    "pack that tightly (a zip bomb?)", path=where)
         cells = limits.int_value("max-workbook-cells")
         allowed = _ELEMENTS_PER_CELL * cells + _ELEMENT_ALLOWANCE
         elements = 0
@@ -317,8 +252,7 @@ def _inspect_archive(handle: BinaryIO, where: str) -> None:
             try:
                 with archive.open(part) as stream:
                     elements += _count_elements(stream)
-            except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError, ValueError,
-                    zlib.error) as error:
+            except ZIP_ERRORS as error:
                 raise InputError(_damaged(error), path=where) from None
             if elements > allowed:
                 raise InputError(

@@ -126,6 +126,15 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _address(url: str, reading: CopyReading) -> str:
+    """``url`` normalised, or "" with the problem recorded in ``reading``."""
+    try:
+        return normalise_url(url)
+    except InputError as error:
+        reading.problems.append(InputProblem(url, error.detail))
+        return ""
+
+
 def _host(url: str) -> str:
     return urlsplit(url).netloc
 
@@ -396,10 +405,8 @@ class WebReader:
     def read_page(self, url: str) -> CopyReading:
         """One named address: its page, or a problem naming it."""
         reading = CopyReading()
-        try:
-            asked = normalise_url(url)
-        except InputError as error:
-            reading.problems.append(InputProblem(url, error.detail))
+        asked = _address(url, reading)
+        if not asked:
             return reading
         if asked in self._links:
             return reading
@@ -423,10 +430,8 @@ class WebReader:
     def read_sitemap(self, url: str) -> CopyReading:
         """The pages a sitemap lists (a sitemap index is followed one level), at most ``max_pages``."""
         reading = CopyReading()
-        try:
-            asked = normalise_url(url)
-        except InputError as error:
-            reading.problems.append(InputProblem(url, error.detail))
+        asked = _address(url, reading)
+        if not asked:
             return reading
         try:
             pages = self._sitemap_pages(asked, reading, nested=False)
@@ -456,10 +461,8 @@ class WebReader:
         to), over http or https, are followed; fragments are dropped.
         """
         reading = CopyReading()
-        try:
-            start = normalise_url(url)
-        except InputError as error:
-            reading.problems.append(InputProblem(url, error.detail))
+        start = _address(url, reading)
+        if not start:
             return reading
         hosts = {_host(start)}
         queue: deque[str] = deque([start])

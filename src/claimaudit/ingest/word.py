@@ -42,6 +42,7 @@ from typing import Any, Iterable
 
 from claimaudit import limits
 from claimaudit.errors import InputError
+from claimaudit.ingest.archive import OLE_SIGNATURE, one_line
 from claimaudit.ingest.mapped import MappedText, PendingBlock, build_document
 from claimaudit.model import Document
 
@@ -62,68 +63,19 @@ class OfficeFormat:
 
 WORD = OfficeFormat("Word document", ".docx", ".doc")
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and the old binary formats
-# A long document has a few hundred parts (images mostly); zipfile keeps an
-# entry for each in memory, so the count is read from the archive's end first.
-_MAX_PARTS = 10_000
-# Document XML packs about 10:1 and a run of one repeated byte about 1,000:1.
-# A part this large that packs this well holds no copy.
-_SUSPICIOUS_RATIO = 200
-_RATIO_CHECKED_FROM = 4 * 1024 * 1024
-
-
-def _one_line(error: BaseException) -> str:
-    detail = " ".join(str(error).split())[:200]
-    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
-
-
 def inspect_office_package(data: bytes, name: str, kind: OfficeFormat) -> None:
     """Refuse what is not an Office Open XML zip, or would unpack past ``max-document-bytes``."""
-    import zipfile
-    from zlib import error as zlib_error
-
-    from claimaudit.ingest.table import _declared_part_count
+    from claimaudit.ingest.archive import Package, checked_archive
 
     refused = f"not a {kind.name} ({kind.suffix})"
-    if data.startswith(_OLE_SIGNATURE):
+    if data.startswith(OLE_SIGNATURE):
         raise InputError(f"{refused}: it is password-protected or an old {kind.old_suffix} file; "
                          f"save it as {kind.suffix} without a password", path=name)
     if not data.startswith(b"PK"):
         what = "an RTF file" if data.lstrip()[:5] == b"{\\rtf" else "not a zip archive"
         raise InputError(f"{refused}: it is {what}; save it as {kind.suffix}", path=name)
-    handle = io.BytesIO(data)
-    count = _declared_part_count(handle)
-    if count is not None and count > _MAX_PARTS:
-        raise InputError(f"cannot read this {kind.name}: its zip archive lists {count:,} parts, "
-                         f"more than the {_MAX_PARTS:,} any {kind.suffix} file needs", path=name)
-    handle.seek(0)
-    try:
-        archive = zipfile.ZipFile(handle)
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError, zlib_error) as error:
-        raise InputError(f"cannot read this {kind.name}: the zip archive is damaged ({_one_line(error)})",
-                         path=name) from None
-    if len(parts) > _MAX_PARTS:
-        raise InputError(f"cannot read this {kind.name}: its zip archive holds {len(parts):,} parts, "
-                         f"more than the {_MAX_PARTS:,} any {kind.suffix} file needs", path=name)
-    unpacked = 0
-    for part in parts:
-        if part.flag_bits & 0x1:
-            raise InputError(f"cannot read this {kind.name}: its parts are password-protected; "
-                             f"save it as {kind.suffix} without a password", path=name)
-        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise InputError(f"cannot read this {kind.name}: part {part.filename!r} uses compression "
-                             f"method {part.compress_type}, which {kind.suffix} files do not use", path=name)
-        # zipfile never unpacks more than a part's declared size (it stops
-        # there and fails the checksum), so the declared sizes bound the work.
-        unpacked += part.file_size
-        limits.check("max-document-bytes", unpacked, path=name)
-        if part.file_size >= _RATIO_CHECKED_FROM and part.file_size > _SUSPICIOUS_RATIO * max(part.compress_size, 1):
-            raise InputError(
-                f"cannot read this {kind.name}: part {part.filename!r} unpacks {part.compress_size:,} bytes "
-                f"into {part.file_size:,}, more than {_SUSPICIOUS_RATIO}:1; a document does not pack "
-                "that tightly (a zip bomb?)", path=name)
+    package = Package(kind.name, kind.suffix, "a document", "max-document-bytes")
+    checked_archive(io.BytesIO(data), name, package).close()
 
 
 # The main part's content type, in the words of the message; the first match wins.
@@ -149,11 +101,11 @@ def unreadable(error: Exception, name: str, kind: OfficeFormat) -> InputError:
         return InputError(f"not a {kind.name} ({kind.suffix}): the zip archive is not an Office document "
                           "(it has no [Content_Types].xml)", path=name)
     if type(error).__name__ == "XMLSyntaxError":
-        return InputError(f"cannot read this {kind.name}: broken XML ({_one_line(error)})", path=name)
+        return InputError(f"cannot read this {kind.name}: broken XML ({one_line(error)})", path=name)
     if isinstance(error, KeyError):
-        return InputError(f"cannot read this {kind.name}: a part is missing ({_one_line(error)})", path=name)
+        return InputError(f"cannot read this {kind.name}: a part is missing ({one_line(error)})", path=name)
     return InputError(f"cannot read this {kind.name}: its parts are damaged or not where Office puts them "
-                      f"({_one_line(error)})", path=name)
+                      f"({one_line(error)})", path=name)
 
 
 def safe_xml(blob: bytes) -> XmlElement:
