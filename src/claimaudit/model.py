@@ -42,6 +42,8 @@ class Block:
     heading: str = ""
     cited_sources: tuple[str, ...] = ()
     suppressions: tuple[tuple[str, str], ...] = ()  # (rule code or name, reason)
+    # A claims register's own id for the row ("C-001"), kept in every output.
+    register_id: str = ""
     # Where the text stood on the page: one of SCOPES. A heading's scope is
     # "heading" and a table cell's "table" unless a region (header, footer,
     # aside) holds them.
@@ -261,6 +263,20 @@ class ReviewState(TypedDict, total=False):
     previous_verdict: str  # the verdict it had there, when it changed
 
 
+class LibraryMatch(TypedDict, total=False):
+    """How a claim stands against a library of claims already approved (``--library``).
+
+    Empty when no library was given or no library claim is near this one."""
+
+    id: str  # the library claim's id, "C-012"
+    status: str  # "approved" | "deviates" | "expired"
+    approved_text: str  # the approved wording
+    differences: list[str]  # what the copy changes: a figure, a qualifier, a population, the certainty
+    approved_by: str
+    approved_on: str
+    expires_on: str
+
+
 class GoneClaim(TypedDict):
     """A reviewed claim that no longer occurs in the copy, with the decision it had."""
 
@@ -324,6 +340,13 @@ class Finding:
     page: int | None = None
     url: str = ""  # copy fetched from the web: its address
     fetched_at: str = ""  # and when it was fetched (ISO 8601, UTC)
+    # The source ids the claim cites (a claims table's source column, citations in its text).
+    cited: tuple[str, ...] = ()
+    # The claim's normalised words and cited sources, hashed: the key approvals follow, so a
+    # page renamed or moved keeps them (``id`` also holds the document path).
+    fingerprint: str = ""
+    register_id: str = ""  # a claims register's own id for the row ("C-001")
+    library: LibraryMatch = field(default_factory=lambda: LibraryMatch())
 
 
 @dataclass(frozen=True)

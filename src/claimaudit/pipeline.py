@@ -20,7 +20,7 @@ from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 from claimaudit.verdicts.confidence import verdict_confidence
-from claimaudit.verdicts.ids import claim_id
+from claimaudit.verdicts.ids import claim_fingerprint, claim_id
 
 if TYPE_CHECKING:
     from claimaudit.evidence.meaning import Meaning
@@ -125,6 +125,9 @@ def audit_documents(
                 page=page,
                 url=document.url,
                 fetched_at=document.fetched_at,
+                cited=tuple(resolution.cited),
+                fingerprint=claim_fingerprint(claim.text, resolution.cited),
+                register_id=claim.block.register_id,
             )
         )
     rewritten = checked_rewrites([(f.text, f.suggestion) if f.verdict != "supported" else ("", "") for f in findings],

@@ -59,6 +59,7 @@ from .json_report import NotAuditedRow, ReportData, ToolData, not_audited_rows, 
 
 MAIN_TEMPLATE = "report.html.j2"
 STYLE_TEMPLATE = "report.css"
+PRINT_STYLE_TEMPLATE = "report-print.css"  # a template of its own, so a team may override how it prints
 SCRIPT_TEMPLATE = "report.js"
 
 CHART_BAR_WIDTH = 240  # pixels for the largest bar
@@ -683,7 +684,7 @@ def _csp_hash(code: str) -> str:
 def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> str:
     """The whole report as one HTML document with its styles, script and data inlined."""
     env = make_environment(template_dirs)
-    css = _inline_asset(env, STYLE_TEMPLATE)
+    css = Markup(_inline_asset(env, STYLE_TEMPLATE) + "\n" + _inline_asset(env, PRINT_STYLE_TEMPLATE))
     js = _inline_asset(env, SCRIPT_TEMPLATE)
     # Only our own script and stylesheet may run, and nothing may be fetched.
     csp = (

@@ -11,7 +11,17 @@ import os
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-from claimaudit.model import AlignedElement, AuditResult, Document, Evidence, Finding, GoneClaim, NotAudited, Source
+from claimaudit.model import (
+    AlignedElement,
+    AuditResult,
+    Document,
+    Evidence,
+    Finding,
+    GoneClaim,
+    LibraryMatch,
+    NotAudited,
+    Source,
+)
 
 from .common import (
     TOOL_NAME,
@@ -147,6 +157,20 @@ class FindingData(TypedDict):
     url: NotRequired[str]  # copy fetched from the web
     fetched_at: NotRequired[str]
     review: NotRequired[ReviewData]  # only when decisions were carried from a reviewed workbook
+    fingerprint: NotRequired[str]  # normalised words + cited sources: the key approvals follow
+    cited: NotRequired[list[str]]  # the source ids the claim cites
+    register_id: NotRequired[str]  # a claims register's own id for the row
+    library: NotRequired["LibraryData"]
+
+
+class LibraryData(TypedDict):
+    id: str
+    status: str  # approved | deviates | expired
+    approved_text: NotRequired[str]
+    differences: NotRequired[list[str]]
+    approved_by: NotRequired[str]
+    approved_on: NotRequired[str]
+    expires_on: NotRequired[str]
 
 
 class RuleData(TypedDict):
@@ -318,6 +342,25 @@ def _finding(finding: Finding, rulebook: RuleBook) -> FindingData:
         data["url"] = text_of(finding.url)
     if finding.fetched_at:
         data["fetched_at"] = text_of(finding.fetched_at)
+    if finding.fingerprint:
+        data["fingerprint"] = text_of(finding.fingerprint)
+    if finding.cited:
+        data["cited"] = [text_of(source) for source in finding.cited]
+    if finding.register_id:
+        data["register_id"] = text_of(finding.register_id)
+    if finding.library:
+        data["library"] = library_fields(finding.library)
+    return data
+
+
+def library_fields(match: LibraryMatch) -> LibraryData:
+    """The library match as the report states it: id and status first, then what is known."""
+    data: LibraryData = {"id": text_of(match.get("id")), "status": text_of(match.get("status"))}
+    for key in ("approved_text", "approved_by", "approved_on", "expires_on"):
+        if match.get(key):
+            data[key] = text_of(match.get(key))
+    if match.get("differences"):
+        data["differences"] = [text_of(item) for item in match.get("differences", [])]
     return data
 
 
