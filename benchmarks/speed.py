@@ -18,11 +18,17 @@
    checks with ``--semantic`` (target: warm under 1 s), the site audit with
    meaning on, and the model's own cost: load time, and milliseconds to embed
    a claim and a source sentence.
+5. The reports of that synthetic site (``--only report``): the HTML report's
+   size and write time, the time headless Chromium takes to open it (from
+   navigation to the load event, and to the first page of claims rendered),
+   the JSON report's size and the workbook's write time.
 
-    python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500] [--only page,site,imports,model]
-                               [--semantic] [--json FILE]
+    python benchmarks/speed.py [--runs 7] [--pages 1000] [--sources 500]
+                               [--only page,site,imports,model,report] [--semantic] [--json FILE]
 
-Target: under 0.5 s for one page (1 s with --semantic).
+Targets: under 0.5 s for one page (1 s with --semantic); the 1,000-page site's
+HTML report under 15 MB and open in Chromium in under 5 s, its workbook
+written in under 5 s.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ REAL_PAGE = REPO.parent / "shared" / "corpus" / "stemedix-blog-page.txt"
 HEAVY = ("pandas", "openpyxl", "jinja2", "numpy", "pydantic", "ruamel.yaml")
 TARGET_SECONDS = 0.5
 SEMANTIC_TARGET_SECONDS = 1.0
+HTML_TARGET_MB = 15
+OPEN_TARGET_SECONDS = 5.0
+WORKBOOK_TARGET_SECONDS = 5.0
 
 
 def _environment(cache_dir: str) -> dict:
@@ -224,7 +233,8 @@ def bench_model() -> dict:
             "ms_per_source_text": round(1000 * batch_s / len(sentences), 1)}
 
 
-def bench_site(pages: int, source_count: int, seed: int = 7, semantic: bool = False) -> dict:
+def audit_site(pages: int, source_count: int, seed: int = 7, semantic: bool = False) -> tuple[object, dict]:
+    """The synthetic site audited: its result, and how long reading and auditing took."""
     from claimaudit.api import read_copy, read_sources
     from claimaudit.pipeline import audit_documents
     from claimaudit.rule_cache import load_rule_set, select_rules
@@ -251,9 +261,64 @@ def bench_site(pages: int, source_count: int, seed: int = 7, semantic: bool = Fa
         result = audit_documents(documents, sources, rules, meaning=meaning)
         audit_s = time.perf_counter() - started
     claims = len(result.findings)
-    return {"pages": pages, "sources": source_count, "claims": claims, "read_s": round(read_s, 2),
-            "audit_s": round(audit_s, 2), "claims_per_s": round(claims / audit_s, 1) if audit_s else None,
-            "pages_per_s": round(pages / (read_s + audit_s), 1)}
+    return result, {"pages": pages, "sources": source_count, "claims": claims, "read_s": round(read_s, 2),
+                    "audit_s": round(audit_s, 2), "claims_per_s": round(claims / audit_s, 1) if audit_s else None,
+                    "pages_per_s": round(pages / (read_s + audit_s), 1)}
+
+
+def bench_site(pages: int, source_count: int, seed: int = 7, semantic: bool = False) -> dict:
+    return audit_site(pages, source_count, seed, semantic)[1]
+
+
+def open_in_chromium(html: Path) -> dict:
+    """Seconds from navigation to the load event, and to the first page of claims rendered,
+    in the headless Chromium the browser tests use; {} when Playwright or Chromium is missing."""
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        from browser_support import CHROMIUM, CHROMIUM_ARGS
+        from playwright.sync_api import sync_playwright
+    except BaseException as missing:  # pytest.importorskip raises its own Skipped, not ImportError
+        print(f"report: not opened in Chromium ({missing})")
+        return {}
+    if not os.path.exists(CHROMIUM):
+        print(f"report: not opened in Chromium ({CHROMIUM} is missing)")
+        return {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            started = time.perf_counter()
+            page.goto(html.as_uri(), wait_until="load", timeout=600_000)
+            load_s = time.perf_counter() - started
+            page.wait_for_function(
+                "() => document.querySelector('#claims-table tbody.finding tr.main') &&"
+                " /^Showing \\d+ of \\d+ claims/.test(document.getElementById('filter-status').textContent)",
+                timeout=600_000)
+            ready_s = time.perf_counter() - started
+            rows = page.locator("#claims-table tbody.finding").count()
+        finally:
+            browser.close()
+    if problems:
+        raise SystemExit(f"the report's script failed in Chromium: {problems[0]}")
+    return {"load_s": round(load_s, 2), "first_page_s": round(ready_s, 2), "rows_rendered": rows}
+
+
+def bench_reports(result) -> dict:
+    """Write the site's HTML, JSON and workbook reports; time them and open the HTML in Chromium."""
+    from claimaudit.report import write_html, write_json, write_xlsx
+
+    figures: dict = {"claims": len(result.findings)}
+    with tempfile.TemporaryDirectory(prefix="claimaudit-reports-") as folder:
+        out = Path(folder)
+        for name, write in (("html", write_html), ("json", write_json), ("xlsx", write_xlsx)):
+            started = time.perf_counter()
+            write(result, out / f"audit.{name}")
+            figures[f"{name}_write_s"] = round(time.perf_counter() - started, 2)
+            figures[f"{name}_mb"] = round((out / f"audit.{name}").stat().st_size / 1e6, 2)
+        figures["chromium"] = open_in_chromium(out / "audit.html")
+    return figures
 
 
 def main() -> None:
@@ -285,11 +350,27 @@ def main() -> None:
         figures["heavy imports in check"] = bench_imports()
         print("heavy modules imported by check: " + ", ".join(
             f"{name} {'YES' if loaded else 'no'}" for name, loaded in figures["heavy imports in check"].items()))
-    if "site" in wanted:
-        row = bench_site(args.pages, args.sources, semantic=args.semantic)
+    if wanted & {"site", "report"}:
+        result, row = audit_site(args.pages, args.sources, semantic=args.semantic)
         figures["synthetic site"] = row
         print(f"site{' (--semantic)' if args.semantic else ''}: {row['pages']} pages, {row['sources']} sources, {row['claims']} claims: read {row['read_s']} s, "
               f"audit {row['audit_s']} s = {row['claims_per_s']} claims/s ({row['pages_per_s']} pages/s overall)")
+        if "report" in wanted:
+            figures["site reports"] = reports = bench_reports(result)
+            opened = reports["chromium"]
+
+            def verdict(ok: bool, target: str) -> str:
+                return "ok" if ok else f"over the {target} target"
+
+            print(f"report html: {reports['html_mb']} MB written in {reports['html_write_s']} s "
+                  f"({verdict(reports['html_mb'] < HTML_TARGET_MB, f'{HTML_TARGET_MB} MB')})")
+            if opened:
+                print(f"report html in Chromium: load event {opened['load_s']} s, first page of claims "
+                      f"{opened['first_page_s']} s, {opened['rows_rendered']} rows rendered "
+                      f"({verdict(opened['first_page_s'] < OPEN_TARGET_SECONDS, f'{OPEN_TARGET_SECONDS} s')})")
+            print(f"report json: {reports['json_mb']} MB written in {reports['json_write_s']} s")
+            print(f"report xlsx: {reports['xlsx_mb']} MB written in {reports['xlsx_write_s']} s "
+                  f"({verdict(reports['xlsx_write_s'] < WORKBOOK_TARGET_SECONDS, f'{WORKBOOK_TARGET_SECONDS} s')})")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

@@ -108,7 +108,11 @@ def test_findings_say_where_each_claim_stood_in_a_scope_column_after_the_others(
     frame = audit(KNEE_PAGE, sources=KNEE_PACK).findings
     assert list(frame.columns)[:len(FIRST_FINDING_COLUMNS) + 1] == [*FIRST_FINDING_COLUMNS, "scope"]
     # Where paged or fetched copy stood comes after: empty for a page given as text.
-    assert list(frame.columns)[len(FIRST_FINDING_COLUMNS) + 1:] == ["page", "url", "fetched_at", "evidence_page"]
+    assert list(frame.columns)[len(FIRST_FINDING_COLUMNS) + 1:] == [
+        "page", "url", "fetched_at", "evidence_page", "fingerprint", "register_id", "library_id", "library_status"]
+    # Every claim has the fingerprint its approvals follow; no register or library was given.
+    assert frame["fingerprint"].str.fullmatch(r"[0-9a-f]{16}").all()
+    assert (frame["register_id"] == "").all() and (frame["library_status"] == "").all()
     assert frame["page"].isna().all() and (frame["url"] == "").all()
     scopes = dict(zip(frame["text"], frame["scope"]))
     assert scopes["FlexiCur eases knee pain in adults."] == "header"

@@ -139,7 +139,8 @@ def test_whitespace_and_case_edits_keep_the_decision(reviewed):
     result = apply_review(run_audit(), read_review(reviewed))
     statuses = {f.id: f.review["status"] for f in result.findings}
     assert statuses[claim_id("page.md", CURE)] == "carried"
-    assert statuses[claim_id("page.md", WALK)] == "carried"
+    # The same claim: "Approve with change" still waits for the change (spacing is no change).
+    assert statuses[claim_id("page.md", WALK)] == "change-required"
 
 
 def test_auditing_from_another_folder_still_finds_the_reviewed_claims(reviewed, monkeypatch):
@@ -170,7 +171,7 @@ def test_the_next_workbook_shows_the_decisions_prefilled_and_still_editable(revi
     for name in ("Claim", "Verdict", "Review status", "Review note"):
         assert ws.cell(row=row, column=columns[name]).protection.locked is True, name
     # The dropdown moved with the Decision column.
-    (validation,) = ws.data_validations.dataValidation
+    (validation,) = [v for v in ws.data_validations.dataValidation if v.type == "list"]
     letter = openpyxl.utils.get_column_letter(columns["Decision"])
     assert str(validation.sqref) == f"{letter}2:{letter}{ws.max_row}"
     # pandas sees the same register.
@@ -232,13 +233,14 @@ def test_new_claims_are_marked_and_removed_ones_are_listed_as_gone(reviewed):
 
     data = json.loads(render_json(result))
     assert data["review"]["gone"][0]["id"] == claim_id("page.md", FDA)
-    assert data["review"]["counts"] == {"carried": 2, "changed": 0, "re-review": 0, "new": 1, "gone": 1}
+    assert data["review"]["counts"] == {"carried": 1, "changed": 0, "re-review": 0, "change-required": 1,
+                                        "new": 1, "gone": 1}
     schema = json.loads(resources.files("claimaudit.report").joinpath("schema/audit.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(data)
 
     write_xlsx(result, "audit2.xlsx")
     book = openpyxl.load_workbook("audit2.xlsx")
-    assert book.sheetnames[-1] == "Gone"
+    assert book.sheetnames[-2:] == ["Gone", "Audit trail"]
     gone_rows = list(book["Gone"].iter_rows(min_row=2, values_only=True))
     assert [(r[3], r[5]) for r in gone_rows] == [(FDA, "Needs source")]
 
@@ -301,16 +303,18 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
         read_review(tmp_path / "missing.xlsx")
 
 
-def test_a_decision_outside_the_list_names_its_row(reviewed):
+def test_a_decision_outside_the_list_names_its_cell(reviewed):
     book = openpyxl.load_workbook(reviewed)
     ws = book["Claims"]
     row = row_of(ws, MICE)
-    ws.cell(row=row, column=header_columns(ws)["Decision"]).value = "Looks good"
+    column = header_columns(ws)["Decision"]
+    ws.cell(row=row, column=column).value = "Looks good"
     book.save(reviewed)
     with pytest.raises(InputError) as error:
         read_review(reviewed)
     message = str(error.value)
-    assert f"reviewed.xlsx:{row}: Decision: unknown decision 'Looks good'" in message
+    cell = f"{openpyxl.utils.get_column_letter(column)}{row}"
+    assert f'reviewed.xlsx: Claims!{cell}: unknown decision "Looks good"' in message
     assert "Approve with change" in message
 
 
@@ -345,11 +349,18 @@ def test_review_commands_on_the_command_line(reviewed):
     data = json.loads(as_json.output)
     assert data["decisions"]["Approve with change"] == 1 and data["open"] == 1
 
+    # "Approve with change" asks for a change: nothing is approved as it reads yet.
     written = runner.invoke(main, ["review", "baseline", str(reviewed), "--out", "baseline.json"])
     assert written.exit_code == 0, written.output
+    assert read_baseline("baseline.json").entries == []
+    assert "1 claim(s) approved with change are not in the baseline" in written.stderr
+
+    fill_in(Path(reviewed), Path(reviewed), {CURE: {"Decision": "Approve", "Date": dt.date(2025, 3, 3)}})
+    written = runner.invoke(main, ["review", "baseline", str(reviewed), "--out", "baseline.json"])
     entries = read_baseline("baseline.json").entries
-    assert {e.claim for e in entries} == {claim_id("page.md", WALK)}
-    assert entries[0].extra["reviewer"] == "Ann Lee"
+    assert {e.claim for e in entries} == {claim_id("page.md", CURE)}
+    for entry in entries:
+        assert entry.extra["reviewer"] == "Ann Lee" and entry.extra["date"] == "2025-03-03"
 
     bad = runner.invoke(main, ["review", "summary", "missing.xlsx"])
     assert bad.exit_code == 2 and "missing.xlsx" in bad.output and "Traceback" not in bad.output
@@ -366,7 +377,8 @@ def test_approved_claims_no_longer_fail_the_check_with_the_review_baseline(revie
     state = {}
     for item in report.items:
         state.setdefault(item.text, set()).add(item.state)
-    assert state[CURE] == {BASELINED} and state[WALK] == {BASELINED}
+    assert state[CURE] == {BASELINED}
+    assert BASELINED not in state[WALK]  # "Approve with change": the copy must change first
     assert BASELINED not in state[FDA]  # "Needs source" is not an approval
     assert report.failed
 
@@ -386,8 +398,15 @@ def test_a_decision_carried_onto_a_changed_claim_counts_only_once_confirmed(revi
     third = apply_review(run_audit(), second)
     assert by_text(third, WALK_REWORDED).review["status"] == "changed"
 
-    # The reviewer signs: now it is an approval.
-    fill_in(Path("audit2.xlsx"), Path("audit2.xlsx"), {WALK_REWORDED: {"Reviewer": "Ann Lee"}})
+    # Signing the carried "Approve with change" asks for a change again: the new wording is not approved.
+    fill_in(Path("audit2.xlsx"), Path("audit2.xlsx"), {WALK_REWORDED: {"Reviewer": "Ann Lee",
+                                                                       "Date": dt.date(2025, 3, 4)}})
+    signed = read_review("audit2.xlsx")
+    assert baseline_entries(signed, "baseline.json") == []
+    assert by_text(apply_review(run_audit(), signed), WALK_REWORDED).review["status"] == "change-required"
+
+    # The reviewer approves the new wording, signed and dated: now it is an approval.
+    fill_in(Path("audit2.xlsx"), Path("audit2.xlsx"), {WALK_REWORDED: {"Decision": "Approve"}})
     confirmed = read_review("audit2.xlsx")
     assert [e.claim for e in baseline_entries(confirmed, "baseline.json")] == [claim_id("page.md", WALK_REWORDED)]
     after = apply_review(run_audit(), confirmed)
@@ -399,7 +418,8 @@ def test_audit_command_carries_the_review(reviewed):
     outcome = CliRunner().invoke(main, ["audit", "page.md", "--sources", "sources.yaml", "--out", "out",
                                         "--review", str(reviewed)])
     assert outcome.exit_code == 0, outcome.output
-    assert "review from reviewed.xlsx: 2 carried" in outcome.output and "1 gone" in outcome.output
+    assert "review from reviewed.xlsx: 1 carried" in outcome.output and "1 gone" in outcome.output
+    assert "1 approved with change but not changed (change-required)" in outcome.output
     data = json.loads(Path("out/audit.json").read_text(encoding="utf-8"))
     decisions = {f["text"]: f["review"]["decision"] for f in data["findings"]}
     assert decisions[CURE] == "Reject" and decisions[NEW_CLAIM] == ""

@@ -29,6 +29,7 @@ FINDING_COLUMNS = [
     "id", "document", "line", "column", "start", "end", "text", "verdict", "confidence",
     "claim_type", "section", "rules", "reasons", "evidence_source", "evidence", "similarity", "suggestion",
     "scope", "page", "url", "fetched_at", "evidence_page",
+    "fingerprint", "register_id", "library_id", "library_status",
 ]
 # Text that was read but judged not to be a claim: the rows of the JSON report's `not_audited`.
 NOT_AUDITED_COLUMNS = ["document", "text", "line", "reason", "scope"]
@@ -160,6 +161,11 @@ class Audit:
                 "url": f.url,
                 "fetched_at": f.fetched_at,
                 "evidence_page": best.page if best else None,
+                # The key approvals follow; a claims register's own id; how a claims library sees it.
+                "fingerprint": f.fingerprint,
+                "register_id": f.register_id,
+                "library_id": f.library.get("id", ""),
+                "library_status": f.library.get("status", ""),
             })
         frame = pd.DataFrame(rows, columns=FINDING_COLUMNS)
         # Whole page numbers with blanks where there is none (plain pages), not 2.0 and NaN.
@@ -219,6 +225,8 @@ def audit(
     max_pages: int = 50,
     delay: float = 1.0,
     fetched: str | Path | None = None,
+    library: str | Path | Any = None,
+    as_of: Any = None,
 ) -> Audit:
     """Audit copy against its sources.
 
@@ -234,11 +242,22 @@ def audit(
     ``{"FlexiCur": ["curcumin"]}``, added to the packs' own. ``semantic``: weigh
     meaning beside the words with the optional sentence model; without the
     ``claimaudit[semantic]`` extra installed it raises ``SemanticUnavailable``
-    (an ``InputError``) naming the extra.
+    (an ``InputError``) naming the extra. ``library``: a claims library of
+    approved claims (a .csv, .xlsx or .yaml path, or a loaded
+    ``claimaudit.review.library.Library``); each finding's ``library`` then says
+    whether it is the approved wording, deviates from it or its approval
+    expired on ``as_of`` (a date or ``YYYY-MM-DD``; default today). Verdicts
+    are not changed by it.
     """
     from claimaudit.evidence.aliases import merge_aliases, validate_aliases
 
     given_aliases = validate_aliases(aliases, path="<python>")
+    approved = None
+    if library is not None:
+        from claimaudit.review.library import Library, load_library, parse_date
+
+        approved = library if isinstance(library, Library) else load_library(library)
+        as_of = parse_date(as_of, field_name="as_of")
     meaning = None
     if semantic:
         # Imported only when asked for: the rule-only path loads nothing new.
@@ -266,6 +285,10 @@ def audit(
     if meaning is not None:
         result.semantic_model = meaning.settings.model
     raise_problems(result.problems)
+    if approved is not None:
+        from claimaudit.review.library import apply_library
+
+        apply_library(result, approved, as_of)
     result.skipped = list(reading.skipped)
     if not pack:
         result.warnings.append("no sources were given and the copy cites none: every claim is unsupported")

@@ -9,6 +9,7 @@ order the files were given.
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from collections.abc import Mapping
@@ -45,6 +46,8 @@ class CheckOptions:
     on_document: Callable[[Document], None] | None = None
     semantic: bool = False  # --semantic; the config's `semantic = true` switches it on too
     web: WebOptions | None = None  # --sitemap, --crawl and how pages are fetched; None: no copy from the web
+    library: str | None = None  # --library: a claims library of approved claims to mark the findings against
+    as_of: datetime.date | None = None  # --as-of: the date approvals are judged on (default: today)
 
     def rule_layer(self) -> RuleLayer:
         return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
@@ -178,6 +181,11 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     settings_config = config.config
     # Before any copy is read, so a missing extra fails at once; one model for every group of files.
     meaning = meaning_for(options.semantic, config)
+    library = None
+    if options.library:
+        from claimaudit.review.library import load_library
+
+        library = load_library(options.library)  # before the copy, so a bad library fails fast
     inputs = _read_inputs(options, config)
     documents = inputs.documents
     if not documents:
@@ -233,6 +241,11 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     merged.warnings += unread_warnings(merged)
     if meaning is not None:
         merged.semantic_model = meaning.settings.model
+    if library is not None:
+        from claimaudit.review.library import apply_library
+
+        # After judging: the library marks findings, it never changes a verdict.
+        apply_library(merged, library, options.as_of)
     return CheckRun(merged, default, fail_on_by_document)
 
 

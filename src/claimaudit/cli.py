@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from claimaudit.rules.selftest import RuleRun
     from claimaudit.verdicts.baseline import Baseline
     from claimaudit.verdicts.gate import GateReport
+    from claimaudit.verdicts.review import ReviewedWorkbook
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
@@ -172,11 +173,38 @@ copy_options = [
 ]
 
 
+def _parse_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from claimaudit.review.library import parse_date
+
+    try:
+        return parse_date(value)
+    except InputError as error:
+        raise click.BadParameter(error.detail) from None
+
+
+library_options = [
+    click.option("--library", "library_path", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+                 help="Claims library of approved claims (.csv, .xlsx or .yaml with id, claim, sources, approved_by, "
+                      "approved_on, expires_on): mark each claim approved, deviating from approved wording, or "
+                      "with an expired approval. It never changes a verdict."),
+    click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_parse_as_of,
+                 help="The date the library's approvals and expiries are judged on (default: today)."),
+]
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def with_copy_options(function: F) -> F:
     for option in reversed(copy_options):
+        function = option(function)
+    return function
+
+
+def with_library_options(function: F) -> F:
+    for option in reversed(library_options):
         function = option(function)
     return function
 
@@ -294,7 +322,8 @@ def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str 
              rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
              config_path: str | None, no_cache: bool, semantic: bool, fail_on: str | None = None,
              on_document: Callable[[Document], None] | None = None,
-             web: WebOptions | None = None) -> tuple[LoadedConfig, CheckOptions]:
+             web: WebOptions | None = None, library: str | None = None,
+             as_of: Any = None) -> tuple[LoadedConfig, CheckOptions]:
     """Config, limits, cache switch and the options of the shared orchestration."""
     from claimaudit import cache, limits
     from claimaudit.check import CheckOptions
@@ -308,6 +337,9 @@ def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str 
     options = CheckOptions(copy=list(copy), sources=list(sources), rules=list(rules), disable=list(disable),
                            enable=list(enable), levels=dict(levels), fail_on=fail_on, use_cache=not no_cache,
                            texts=list(texts), stdin=stdin, on_document=on_document, semantic=semantic, web=web)
+    if as_of is not None and not library:
+        raise click.UsageError("--as-of dates the approvals of a claims library: give --library FILE too")
+    options.library, options.as_of = library, as_of
     return config, options
 
 
@@ -321,6 +353,22 @@ def _web_options(copy: tuple[str, ...], sitemaps: tuple[str, ...], crawls: tuple
     return WebOptions(sitemaps=sitemaps, crawls=crawls, max_pages=max_pages, delay=delay, fetched_dir=fetched_dir)
 
 
+def _parse_roles(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from claimaudit.verdicts.signoff import clean_roles, role_problem
+
+    names = [name for name in value.split(",") if name.strip()]
+    for name in names:
+        problem = role_problem(name)
+        if problem:
+            raise click.BadParameter(problem)
+    roles = clean_roles(names)
+    if len(roles) != len(names):
+        raise click.BadParameter("a role is named twice")
+    return roles
+
+
 def _report_problems(result: AuditResult) -> bool:
     """Print every file that could not be read; whether there was any."""
     for problem in result.problems:
@@ -330,6 +378,7 @@ def _report_problems(result: AuditResult) -> bool:
 
 @main.command()
 @with_copy_options
+@with_library_options
 @click.option("--out", "-o", default="reports", show_default=True, type=click.Path(path_type=str),
               help="Folder for audit.html, audit.xlsx and audit.json.")
 @click.option("--format", "-f", "formats", multiple=True,
@@ -337,12 +386,18 @@ def _report_problems(result: AuditResult) -> bool:
 @click.option("--templates", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder of HTML templates that override the built-in ones.")
 @click.option("--review", "review_path", type=click.Path(dir_okay=False, path_type=str),
-              help="A reviewed audit.xlsx: carry its decisions and comments to the same claims.")
+              help="A reviewed audit.xlsx: carry its decisions and comments to the same claims, and write "
+                   "review.json, the record of who decided what, when and on what copy.")
+@click.option("--roles", "roles_option", metavar="ROLES", callback=_parse_roles,
+              help="Sign-off roles, comma-separated (Medical,Legal,Regulatory): each gets its own decision columns "
+                   "in the workbook, and a claim is approved when every one approved it. Default: the config's "
+                   "`review-roles`.")
 def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
           config_path: str | None, no_cache: bool, semantic: bool, sitemaps: tuple[str, ...], crawls: tuple[str, ...],
-          max_pages: int, delay: float, fetched_dir: str | None, out: str, formats: tuple[str, ...],
-          templates: tuple[str, ...], review_path: str | None) -> None:
+          max_pages: int, delay: float, fetched_dir: str | None, library_path: str | None, as_of: Any, out: str,
+          formats: tuple[str, ...],
+          templates: tuple[str, ...], review_path: str | None, roles_option: tuple[str, ...] | None) -> None:
     """Audit COPY (pages, copy decks, claims tables, folders or http(s) URLs; '-' for standard input) and write
     the reports.
 
@@ -367,28 +422,44 @@ def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
             task = progress.add_task("Auditing", total=None)
             config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
                                        config_path, no_cache, semantic, on_document=lambda d: progress.advance(task),
-                                       web=web)
+                                       web=web, library=library_path, as_of=as_of)
             run = run_check(options, config)
     else:
         config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
-                                   config_path, no_cache, semantic, web=web)
+                                   config_path, no_cache, semantic, web=web, library=library_path, as_of=as_of)
         run = run_check(options, config)
     result = run.result
     if not result.documents:
         _report_problems(result)
         sys.exit(EXIT_INPUT)
+    _set_review_roles(result, config, roles_option)
     if reviewed is not None:
         from claimaudit.verdicts.review import apply_review
 
+        reviewed.require(result.required_review_roles)
         apply_review(result, reviewed)
-    written = _write_reports(result, Path(out), wanted, list(templates))
+    written = _write_reports(result, Path(out), wanted, list(templates), reviewed)
     _print_summary(console, result, written)
     if _report_problems(result):
         sys.exit(EXIT_INPUT)
 
 
-def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templates: list[str]) -> list[Path]:
-    """Render every report in memory, then replace the whole set at once."""
+def _set_review_roles(result: AuditResult, config: LoadedConfig, roles_option: tuple[str, ...] | None) -> None:
+    """The sign-off roles the workbook gets columns for: --roles (each required), else the config's."""
+    from claimaudit.verdicts.signoff import clean_roles, required_roles
+
+    if roles_option is not None:
+        result.review_roles = result.required_review_roles = roles_option
+        return
+    roles = clean_roles(config.config.review_roles)
+    result.review_roles = roles
+    result.required_review_roles = required_roles(roles, config.config.required_review_roles)
+
+
+def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templates: list[str],
+                   reviewed: ReviewedWorkbook | None = None) -> list[Path]:
+    """Render every report in memory, then replace the whole set at once (with review.json when
+    decisions were carried from a reviewed workbook)."""
     from claimaudit.files import write_atomic_set
 
     renderers: dict[str, Callable[[], str | bytes]] = {
@@ -401,6 +472,10 @@ def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templa
     for fmt in wanted:
         path = out_dir / f"audit.{fmt}" if fmt != "csv" else out_dir / "claims.csv"
         files[path] = renderers[fmt]()
+    if reviewed is not None:
+        from claimaudit.verdicts.signoff import render_review_record
+
+        files[out_dir / "review.json"] = render_review_record(reviewed, result)
     return write_atomic_set(files)
 
 
@@ -434,9 +509,14 @@ def _print_summary(console: Console, result: AuditResult, written: list[Path]) -
     note = f" ({empty} with no claims)" if empty else ""
     console.print(plain(f"{len(result.documents)} document(s) audited{note} against {len(result.sources)} source(s)."))
     if result.review:
-        from claimaudit.verdicts.review import review_line
+        from claimaudit.verdicts.review import review_lines
 
-        console.print(plain(review_line(result)), soft_wrap=True)
+        for line in review_lines(result):
+            console.print(plain(line), soft_wrap=True)
+    if any(f.library for f in result.findings):
+        from claimaudit.review.library import library_line
+
+        console.print(plain(library_line(result)), soft_wrap=True)
     for warning in result.warnings:
         console.print(Text("warning: ", style="yellow") + plain(warning))
     flagged = [f for f in result.findings if f.verdict != "supported"]
@@ -504,6 +584,7 @@ def _use_colour(choice: bool | None) -> bool:
 
 @main.command()
 @with_copy_options
+@with_library_options
 @click.option("--fail-on", type=click.Choice(["overstated", "unsupported"]), default=None,
               help="Lowest verdict that fails the check (default: the config's, else overstated).")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[=FILE]", callback=_parse_check_formats,
@@ -521,8 +602,8 @@ def _use_colour(choice: bool | None) -> bool:
 def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | None, sources: tuple[str, ...],
           rules: tuple[str, ...], disable: tuple[str, ...], enable: tuple[str, ...], levels: dict[str, str],
           config_path: str | None, no_cache: bool, semantic: bool, sitemaps: tuple[str, ...], crawls: tuple[str, ...],
-          max_pages: int, delay: float, fetched_dir: str | None, fail_on: str | None,
-          formats: list[tuple[str, str | None]],
+          max_pages: int, delay: float, fetched_dir: str | None, library_path: str | None, as_of: Any,
+          fail_on: str | None, formats: list[tuple[str, str | None]],
           baseline: str | None, write_baseline: bool, changed_since: str | None, colour: bool | None,
           verbose: bool) -> None:
     """Pre-publish gate: exit 1 when a claim is overstated or unsupported.
@@ -536,7 +617,8 @@ def check(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
 
     config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
                                config_path, no_cache, semantic, fail_on=fail_on,
-                               web=_web_options(copy, sitemaps, crawls, max_pages, delay, fetched_dir))
+                               web=_web_options(copy, sitemaps, crawls, max_pages, delay, fetched_dir),
+                               library=library_path, as_of=as_of)
     baseline_path = baseline or (config.resolve(config.config.baseline) if config.config.baseline else None)
     known: Baseline | None = None
     if baseline_path and not write_baseline:
@@ -713,9 +795,13 @@ def _rule_test_lines(runs: list[RuleRun], colour: bool) -> list[str]:
               help="Config file whose `aliases`, limits and `semantic` apply (default: the nearest one above the "
                    "working folder).")
 @click.option("--semantic", is_flag=True, help=SEMANTIC_HELP)
+@click.option("--table", "table_path", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="A claims table (.csv or .xlsx) with an id column: CLAIM is the id of one of its rows (C-003), "
+                   "explained with the sources that row cites.")
+@with_library_options
 def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], extra: tuple[str, ...],
             disable: tuple[str, ...], levels: dict[str, str], no_cache: bool, config_path: str | None,
-            semantic: bool) -> None:
+            semantic: bool, table_path: str | None, library_path: str | None, as_of: Any) -> None:
     """Show step by step how the engine reads CLAIM and which rules fire."""
     from claimaudit.check import meaning_for
     from claimaudit.config import load_config
@@ -731,6 +817,19 @@ def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], ext
         limits.set_limits(config.config.limits)
     if not claim.strip():
         raise InputError("CLAIM is empty: give the sentence to explain")
+    register_id = ""
+    cited: tuple[str, ...] = ()
+    if table_path:
+        from claimaudit.ingest.table import register_row
+
+        register_id, claim, cited = register_row(table_path, claim)
+    if as_of is not None and not library_path:
+        raise click.UsageError("--as-of dates the approvals of a claims library: give --library FILE too")
+    library = None
+    if library_path:
+        from claimaudit.review.library import load_library
+
+        library = load_library(library_path)
     limits.check("max-claim-chars", len(claim), field="CLAIM")
     meaning = meaning_for(semantic, config)
     if meaning is not None:
@@ -739,12 +838,26 @@ def explain(claim: str, evidence: tuple[str, ...], sources: tuple[str, ...], ext
         # The pack's embeddings are kept for the next run, as `check` keeps them.
         ctx.with_resource(persistent_analyses(not no_cache))
     click.echo(printable(explain_claim(claim, list(evidence), list(sources), list(extra), disable=list(disable),
-                                       levels=levels, aliases=config.aliases, meaning=meaning)))
+                                       levels=levels, aliases=config.aliases, meaning=meaning, cited=cited,
+                                       register_id=register_id, library=library, as_of=as_of)))
 
 
 @main.group()
 def review() -> None:
     """Read a workbook a reviewer filled in: who decided what, and a baseline for `check`."""
+
+
+def _reviewed(workbook: str) -> ReviewedWorkbook:
+    """A reviewed workbook, with the sign-off roles the project's config requires required too
+    (an Audit trail edited to require fewer does not lower them)."""
+    from claimaudit.config import load_config
+    from claimaudit.verdicts.review import read_review
+    from claimaudit.verdicts.signoff import clean_roles, required_roles
+
+    reviewed = read_review(workbook)
+    config = load_config().config
+    reviewed.require(required_roles(clean_roles(config.review_roles), config.required_review_roles))
+    return reviewed
 
 
 @review.command("summary")
@@ -754,9 +867,9 @@ def review_summary(workbook: str, fmt: str) -> None:
     """Print who approved what in WORKBOOK and which claims are still open."""
     import json
 
-    from claimaudit.verdicts.review import read_review, render_summary, summarise
+    from claimaudit.verdicts.review import render_summary, summarise
 
-    summary = summarise(read_review(workbook))
+    summary = summarise(_reviewed(workbook))
     if fmt == "json":
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -772,16 +885,83 @@ def review_summary(workbook: str, fmt: str) -> None:
 @click.option("--merge", is_flag=True, help="Keep the entries already in the baseline file.")
 def review_baseline(workbook: str, out: str, merge: bool) -> None:
     """Write the approved claims of WORKBOOK as a baseline, so `check --baseline` passes them."""
-    from claimaudit.verdicts.review import read_review, summarise, write_review_baseline
+    from claimaudit.terminal import printable
+    from claimaudit.verdicts.review import NOT_COUNTED_RULE, summarise, write_review_baseline
 
-    reviewed = read_review(workbook)
+    reviewed = _reviewed(workbook)
     path, count = write_review_baseline(reviewed, out, merge=merge)
     summary = summarise(reviewed)
     approved = len([row for row in reviewed.rows if row.approved])
     click.echo(f"wrote {path}: {count} entr{'y' if count == 1 else 'ies'} for {approved} approved claim(s)")
+    changes = [row for row in reviewed.rows if row.change_required]
+    if changes:
+        click.echo(f"{len(changes)} claim(s) approved with change are not in the baseline: the copy must change "
+                   f"first, then be approved with Approve", err=True)
     if summary.to_confirm:
         click.echo(f"{len(summary.to_confirm)} decision(s) carried onto a changed claim are not in the "
-                   f"baseline until a reviewer confirms them (fills in Reviewer)", err=True)
+                   f"baseline until a reviewer confirms them (their name and the date)", err=True)
+    problems = [signoff.problem() for row in summary.not_counted for signoff in row.not_counted]
+    if problems:
+        click.echo(f"{len(problems)} decision(s) do not count and are not in the baseline ({NOT_COUNTED_RULE}):",
+                   err=True)
+        for problem in problems:
+            click.echo(printable(f"  {problem}", keep_newlines=False), err=True)
+
+
+@review.command("record")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", "-o", default="review.json", show_default=True,
+              type=click.Path(dir_okay=False, path_type=str), help="The record to write ('-': standard output).")
+def review_record(workbook: str, out: str) -> None:
+    """Write the record of WORKBOOK's decisions as JSON: who decided what, when, in which role, on
+    which copy, pack and tool version (its Audit trail sheet), and which decisions count."""
+    from claimaudit.verdicts.signoff import render_review_record
+
+    reviewed = _reviewed(workbook)
+    text = render_review_record(reviewed)
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    from claimaudit.files import write_atomic
+
+    written = write_atomic(out, text)
+    decisions = sum(1 for row in reviewed.rows for s in row.signoffs if s.decision and not row.awaiting(s))
+    click.echo(f"wrote {written}: {decisions} decision(s) on {len(reviewed.rows)} claim(s)")
+
+
+@review.command("library")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--library", "library_path", required=True, type=click.Path(dir_okay=False, path_type=str),
+              metavar="FILE",
+              help="The claims library to update (.csv, .xlsx or .yaml); created when it does not exist.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Write the library here instead (its suffix picks CSV, XLSX or YAML). Default: --library.")
+def review_library(workbook: str, library_path: str, out: str | None) -> None:
+    """Add the claims approved in WORKBOOK to a claims library, for `--library`.
+
+    A claim counts when its Decision is Approve and a reviewer signed and dated it. A claim
+    new to the library gets the next free id (C-001 style, as the library numbers them); one
+    already there with the same wording has its approval renewed.
+    """
+    from claimaudit.review.library import build_library
+    from claimaudit.terminal import printable
+
+    from claimaudit.config import load_config
+    from claimaudit.verdicts.signoff import clean_roles, required_roles
+
+    config = load_config().config
+    update = build_library(workbook, library_path, out,
+                           required_roles(clean_roles(config.review_roles), config.required_review_roles))
+    target = out or library_path
+    added = f" ({', '.join(update.added)})" if 0 < len(update.added) <= 10 else ""
+    renewed = f" ({', '.join(update.renewed)})" if 0 < len(update.renewed) <= 10 else ""
+    click.echo(printable(f"wrote {target}: {len(update.library.claims)} claim(s); {len(update.added)} added{added}, "
+                         f"{len(update.renewed)} renewed{renewed}", keep_newlines=False))
+    if update.unsigned:
+        click.echo(f"{update.unsigned} approval(s) without a reviewer name and a date were not added", err=True)
+    if update.unknown_sources:
+        click.echo(f"{update.unknown_sources} approval(s) were not added: the workbook does not show which sources "
+                   f"the claim cites", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -61,6 +61,8 @@ class CheckConfig:
     skip_scopes: list[str] = field(default_factory=list)  # model.SCOPES left out of the audit
     aliases: dict[str, list[str]] = field(default_factory=dict)  # as written; see LoadedConfig.aliases
     semantic: bool = False  # meaning beside the words (the semantic extra), as --semantic
+    review_roles: list[str] = field(default_factory=list)  # sign-off roles, each with its own columns
+    required_review_roles: list[str] | None = None  # None: every role is required
 
     @classmethod
     def from_data(cls, data: dict) -> "CheckConfig":
@@ -420,6 +422,8 @@ def _validation_error(error: Any, path: Path, text: str, table: tuple[str, ...],
         message = f"must be true or false, not {first.get('input')!r}"
     elif kind == "literal_error":
         message = f"{first['msg'].replace('Input should be', 'must be')}, not {first.get('input')!r}"
+    elif kind == "value_error":
+        message = first["msg"].removeprefix("Value error, ")
     else:
         message = first["msg"]
     keys = [part for part in loc if isinstance(part, str)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 
 FailOn = Literal["overstated", "unsupported"]
 Level = Literal["overstated", "unsupported"]
@@ -61,6 +61,43 @@ class CheckConfigSchema(_Settings):
     skip_scopes: list[str] = Field(default_factory=list)  # scopes not audited, as Vale's IgnoredScopes
     aliases: dict[str, list[str]] = Field(default_factory=dict)  # see evidence.aliases
     semantic: StrictBool = False  # the semantic extra; strict, so "yes" or 1 is an error, not a switch
+    # Sign-off roles, each with its own decision columns in the workbook (verdicts.review);
+    # a claim is approved when every required role approved it (default: every role).
+    review_roles: list[str] = Field(default_factory=list)
+    required_review_roles: list[str] | None = None
+
+    @field_validator("review_roles", "required_review_roles")
+    @classmethod
+    def usable_role_names(cls, value: list[str] | None) -> list[str] | None:
+        from claimaudit.verdicts.signoff import role_problem
+
+        seen: set[str] = set()
+        for name in value or ():
+            problem = role_problem(name)
+            if problem:
+                raise ValueError(problem)
+            key = " ".join(name.split()).casefold()
+            if key in seen:
+                raise ValueError(f"role {name.strip()!r} is named twice")
+            seen.add(key)
+        return value
+
+    @field_validator("required_review_roles")
+    @classmethod
+    def required_roles_are_roles(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is None:
+            return value
+        written = info.data.get("review_roles") or []
+        roles = {" ".join(name.split()).casefold() for name in written}
+        if not roles and value:
+            raise ValueError("names roles, but review-roles sets none")
+        if roles and not value:
+            raise ValueError("names no role: a claim would be approved with no sign-off; leave the key out "
+                             "to require every role")
+        for name in value:
+            if " ".join(name.split()).casefold() not in roles:
+                raise ValueError(f"{name.strip()!r} is not one of review-roles ({', '.join(written)})")
+        return value
 
     @field_validator("aliases", mode="before")
     @classmethod

@@ -17,29 +17,40 @@ from claimaudit.rules.loader import load_rules
 from claimaudit.verdicts.aggregate import decide, effective_reasons
 
 if TYPE_CHECKING:
+    import datetime
+
     from claimaudit.evidence.meaning import Meaning
+    from claimaudit.review.library import Library
 
 STRENGTH = {0: "0 no relationship", 1: "1 correlational", 2: "2 conditional causal", 3: "3 direct causal"}
 
 
 def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules: Sequence[str | Path],
                   disable: Sequence[str] = (), levels: dict[str, str] | None = None,
-                  aliases: Mapping[str, tuple[str, ...]] | None = None, meaning: Meaning | None = None) -> str:
+                  aliases: Mapping[str, tuple[str, ...]] | None = None, meaning: Meaning | None = None,
+                  cited: Sequence[str] = (), register_id: str = "", library: Library | None = None,
+                  as_of: datetime.date | None = None) -> str:
     """The step-by-step reading of one claim against the packs and evidence text.
 
     ``aliases`` (an alias table, e.g. the config's) is merged with the packs'
     own ``aliases:``, as ``check`` merges them. ``meaning``: the sentence model
     of the semantic extra, used beside the words as an audit with
-    ``--semantic`` uses it."""
+    ``--semantic`` uses it. ``cited`` and ``register_id``: the sources a claims
+    table's row cites and the row's own id. ``library``: a claims library the
+    claim is held against (on ``as_of``, default today), as ``--library`` does."""
     loaded = [load_pack(pack) for pack in packs]
     sources = [s for pack in loaded for s in pack.sources] + sources_from_text(evidence)
     names = merge_aliases(aliases, *(pack.aliases for pack in loaded))
     rules = load_rules(list(extra_rules), disable=list(disable), levels=levels)
     index = SourceIndex.build(sources, aliases=names, meaning=meaning)
-    judged = judge_in_index(claim, index, rules)
+    judged = judge_in_index(claim, index, rules, tuple(cited))
     statement, matches, reasons = judged.statement, judged.matches, judged.reasons
     read = describe(statement)
     out = [f"Claim: {claim}"]
+    if register_id:
+        out.append(f"Register id: {register_id}")
+    if cited:
+        out.append(f"Cites: {', '.join(cited)}")
     if meaning is not None:
         out.append(f"Meaning: on, beside the words (semantic model: {meaning.settings.model})")
     out += ["", "1. What the engine reads",
@@ -90,7 +101,30 @@ def explain_claim(claim: str, evidence: list[str], packs: list[str], extra_rules
     out += ["", f"5. Verdict: {verdict} (confidence {confidence:.2f})"]
     if suggestion:
         out.append(f"   suggestion: {suggestion}")
+    if library is not None:
+        out += ["", *library_section(claim, judged.resolution.cited or cited, library, as_of)]
     return "\n".join(out)
+
+
+def library_section(claim: str, cited: Sequence[str], library: Library, as_of: datetime.date | None) -> list[str]:
+    """How the claim stands against the claims library; it never changes the verdict above."""
+    import datetime
+
+    from claimaudit.review.library import DEVIATES, LibraryIndex, library_message
+
+    day = as_of or datetime.date.today()
+    match = LibraryIndex(library, day).match(claim, tuple(cited))
+    out = [f"6. Claims library ({Path(library.path).name}, as of {day.isoformat()}; approval is not evidence, "
+           f"the verdict stands)"]
+    if not match:
+        out.append("   no approved claim is near this one")
+        return out
+    if match.get("status") == DEVIATES:
+        out.append(f"   {match.get('id', '')} deviates: the approved wording is “{match.get('approved_text', '')}”")
+        out += [f"      - {item}" for item in match.get("differences", [])]
+    else:
+        out.append(f"   {match.get('id', '')} {match.get('status', '')}: {library_message(match)}")
+    return out
 
 
 def element_status(item: AlignedElement) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 Verdict = Literal["supported", "overstated", "unsupported"]
 VERDICTS: tuple[Verdict, ...] = ("supported", "overstated", "unsupported")
@@ -261,6 +261,20 @@ class ReviewState(TypedDict, total=False):
     note: str
     previous_id: str  # the id the claim had in the reviewed workbook, when it changed
     previous_verdict: str  # the verdict it had there, when it changed
+    previous_document: str  # the document it stood in there, when the page was renamed or moved
+    # With sign-off roles: each role's own decision (Medical, Legal, ...); the keys above then
+    # hold the claim's combined decision.
+    roles: dict[str, RoleReview]
+    problems: list[str]  # decisions that do not count, and why ("M7: Approve without a reviewer name")
+
+
+class RoleReview(TypedDict):
+    """One sign-off role's decision on a claim."""
+
+    decision: str
+    comment: str
+    reviewer: str
+    date: str
 
 
 class LibraryMatch(TypedDict, total=False):
@@ -289,6 +303,27 @@ class GoneClaim(TypedDict):
     comment: str
     reviewer: str
     date: str
+    page: NotRequired[int | None]  # paged copy: the page or slide ``line`` counts from
+
+
+class TrailDecision(TypedDict):
+    """One decision in the audit trail: who decided what on which claim, and on what it was made."""
+
+    claim_id: str
+    fingerprint: str
+    document: str
+    claim: str
+    role: str  # "" without sign-off roles
+    decision: str
+    reviewer: str
+    date: str
+    comment: str
+    counts: bool
+    why_not: str  # why it does not count ("" when it does)
+    copy_sha256: str  # of the document's text in the workbook the decision was made in
+    pack_sha256: str
+    tool_version: str
+    workbook: str  # the file name of that workbook
 
 
 class AppliedReview(TypedDict, total=False):
@@ -296,6 +331,9 @@ class AppliedReview(TypedDict, total=False):
 
     workbook: str  # the workbook's file name
     gone: list[GoneClaim]
+    # Every decision made in the reviewed workbook and the rounds before it (the audit trail).
+    history: list[TrailDecision]
+    not_counted: list[str]  # the reviewed workbook's decisions that do not count, with cell and why
 
 
 @dataclass(frozen=True)
@@ -411,6 +449,13 @@ class AuditResult:
     not_audited: list[NotAudited] = field(default_factory=list)
     # The sentence model the run used beside the words (the semantic extra); "" for words alone.
     semantic_model: str = ""
+    # Set when a claims library was applied (``--library``): its file name, the date its approvals
+    # were judged on (ISO) and how many claims it holds, so the report can be reproduced.
+    library_used: dict[str, str | int] = field(default_factory=dict)
+    # Sign-off roles (`review-roles`): each has its own decision columns in the workbook; a
+    # claim is approved when every required role approved it. Empty: one Decision column.
+    review_roles: tuple[str, ...] = ()
+    required_review_roles: tuple[str, ...] = ()
 
     def documents_without_claims(self) -> list[str]:
         """Paths of the documents read in which no claim was found, in document order."""

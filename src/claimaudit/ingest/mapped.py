@@ -147,6 +147,7 @@ class PendingBlock:
     heading: str | None = None  # None: the nearest heading above
     scope: str = ""  # "": "heading" for a heading, "table" for a cell, else "body"
     set_aside: str = ""  # why the text is read but not copy to audit (navigation, a widget)
+    register_id: str = ""  # a claims register's own id for the row ("C-001")
 
     @property
     def text(self) -> str:
@@ -203,6 +204,7 @@ def build_document(path: str, raw: str, blocks: Sequence[PendingBlock], *,
             cited_sources=tuple(pending.cited_sources),
             suppressions=tuple(pending.suppressions),
             scope=pending.scope or _DEFAULT_SCOPES.get((media_type == "table", pending.kind), "body"),
+            register_id=pending.register_id,
         ))
     text = "".join(texts)
     if not text.strip():

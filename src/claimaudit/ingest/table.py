@@ -33,6 +33,8 @@ from claimaudit.ingest.mapped import MappedText, PendingBlock
 CLAIM_HEADERS = ("claim", "claims", "claim text")
 SOURCE_HEADERS = ("source", "sources", "source id", "source ids", "source_id", "source_ids")
 SECTION_HEADERS = ("section", "heading", "page")
+# A claims register's own id for each row ("C-001"), kept in every output; the first spelling found wins.
+REGISTER_ID_HEADERS = ("id", "claim id", "ref", "reference")
 _SOURCE_ID_SEPARATOR = re.compile(r"[,;\n]+")
 
 
@@ -134,6 +136,34 @@ def find_column(headers: Sequence[str], names: Iterable[str]) -> int | None:
     return None
 
 
+def register_id_column(headers: Sequence[str]) -> int | None:
+    """The column holding the register's own claim ids: "ID" before "Claim ID" before "Ref"..."""
+    for name in REGISTER_ID_HEADERS:
+        column = find_column(headers, (name,))
+        if column is not None:
+            return column
+    return None
+
+
+def register_row(path: str | Path, register_id: str) -> tuple[str, str, tuple[str, ...]]:
+    """The row of a claims table with this register id: (its id as written, its claim, the sources it cites)."""
+    from claimaudit.ingest import load_document
+
+    where = str(path)
+    if Path(path).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError("a claims table is a .csv or .xlsx file", path=where)
+    document = load_document(path)
+    wanted = " ".join(register_id.split()).casefold()
+    ids = list(dict.fromkeys(block.register_id for block in document.blocks if block.register_id))
+    if not ids:
+        raise InputError(f"this claims table has no id column ({', '.join(REGISTER_ID_HEADERS)})", path=where)
+    for block in document.blocks:
+        if block.register_id.casefold() == wanted:
+            return block.register_id, document.text[block.start:block.end], tuple(block.cited_sources)
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    raise InputError(f"no row has the id {register_id.strip()[:40]!r}; the ids are {shown}", path=where)
+
+
 def split_source_ids(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _SOURCE_ID_SEPARATOR.split(text) if part.strip())
 
@@ -155,6 +185,7 @@ def _rows_to_blocks(rows: list[Row], path: str) -> list[PendingBlock]:
     claim_column = _claim_column(headers, path, header.line)
     source_column = find_column(headers, SOURCE_HEADERS)
     section_column = find_column(headers, SECTION_HEADERS)
+    id_column = register_id_column(headers)
     blocks: list[PendingBlock] = []
     for row in body:
         claim = row.cell(claim_column).collapse_whitespace()
@@ -162,8 +193,9 @@ def _rows_to_blocks(rows: list[Row], path: str) -> list[PendingBlock]:
             continue
         sources = split_source_ids(row.cell(source_column).text) if source_column is not None else ()
         section = row.cell(section_column).text.strip() if section_column is not None else ""
+        register_id = " ".join(row.cell(id_column).text.split()) if id_column is not None else ""
         blocks.append(PendingBlock(claim, kind="cell", cited_sources=sources,
-                                   heading=section))
+                                   heading=section, register_id=register_id))
     if not blocks:
         raise InputError("the claims table has no claims (every 'claim' cell is empty)", path=path)
     return blocks

@@ -7,6 +7,7 @@ knows how findings were made.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import regex
 from claimaudit.files import write_atomic  # noqa: F401  (re-exported for the renderers)
 
 from .places import cited_page, page_kinds, place_label  # noqa: F401  (re-exported for the renderers)
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, Reason, Source
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, LibraryMatch, Reason, Source
 
 TOOL_NAME = "claimaudit"
 
@@ -64,6 +65,15 @@ def attr(obj: object, name: str, default: Any = None) -> Any:
     else:
         value = getattr(obj, name, default)
     return default if value is None else value
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate as U+FFFD: no UTF-8 file can hold one, and a report
+    given text that holds one (an API caller's, a file name that was not UTF-8) must still be written."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def text_of(value: object) -> str:
@@ -410,6 +420,24 @@ class ClaimRow:
     date: str = ""
     page: int | None = None  # paged copy: the page or slide ``line`` counts from
     url: str = ""  # copy fetched from the web: the address read
+    source_id: str = ""  # the id of the source the best evidence comes from
+    register_id: str = ""  # a claims register's own id for the row ("C-001")
+    library: str = ""  # the claims-library match in words (library_label), "" without one
+
+
+def library_label(match: LibraryMatch) -> str:
+    """A claims-library match in a register cell's words: ``C-012 approved``,
+    ``C-012 deviates: figure 70% → 60%``, ``C-012 expired 2026-01-31``; "" without a match."""
+    if not match:
+        return ""
+    head = " ".join(part for part in (text_of(match.get("id")), text_of(match.get("status"))) if part)
+    status = text_of(match.get("status"))
+    if status == "deviates":
+        differences = "; ".join(text_of(item) for item in match.get("differences") or () if item)
+        return f"{head}: {differences}" if differences else f"{head} from the approved wording"
+    if status == "expired" and match.get("expires_on"):
+        return f"{head} {text_of(match.get('expires_on'))}"
+    return head
 
 
 _REVIEW_FIELDS = (
@@ -443,6 +471,9 @@ def claim_rows(result: AuditResult) -> list[ClaimRow]:
             suggestion=text_of(finding.suggestion),
             page=finding.page,
             url=text_of(finding.url),
+            source_id=text_of(best.source) if best else "",
+            register_id=text_of(finding.register_id),
+            library=library_label(finding.library),
             **{key: text_of(finding.review.get(field_name)) for key, field_name in _REVIEW_FIELDS},
         ))
     return rows

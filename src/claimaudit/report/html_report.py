@@ -4,18 +4,30 @@ Templates live in ``templates/`` and can be overridden one by one from
 user-supplied folders. Every piece of audited text reaches the page through
 Jinja autoescaping; highlighting is done by cutting text into segments here in
 Python, never by editing HTML strings.
+
+Every report carries its data in one compact JSON island (``script#audit-data``,
+see :func:`build_island`): string tables and rows of indices. A report of up to
+:data:`SERVER_ROWS_LIMIT` claims also has every row, detail and copy view
+rendered here, so it reads and prints without script; above that the page's
+script renders the claims table a page at a time, each detail when it is opened
+and each document's copy when it is asked for, all from the island, with the
+same markup the templates write. The list of text not audited follows the same
+rule by its own length; the "by document" chart shows the documents with most
+problems, and the list of claims per document is searched by the script.
 """
 
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from jinja2 import (
     BaseLoader,
@@ -28,7 +40,8 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding, ReviewState, Span
+from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding, LibraryMatch, ReviewState, Span
+from claimaudit.rules.spec import readable_template
 
 from .common import (
     TOOL_NAME,
@@ -53,9 +66,10 @@ from .common import (
     sorted_findings,
     source_link,
     text_of,
+    without_lone_surrogates,
     write_atomic,
 )
-from .json_report import NotAuditedRow, ReportData, ToolData, not_audited_rows, report_data
+from .json_report import NotAuditedRow, ToolData, not_audited_rows
 
 MAIN_TEMPLATE = "report.html.j2"
 STYLE_TEMPLATE = "report.css"
@@ -63,6 +77,18 @@ PRINT_STYLE_TEMPLATE = "report-print.css"  # a template of its own, so a team ma
 SCRIPT_TEMPLATE = "report.js"
 
 CHART_BAR_WIDTH = 240  # pixels for the largest bar
+
+# Above this many claims the table's rows are rendered by the page's script from the
+# island, a page at a time: a site's 12,000 rows rendered here would make a file of a
+# hundred megabytes that a browser takes most of a minute to open. (The list of text
+# not audited switches at the same number of its own rows.)
+SERVER_ROWS_LIMIT = 300
+PAGE_SIZE = 100  # rows on one page of a table the script renders
+CHART_DOCUMENTS = 15  # documents in the "by document" chart: those with the most problems
+DOCUMENT_ROWS = 25  # rows of the claims-per-document list written here; the script finds the rest
+
+ISLAND_FORMAT = "claimaudit-report-island"
+ISLAND_VERSION = 1
 
 _HIGHLIGHT_CLASSES = {"fired": "hl-fired", "shared": "hl-shared"}
 _CLOSING_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
@@ -91,6 +117,11 @@ class CopyPiece:
     row_id: str = ""  # table row the mark belongs to
     excluded: bool = False
     backlinks: list[tuple[str, int]] = field(default_factory=list)  # (row id, number)
+    # The same, as 0-based claim numbers, for the island.
+    owner: int = -1  # the claim whose verdict colours the run
+    covering: list[int] = field(default_factory=list)
+    starting: list[int] = field(default_factory=list)  # claims whose mark (first one) or anchor starts here
+    ending: list[int] = field(default_factory=list)  # claims that end here: their backlinks
 
 
 @dataclass
@@ -138,19 +169,40 @@ class ReasonView(TypedDict):
     use_instead: str
 
 
-class ReviewView(TypedDict):
-    status: str
-    label: str
+class RoleReviewView(TypedDict):
+    role: str
     decision: str
     comment: str
     reviewer: str
     date: str
+
+
+class ReviewView(TypedDict):
+    status: str
+    label: str
+    decision: str  # with sign-off roles, the claim's outcome from the roles' counted decisions
+    comment: str
+    reviewer: str
+    date: str
     note: str
+    roles: list[RoleReviewView]  # each sign-off role's own decision, in the workbook's column order
+    problems: list[str]  # decisions that do not count, with their cell and why
 
 
 class SuppressedView(TypedDict):
     rule: str
     reason: str
+
+
+class LibraryView(TypedDict):
+    id: str
+    status: str  # approved | deviates | expired
+    label: str  # "library C-012: deviates"
+    approved_text: str
+    differences: list[str]
+    approved_by: str
+    approved_on: str
+    expires_on: str
 
 
 class AlignmentView(TypedDict):
@@ -193,10 +245,13 @@ class FindingView(TypedDict):
     suppressed: list[SuppressedView]
     alignment: list[AlignmentView]
     in_copy: bool  # whether the claim is marked in the copy shown below the table
+    register_id: str  # a claims register's own id for the row ("C-001"), or ""
+    library: LibraryView | None  # how the claim stands against the claims library
 
 
 class DocumentView(TypedDict):
     path: str
+    index: int  # in the claims-per-document list (and the document filter)
     dom_id: str
     claims: int
     url: str  # copy fetched from the web: its address, when it is a safe link
@@ -273,6 +328,16 @@ class NotAuditedView(NotAuditedRow):
     place: str  # "17", or "page 2, line 5" for paged copy
 
 
+class DocumentRow(TypedDict):
+    """One line of the claims-per-document list."""
+
+    index: int
+    path: str
+    counts: dict[str, int]  # by verdict
+    total: int
+    copy_id: str  # the element id of its copy view, "" when its copy was not read
+
+
 class ReportContext(TypedDict):
     tool: ToolData
     summary: dict[str, int]
@@ -282,7 +347,12 @@ class ReportContext(TypedDict):
     by_document: dict[str, dict[str, int]]
     verdict_bars: list[BarItem]
     family_bars: list[BarItem]
-    document_stacks: list[StackItem]
+    document_stacks: list[StackItem]  # the chart: every document, or the CHART_DOCUMENTS with most problems
+    documents_charted_of: int  # how many documents there are in all
+    document_rows: list[DocumentRow]  # the first DOCUMENT_ROWS of the claims-per-document list
+    document_count: int
+    server_rows: bool  # rows, details and copy written here; else the script renders them
+    page_size: int
     families: list[str]
     document_paths: list[str]
     findings: list[FindingView]
@@ -294,8 +364,9 @@ class ReportContext(TypedDict):
     problems: list[ProblemView]
     review: ReviewContext | None
     not_audited: list[NotAuditedView]
+    not_audited_server: bool  # its rows written here; else the script renders them, a page at a time
     semantic_model: str  # the sentence model weighed beside the words (--semantic), or ""
-    data: ReportData  # the JSON report, embedded for the page's script
+    data: Island  # the page's data: the compact JSON island (build_island)
 
 
 def _dom_ids(findings: list[Finding]) -> list[str]:
@@ -376,15 +447,18 @@ def _copy_pieces(text: str, excluded: Iterable[Span], findings: list[tuple[Findi
             piece.title = "; ".join(
                 f"Claim {findings[i][2]}: {findings[i][0].verdict}" for i in covering
             )
+            piece.owner = findings[owner][2] - 1
+            piece.covering = [findings[i][2] - 1 for i in covering]
             fresh = [i for i in covering if i not in started]
             started.update(fresh)
             if fresh:
                 piece.mark_id = f"mark-{findings[fresh[0]][1]}"
                 piece.anchor_ids = [f"mark-{findings[i][1]}" for i in fresh[1:]]
-        piece.backlinks = [
-            (f"row-{findings[i][1]}", findings[i][2]) for i in ends_at.get(seg.end, [])
-            if clamp_span((findings[i][0].start, findings[i][0].end), len(text))
-        ]
+                piece.starting = [findings[i][2] - 1 for i in fresh]
+        ending = [i for i in ends_at.get(seg.end, [])
+                  if clamp_span((findings[i][0].start, findings[i][0].end), len(text))]
+        piece.backlinks = [(f"row-{findings[i][1]}", findings[i][2]) for i in ending]
+        piece.ending = [findings[i][2] - 1 for i in ending]
         pieces.append(piece)
     return pieces
 
@@ -418,7 +492,7 @@ def _rule_view(info: RuleInfo) -> RuleView:
         "name": info.name,
         "family": info.family,
         "level": info.level,
-        "message": info.message,
+        "message": readable_template(info.message),  # a template reads as words, never {figure}
         "what": info.what,
         "why": info.why,
         "example": info.example,
@@ -439,6 +513,7 @@ _REVIEW_LABELS = {
     "carried": "decision carried",
     "changed": "reworded since review",
     "re-review": "verdict changed: re-review",
+    "change-required": "approved with change: copy unchanged",
     "new": "new since review",
 }
 
@@ -446,6 +521,12 @@ _REVIEW_LABELS = {
 def _review_view(finding: Finding) -> ReviewView:
     review = finding.review or ReviewState()
     status = text_of(review.get("status"))
+    roles: list[RoleReviewView] = []
+    for role, values in (review.get("roles") or {}).items():
+        values = values or {}
+        roles.append({"role": text_of(role), "decision": text_of(values.get("decision")),
+                      "comment": text_of(values.get("comment")), "reviewer": text_of(values.get("reviewer")),
+                      "date": text_of(values.get("date"))})
     return {
         "status": status,
         "label": _REVIEW_LABELS.get(status, status),
@@ -454,6 +535,8 @@ def _review_view(finding: Finding) -> ReviewView:
         "reviewer": text_of(review.get("reviewer")),
         "date": text_of(review.get("date")),
         "note": text_of(review.get("note")),
+        "roles": roles,
+        "problems": [text_of(problem) for problem in review.get("problems") or () if text_of(problem)],
     }
 
 
@@ -486,8 +569,46 @@ def _review_context(result: AuditResult) -> ReviewContext | None:
     }
 
 
-def build_context(result: AuditResult) -> ReportContext:
-    """Everything the templates need, with no markup in it."""
+_LIBRARY_STATUSES = ("approved", "deviates", "expired")
+
+
+def _library_view(match: LibraryMatch | None) -> LibraryView | None:
+    if not match:
+        return None
+    ident, status = text_of(match.get("id")), text_of(match.get("status"))
+    if not ident and not status:
+        return None
+    label = " ".join(part for part in ("library", ident) if part) + (f": {status}" if status else "")
+    return {
+        "id": ident,
+        "status": status,
+        "label": label,
+        "approved_text": text_of(match.get("approved_text")),
+        "differences": [text_of(item) for item in match.get("differences") or () if text_of(item)],
+        "approved_by": text_of(match.get("approved_by")),
+        "approved_on": text_of(match.get("approved_on")),
+        "expires_on": text_of(match.get("expires_on")),
+    }
+
+
+def _problems(row: dict[str, int]) -> int:
+    return sum(value for verdict, value in row.items() if verdict != "supported")
+
+
+def _charted(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Every document when they fit the chart, else those with the most problems (then claims)."""
+    if len(table) <= CHART_DOCUMENTS:
+        return table
+    ranked = sorted(enumerate(table.items()), key=lambda item: (
+        -_problems(item[1][1]), -sum(item[1][1].values()), item[0]))
+    return dict(pair for _, pair in ranked[:CHART_DOCUMENTS])
+
+
+def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMIT) -> ReportContext:
+    """Everything the templates need, with no markup in it.
+
+    ``server_rows_limit``: the most claims whose rows, details and copy views are
+    written into the page; a larger audit has them rendered by the page's script."""
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     dom_ids = _dom_ids(findings)
@@ -557,8 +678,11 @@ def build_context(result: AuditResult) -> ReportContext:
                 for a in finding.alignment if a.status != "not stated"
             ],
             "in_copy": False,
+            "register_id": text_of(finding.register_id),
+            "library": _library_view(finding.library),
         })
 
+    by_doc = counts_by_document(result)
     documents: list[DocumentView] = []
     by_document: dict[str, list[tuple[Finding, str, int]]] = {}
     for view, finding in zip(finding_views, findings, strict=True):
@@ -568,6 +692,7 @@ def build_context(result: AuditResult) -> ReportContext:
     for i, doc in enumerate(result.documents):
         documents.append({
             "path": doc.path,
+            "index": doc_index.get(doc.path, 0),
             "dom_id": f"doc-{i + 1}",
             "claims": len(by_document.get(doc.path, [])),
             "url": safe_url(doc.url),
@@ -606,9 +731,17 @@ def build_context(result: AuditResult) -> ReportContext:
         for source in result.sources
     ]
 
+    copy_ids: dict[str, str] = {}
+    for doc_view in documents:
+        copy_ids.setdefault(doc_view["path"], doc_view["dom_id"])
+    document_rows: list[DocumentRow] = [
+        {"index": i, "path": path, "counts": row, "total": sum(row.values()), "copy_id": copy_ids.get(path, "")}
+        for i, (path, row) in enumerate(by_doc.items())
+    ]
+
     by_verdict = counts_by_verdict(findings)
     by_family = counts_by_family(findings, rulebook)
-    by_doc = counts_by_document(result)
+    not_audited = [_not_audited_view(row, kinds) for row in not_audited_rows(result)]
     return {
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "summary": result.summary(),
@@ -618,7 +751,12 @@ def build_context(result: AuditResult) -> ReportContext:
         "by_document": by_doc,
         "verdict_bars": _bars(by_verdict, css_for=lambda label: f"v-{label}"),
         "family_bars": _bars(by_family),
-        "document_stacks": _stacks(by_doc),
+        "document_stacks": _stacks(_charted(by_doc)),
+        "documents_charted_of": len(by_doc),
+        "document_rows": document_rows[:DOCUMENT_ROWS],
+        "document_count": len(by_doc),
+        "server_rows": len(finding_views) <= server_rows_limit,
+        "page_size": PAGE_SIZE,
         "families": sorted(by_family),
         "document_paths": list(by_doc),
         "findings": finding_views,
@@ -630,9 +768,220 @@ def build_context(result: AuditResult) -> ReportContext:
         "problems": [{"path": text_of(f"{item.path}:{item.line}" if item.line else item.path),
                       "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
-        "not_audited": [_not_audited_view(row, kinds) for row in not_audited_rows(result)],
+        "not_audited": not_audited,
+        "not_audited_server": len(not_audited) <= server_rows_limit,
         "semantic_model": text_of(result.semantic_model),
-        "data": report_data(result),
+        "data": build_island(finding_views, documents, document_rows, not_audited),
+    }
+
+
+# --------------------------------------------------------------------------- the island
+
+
+class IslandTable(TypedDict):
+    fields: list[str]
+    rows: list[list[object]]
+
+
+class Island(TypedDict):
+    """The page's data: what the script filters, sorts and renders rows, details and copy from.
+
+    Text that repeats (messages, evidence, words, paths, labels) is stored once in
+    ``strings`` (index 0 is "") and named by its index; each table lists its
+    ``fields`` and then ``rows`` of values in that order. See ``build_island``."""
+
+    format: str
+    version: int
+    strings: list[str]
+    documents: IslandTable
+    copies: IslandTable
+    sources: IslandTable
+    rules: IslandTable
+    reviews: IslandTable
+    libraries: IslandTable
+    alignments: IslandTable
+    claims: IslandTable
+    not_audited: IslandTable
+
+
+# The island's tables. A field named here holds an index into ``strings`` ("s"), a list
+# of them ("s[]"), a row number in another table, a literal, or a list of small tuples.
+# All text is as a reader of a server-written page gets it (line breaks as "\n", no NUL).
+ISLAND_FIELDS: dict[str, tuple[str, ...]] = {
+    # The claims-per-document list, in the order of the document filter. Literal path, counts;
+    # copy: the row in "copies" (-1: its copy was not read).
+    "documents": ("path", "supported", "overstated", "unsupported", "total", "copy"),
+    # One document's copy, to build its view on demand. Literals but for url, fetched_at,
+    # page_kind (s). pieces: runs of the text, each either its length (plain text) or
+    # [length, excluded 0/1, owner claim, [claims covering it], [claims starting], [claims ending]];
+    # lengths count UTF-16 code units, as the script's strings do.
+    "copies": ("dom", "path", "claims", "url", "fetched_at", "pages", "page_kind", "text", "pieces"),
+    "sources": ("id", "citation", "link"),  # all s
+    "rules": ("code", "name", "family", "use_instead"),  # all s: a reason's rule, as the reader sees it
+    # s but for roles: [[role s, decision s, comment s, reviewer s, date s]], and problems: s[].
+    "reviews": ("status", "label", "decision", "comment", "reviewer", "date", "note", "roles", "problems"),
+    "libraries": ("id", "status", "label", "approved_text", "differences", "approved_by", "approved_on",
+                  "expires_on"),  # s, differences s[]
+    "alignments": ("element", "status", "claim_words", "evidence_words", "source", "clause",
+                   "meaning"),  # s; meaning: "0.83" (s index) or 0 when matched by words
+    # One claim, in report order (its number is its row + 1). id, dom: literal; document: row in
+    # "documents"; line, column, confidence, in_copy (0/1): literal; families: s[]; reasons:
+    # [[rule row, verdict s, message s]]; evidence: [[source row, text s, similarity, its "%.2f" s,
+    # page or null]] best first; claim_pieces, evidence_pieces: [length, kind, ...] over the claim
+    # and the best evidence (or [text, kind, ...] where the runs do not join up to it), with kind
+    # 0 plain, 1 words that fired a rule, 2 words claim and evidence share; suppressed: [[rule s,
+    # reason s]]; alignment: rows of "alignments"; review, library: a row, or -1; the rest s.
+    "claims": ("id", "dom", "document", "line", "column", "place", "url", "fetched_at", "verdict",
+               "confidence", "confidence_text", "text", "in_copy", "claim_type", "section", "scope",
+               "scope_label", "families", "reasons", "evidence", "excerpt", "claim_pieces",
+               "evidence_pieces", "suggestion", "review", "suppressed", "alignment", "register_id",
+               "library"),
+    # Text read but not audited as a claim, in the order of its table. All s.
+    "not_audited": ("document", "place", "text", "where", "reason"),
+}
+
+_PIECE_KINDS = {"": 0, _HIGHLIGHT_CLASSES["fired"]: 1, _HIGHLIGHT_CLASSES["shared"]: 2}
+
+
+def _as_parsed(text: str) -> str:
+    """Text as the HTML parser hands a server-written row to the reader: line breaks as
+    line feeds, no NUL, a lone surrogate as U+FFFD (as the page is written: render_html).
+    The island carries text so, and script-rendered rows read the same."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        text = without_lone_surrogates(text)
+    return text
+
+
+def _utf16_length(text: str) -> int:
+    """The length the page's script sees: characters beyond U+FFFF count twice."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+class _Interned:
+    """A table of unique values: each added once, then named by its row number."""
+
+    def __init__(self, first: tuple[object, ...] | None = None) -> None:
+        self.rows: list[object] = []
+        self._index: dict[object, int] = {}
+        if first is not None:
+            self.add(first)
+
+    def add(self, value: object) -> int:
+        found = self._index.get(value)
+        if found is None:
+            found = self._index[value] = len(self.rows)
+            self.rows.append(value)
+        return found
+
+
+def _table(name: str, rows: Iterable[Any]) -> IslandTable:
+    """A table of the island: its fields, then each row (a tuple or list) as a list."""
+    return {"fields": list(ISLAND_FIELDS[name]), "rows": [list(row) for row in rows]}
+
+
+def build_island(findings: list[FindingView], documents: list[DocumentView],
+                 document_rows: list[DocumentRow], not_audited: list[NotAuditedView]) -> Island:
+    """The compact JSON island every report carries (ISLAND_FIELDS says what each value is)."""
+    strings = _Interned()
+    strings.add("")
+
+    def s(text: str) -> int:
+        return strings.add(_as_parsed(text))
+
+    sources, rules, reviews, libraries, alignments = (_Interned() for _ in range(5))
+
+    def pieces(whole: str, items: list[TextPiece]) -> list[int | str]:
+        # Each run is parsed on its own in a server-written page; should that give other text
+        # than the whole (a CR LF pair cut in two), the runs are given as text, not lengths.
+        texts = [_as_parsed(piece.text) for piece in items]
+        as_text = "".join(texts) != _as_parsed(whole)
+        flat: list[int | str] = []
+        for text, piece in zip(texts, items, strict=True):
+            flat += [text if as_text else _utf16_length(text), _PIECE_KINDS.get(piece.classes, 0)]
+        return flat
+
+    claims: list[list[object]] = []
+    for f in findings:
+        review = f["review"]
+        review_row = -1
+        if any(review.values()):
+            review_row = reviews.add((
+                *(s(review[key]) for key in ("status", "label", "decision", "comment", "reviewer", "date", "note")),
+                tuple((s(role["role"]), s(role["decision"]), s(role["comment"]), s(role["reviewer"]), s(role["date"]))
+                      for role in review["roles"]),
+                tuple(s(problem) for problem in review["problems"]),
+            ))
+        library = f["library"]
+        library_row = -1
+        if library:
+            library_row = libraries.add((
+                s(library["id"]), s(library["status"]), s(library["label"]), s(library["approved_text"]),
+                tuple(s(item) for item in library["differences"]), s(library["approved_by"]),
+                s(library["approved_on"]), s(library["expires_on"]),
+            ))
+        claims.append([
+            _as_parsed(f["id"]), f["dom_id"], f["document_index"], f["line"], f["column"], s(f["place"]), s(f["url"]),
+            s(f["fetched_at"]), s(f["verdict"]), f["confidence"], s("%.2f" % f["confidence"]), s(f["text"]),
+            1 if f["in_copy"] else 0, s(f["claim_type"]), s(f["section"]), s(f["scope"]), s(f["scope_label"]),
+            [s(family) for family in f["families"]],
+            [[rules.add((s(r["code"]), s(r["name"]), s(r["family"]), s(r["use_instead"]))), s(r["verdict"]),
+              s(r["message"])] for r in f["reasons"]],
+            [[sources.add((s(e["source"]), s(e["citation"]), s(e["link"]))), s(e["text"]), e["similarity"],
+              s("%.2f" % e["similarity"]), e["page"]] for e in f["evidence"]],
+            s(f["best_excerpt"]), pieces(f["text"], f["claim_pieces"]),
+            pieces(f["best"]["text"] if f["best"] else "", f["evidence_pieces"]), s(f["suggestion"]),
+            review_row,
+            [[s(item["rule"]), s(item["reason"])] for item in f["suppressed"]],
+            [alignments.add((s(a["element"]), s(a["status"]), s(a["claim_words"]), s(a["evidence_words"]),
+                             s(a["source"]), s(a["clause"]),
+                             0 if a["meaning"] is None else s("%.2f" % a["meaning"])))
+             for a in f["alignment"]],
+            s(f["register_id"]), library_row,
+        ])
+
+    copies: list[list[object]] = []
+    copy_of: dict[str, int] = {}
+    for doc in documents:
+        copy_of.setdefault(doc["path"], len(copies))
+        runs: list[object] = []
+        texts = [_as_parsed(piece.text) for piece in doc["pieces"]]
+        for text, piece in zip(texts, doc["pieces"], strict=True):
+            length = _utf16_length(text)
+            if piece.owner < 0 and not piece.excluded and not piece.ending:
+                runs.append(length)
+            else:
+                runs.append([length, 1 if piece.excluded else 0, piece.owner, piece.covering, piece.starting,
+                             piece.ending])
+        copies.append([doc["dom_id"], _as_parsed(doc["path"]), doc["claims"], s(doc["url"]), s(doc["fetched_at"]),
+                       doc["pages"], s(doc["page_kind"]), "".join(texts), runs])
+
+    unaudited = [[s(row["document"]), s(row["place"]), s(row["text"]), s(row["where"]), s(row["reason"])]
+                 for row in not_audited]
+    # Every string is interned by now: the table of strings is complete.
+    return {
+        "format": ISLAND_FORMAT,
+        "version": ISLAND_VERSION,
+        "strings": [str(item) for item in strings.rows],
+        "documents": _table("documents", [
+            [_as_parsed(row["path"]), row["counts"].get("supported", 0), row["counts"].get("overstated", 0),
+             row["counts"].get("unsupported", 0), row["total"], copy_of.get(row["path"], -1)]
+            for row in document_rows]),
+        "copies": _table("copies", copies),
+        "sources": _table("sources", sources.rows),
+        "rules": _table("rules", rules.rows),
+        "reviews": _table("reviews", [
+            (*row[:7], [list(role) for role in row[7]], list(row[8])) for row in reviews.rows]),  # type: ignore[index]
+        "libraries": _table("libraries", [
+            (*row[:4], list(row[4]), *row[5:]) for row in libraries.rows]),  # type: ignore[index]
+        "alignments": _table("alignments", alignments.rows),
+        "claims": _table("claims", claims),
+        "not_audited": _table("not_audited", unaudited),
     }
 
 
@@ -664,7 +1013,8 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] | None = ()
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True}
+    # Compact: the island of a site's audit is megabytes of small numbers.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True, "separators": (",", ":")}
     return env
 
 
@@ -681,8 +1031,28 @@ def _csp_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> str:
-    """The whole report as one HTML document with its styles, script and data inlined."""
+@contextmanager
+def _without_collector_pauses() -> Iterator[None]:
+    """Hold the cyclic garbage collector while the page is built.
+
+    The views of a site's audit are hundreds of thousands of small objects that all
+    live until the page is written; left on, the collector walks them again and
+    again and takes half the time of the render."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
+                server_rows_limit: int = SERVER_ROWS_LIMIT) -> str:
+    """The whole report as one HTML document with its styles, script and data inlined.
+
+    Up to ``server_rows_limit`` claims their rows are written into the page; above it
+    the page's script renders them from the data island, a page at a time."""
     env = make_environment(template_dirs)
     css = Markup(_inline_asset(env, STYLE_TEMPLATE) + "\n" + _inline_asset(env, PRINT_STYLE_TEMPLATE))
     js = _inline_asset(env, SCRIPT_TEMPLATE)
@@ -693,10 +1063,13 @@ def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[s
         f"style-src {_csp_hash(css)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    context = build_context(result)
-    return env.get_template(MAIN_TEMPLATE).render(css=css, js=js, csp=csp, **context)
+    with _without_collector_pauses():
+        context = build_context(result, server_rows_limit)
+        # Written out, a lone surrogate (from an API caller's text) would fail to encode as UTF-8.
+        return without_lone_surrogates(env.get_template(MAIN_TEMPLATE).render(css=css, js=js, csp=csp, **context))
 
 
 def write_html(result: AuditResult, path: str | os.PathLike[str],
-               template_dirs: Iterable[str | os.PathLike[str]] | None = ()) -> Path:
-    return write_atomic(path, render_html(result, template_dirs))
+               template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
+               server_rows_limit: int = SERVER_ROWS_LIMIT) -> Path:
+    return write_atomic(path, render_html(result, template_dirs, server_rows_limit=server_rows_limit))

@@ -25,6 +25,7 @@ from claimaudit.model import (
 
 from .common import (
     TOOL_NAME,
+    without_lone_surrogates,
     RuleBook,
     claim_counts_by_document,
     round3,
@@ -210,6 +211,12 @@ class SemanticData(TypedDict):
     model: str
 
 
+class LibraryRunData(TypedDict):
+    file: str
+    as_of: str  # ISO date the approvals and expiries were judged on
+    claims: int
+
+
 class ReportData(TypedDict):
     schema_version: int
     tool: ToolData
@@ -222,6 +229,8 @@ class ReportData(TypedDict):
     not_audited: list[NotAuditedRow]
     # Only when the run weighed meaning beside the words (--semantic): the sentence model it used.
     semantic: NotRequired[SemanticData]
+    # Only when a claims library was applied (--library).
+    library: NotRequired[LibraryRunData]
     # These appear only when there is something to list.
     skipped: NotRequired[list[SkippedData]]
     problems: NotRequired[list[ProblemData]]
@@ -451,6 +460,13 @@ def report_data(result: AuditResult) -> ReportData:
     # Only a run that used the sentence model says so, so a rule-only audit's JSON is unchanged.
     if result.semantic_model:
         data["semantic"] = {"model": text_of(result.semantic_model)}
+    if result.library_used:
+        # The date approvals were judged on: with it, the same library gives the same statuses.
+        data["library"] = {
+            "file": text_of(result.library_used.get("file")),
+            "as_of": text_of(result.library_used.get("as_of")),
+            "claims": int(result.library_used.get("claims", 0)),
+        }
     # Like the review fields, these appear only when there is something to list.
     if result.skipped:
         data["skipped"] = [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped]
@@ -466,8 +482,12 @@ def report_data(result: AuditResult) -> ReportData:
 
 
 def render_json(result: AuditResult) -> str:
-    """The JSON report text: two-space indented, UTF-8 characters kept, newline at the end."""
-    return json.dumps(report_data(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    """The JSON report text: two-space indented, UTF-8 characters kept, newline at the end.
+
+    A lone surrogate (a file name that is not UTF-8, read from a folder) becomes U+FFFD,
+    as in every report: no UTF-8 file can hold one."""
+    return without_lone_surrogates(json.dumps(report_data(result), ensure_ascii=False, indent=2,
+                                              sort_keys=False)) + "\n"
 
 
 def write_json(result: AuditResult, path: str | os.PathLike) -> Path:

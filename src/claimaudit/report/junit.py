@@ -5,6 +5,10 @@ and words. A claim with a failing finding fails (one ``<failure>`` listing
 every failing rule); a claim whose problems are all waived (baselined, not on
 a changed line) is ``skipped`` with the reason; every other claim passes, with
 any milder problems noted in ``system-out``.
+
+A claims register's id for the claim leads its test case name ("C-001, line 4:
+..."), and its standing in a claims library is noted in ``system-out``: the
+library never fails a test case.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from claimaudit.verdicts.gate import BASELINED, FAILING, OUTSIDE_CHANGES, GateItem, GateReport, as_gate_report, display_path
-from claimaudit.model import AuditResult
+from claimaudit.model import AuditResult, Finding
 
 from .common import sorted_findings
 from .places import page_kinds, place_label
@@ -31,11 +35,14 @@ def _one_line(value: str) -> str:
     return " ".join(xml_text(value).split())
 
 
-def _case_name(line: int, text: str, page: int | None = None, page_kind: str = "page") -> str:
+def _case_name(line: int, text: str, page: int | None = None, page_kind: str = "page",
+               register_id: str = "") -> str:
     words = _one_line(text)
     if len(words) > _NAME_LIMIT:
         words = words[: _NAME_LIMIT - 1].rstrip() + "\u2026"
     where = place_label(line, None, page, page_kind)
+    if register_id:
+        where = f"{_one_line(register_id)}, {where}"
     return f"{where}: {words}" if words else where
 
 
@@ -44,11 +51,13 @@ def _describe(item: GateItem) -> str:
 
 
 def _case(suite: ET.Element, document: str, line: int, text: str, items: list[GateItem],
-          claim_verdict: str, page: int | None = None, page_kind: str = "page") -> tuple[bool, bool]:
+          claim_verdict: str, page: int | None = None, page_kind: str = "page",
+          finding: Finding | None = None) -> tuple[bool, bool]:
     # Paged copy counts lines from the top of each page: the page goes with the line.
     on_page = f" [{page_kind} {page}]" if page is not None else ""
     case = ET.SubElement(suite, "testcase", {
-        "classname": xml_text(display_path(document)), "name": _case_name(line, text, page, page_kind),
+        "classname": xml_text(display_path(document)),
+        "name": _case_name(line, text, page, page_kind, finding.register_id if finding is not None else ""),
         "file": xml_text(display_path(document)), "line": str(line), "time": "0",
     })
     failing = [i for i in items if i.state == FAILING]
@@ -71,6 +80,12 @@ def _case(suite: ET.Element, document: str, line: int, text: str, items: list[Ga
     notes = [f"{i.state}: {_describe(i)}" for i in items if i.state != FAILING]
     if claim_verdict:
         notes.insert(0, f"verdict: {claim_verdict}")
+    if finding is not None and finding.register_id:
+        notes.append(f"register id: {_one_line(finding.register_id)}")
+    if finding is not None and finding.library:
+        from claimaudit.review.library import library_message
+
+        notes.append(f"library: {_one_line(library_message(finding.library))}")
     if notes:
         out = ET.SubElement(case, "system-out")
         out.text = xml_text("\n".join(notes))
@@ -100,7 +115,7 @@ def render_junit(report: GateReport | AuditResult) -> str:
         seen.add(finding.id)
         failed, skipped = _case(suites[finding.document][0], finding.document, finding.line, finding.text,
                                 by_claim.get(finding.id, []), finding.verdict, finding.page,
-                                kinds.get(finding.document, "page"))
+                                kinds.get(finding.document, "page"), finding)
         count(finding.document, failed, skipped)
     for claim_id, items in by_claim.items():
         # Gate items with no claim of their own (a reasonless suppression above a block without claims).

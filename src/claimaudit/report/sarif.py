@@ -7,11 +7,18 @@ so dashboards track it across edits. Failing items are ``error``; problems the
 gate lets through are ``warning``; baselined items carry
 ``baselineState: unchanged`` and an external suppression, inline-suppressed
 ones an in-source suppression with the written reason, so dashboards hide them.
+
+A claims register's id and a claims library match ride along in each result's
+properties (``registerId``, ``library``). A claim that deviates from approved
+wording, or whose approval expired, is also a ``warning`` result of its own
+(``library.deviates``, ``library.expired``): the library never fails the check,
+but a dashboard shows the change.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -31,9 +38,10 @@ from claimaudit.verdicts.gate import (
     as_gate_report,
     display_path,
 )
-from claimaudit.model import AuditResult
+from claimaudit.model import AuditResult, Finding
+from claimaudit.rules.spec import readable_template
 
-from .common import RuleInfo, attr, rule_info, text_of
+from .common import RuleInfo, attr, rule_info, text_of, without_lone_surrogates
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -52,6 +60,28 @@ MISSING_REASON_INFO = RuleInfo(
     use_instead='<!-- claimaudit: disable CA101 reason="figure confirmed by the 2024 internal data sheet" -->',
     references=(GATE_DOC_URL,),
 )
+
+
+LIBRARY_INFOS = {
+    "library.deviates": RuleInfo(
+        code="library.deviates", name="library.deviates", family="library", level="",
+        message="The claim deviates from the approved wording of a claims library entry.",
+        what="Copy close to a claim in the claims library (--library) that changes its figure, qualifier, "
+             "certainty, population, wording or cited sources.",
+        why="Only the wording that was approved is approved; a changed claim needs review again.",
+        example="Approved: “may reduce joint pain by 60%”; copy: “reduces joint pain by 70%”.",
+        use_instead="The approved wording as it stands, or send the new wording for approval.",
+        references=(GATE_DOC_URL,)),
+    "library.expired": RuleInfo(
+        code="library.expired", name="library.expired", family="library", level="",
+        message="The claim is approved wording whose approval has expired.",
+        what="Copy with the wording of a claims library entry whose expires_on date has passed.",
+        why="An expired approval no longer covers the claim.",
+        example="A claim approved until 2024-12-31, published in 2025.",
+        use_instead="Renew the approval, or remove the claim.",
+        references=(GATE_DOC_URL,)),
+}
+LIBRARY_STATUSES = ("deviates", "expired")
 
 
 def heading_anchor(heading: str) -> str:
@@ -78,8 +108,9 @@ def _is_builtin(rule: object) -> bool:
 
 
 def _help_text(info: RuleInfo) -> tuple[str, str]:
-    parts = [(None, info.what or info.message), ("Why it matters", info.why), ("Example", info.example),
-             ("Use instead", info.use_instead)]
+    # A rule's message is a template: shown only as words (‹figure›), where the rule says nothing else.
+    parts = [(None, info.what or readable_template(info.message)), ("Why it matters", info.why),
+             ("Example", info.example), ("Use instead", info.use_instead)]
     text_lines, markdown_lines = [], []
     for title, value in parts:
         value = " ".join(text_of(value).split())
@@ -99,7 +130,7 @@ def _sarif_level(verdict: str) -> str:
 
 def _descriptor(info: RuleInfo, help_uri: str | None) -> dict:
     text, markdown = _help_text(info)
-    short = " ".join((info.what or info.message or info.name or info.code).split())
+    short = " ".join((info.what or readable_template(info.message) or info.name or info.code).split())
     descriptor = {
         "id": info.code or info.name,
         "name": info.name or info.code,
@@ -126,6 +157,10 @@ def _rule_table(report: GateReport) -> tuple[list[dict], dict[str, int]]:
         if key and key not in infos:
             infos[key] = (info, f"{RULES_DOC_URL}#{rule_anchor(info)}" if _is_builtin(rule) else None)
     infos.setdefault(MISSING_REASON_CODE, (MISSING_REASON_INFO, GATE_DOC_URL))
+    for finding in report.result.findings:
+        status = finding.library.get("status", "")
+        if status in LIBRARY_STATUSES:
+            infos.setdefault(f"library.{status}", (LIBRARY_INFOS[f"library.{status}"], GATE_DOC_URL))
     for item in report.items:
         key = item.rule_key
         if key not in infos:
@@ -144,7 +179,8 @@ def artifact_uri(document: str) -> tuple[str, str | None]:
         return path, None  # copy read from the web: its address is already absolute
     if Path(path).is_absolute():
         return Path(path).as_uri(), None
-    return quote(path, safe="/-._~!$&'()*+,;=:@"), "%SRCROOT%"
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8 keeps its identity.
+    return quote(os.fsencode(path), safe="/-._~!$&'()*+,;=:@"), "%SRCROOT%"
 
 
 def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
@@ -173,6 +209,8 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
             properties["fetchedAt"] = finding.fetched_at
     if finding is not None and finding.suggestion and item.code != MISSING_REASON_CODE:
         properties["suggestion"] = finding.suggestion
+    if finding is not None:
+        properties.update(_register_and_library(finding))
     if finding is not None and finding.evidence:
         best = finding.evidence[0]
         closest: dict[str, object] = {"source": best.source, "text": best.text,
@@ -200,6 +238,48 @@ def _result(item: GateItem, index: dict[str, int], with_baseline: bool) -> dict:
     return result
 
 
+def _register_and_library(finding: Finding) -> dict[str, object]:
+    said: dict[str, object] = {}
+    if finding.register_id:
+        said["registerId"] = text_of(finding.register_id)
+    if finding.library:
+        match: dict[str, object] = {key: text_of(value) for key, value in finding.library.items()
+                                    if key != "differences" and value}
+        if finding.library.get("differences"):
+            match["differences"] = [text_of(item) for item in finding.library.get("differences", [])]
+        said["library"] = match
+    return said
+
+
+def _library_result(finding: Finding, index: dict[str, int]) -> dict:
+    """A claim that deviates from approved wording, or whose approval expired, as a result of its own."""
+    from claimaudit.review.library import library_message
+
+    rule = f"library.{finding.library.get('status', '')}"
+    uri, base = artifact_uri(finding.document)
+    location: dict[str, str] = {"uri": uri}
+    if base:
+        location["uriBaseId"] = base
+    region: dict[str, object] = {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)}
+    if finding.text:
+        region["snippet"] = {"text": finding.text}
+    claim = " ".join(text_of(finding.text).split())
+    properties: dict[str, object] = {"claimId": finding.id, "verdict": finding.verdict}
+    if finding.page is not None:
+        properties["page"] = finding.page
+    properties.update(_register_and_library(finding))
+    return {
+        "ruleId": rule,
+        "ruleIndex": index[rule],
+        "level": "warning",
+        "message": {"text": " ".join(text_of(library_message(finding.library)).split())
+                    + (f" Claim: \u201c{claim}\u201d" if claim else "")},
+        "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{finding.id}:{rule}"},
+        "properties": properties,
+    }
+
+
 def sarif_data(report: GateReport) -> dict:
     rules, index = _rule_table(report)
     with_baseline = report.with_baseline
@@ -217,7 +297,9 @@ def sarif_data(report: GateReport) -> dict:
         "tool": {"driver": driver},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(item, index, with_baseline) for item in report.items],
+        "results": [_result(item, index, with_baseline) for item in report.items]
+        + [_library_result(f, index) for f in report.result.findings
+           if f.library.get("status") in LIBRARY_STATUSES],
         "properties": {"failOn": report.fail_on, "failed": report.failed, "counts": report.counts()},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -225,4 +307,4 @@ def sarif_data(report: GateReport) -> dict:
 
 def render_sarif(report: GateReport | AuditResult) -> str:
     """The SARIF log as text: two-space indented, newline at the end, deterministic."""
-    return json.dumps(sarif_data(as_gate_report(report)), ensure_ascii=False, indent=2) + "\n"
+    return without_lone_surrogates(json.dumps(sarif_data(as_gate_report(report)), ensure_ascii=False, indent=2)) + "\n"

@@ -27,7 +27,8 @@ from typing import Any, Sequence
 
 from claimaudit.rules.context import KINDS, Kind
 from claimaudit.rules.loader import Rule
-from claimaudit.rules.spec import FAMILIES
+from claimaudit.rules.placeholders import CATALOGUE
+from claimaudit.rules.spec import FAMILIES, readable_template
 
 SECTIONS = (("what", "What it flags"), ("why", "Why it matters"), ("example", "Example"),
             ("use_instead", "Use instead"))
@@ -190,6 +191,7 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     for key, title in SECTIONS:
         value = " ".join(str(getattr(docs, key)).split())
         lines += [f"**{title}.** {value}", ""]
+    lines += [f"**Its message.** {readable_template(rule.message)}", ""]
     lines += rule_options_markdown(rule)
     lines.append("**References.**")
     lines += [f"- {ref}" for ref in docs.references]
@@ -231,6 +233,30 @@ def kinds_markdown(rules: list[Rule], kinds: dict[str, Kind] | None = None) -> s
     return "\n".join(lines)
 
 
+def templates_markdown() -> str:
+    """How a rule's message is written and filled, and every placeholder a kind fills."""
+    lines = [
+        "## Message templates", "",
+        "A rule's `message` (and `suggestion`) is text with placeholders in braces, `{figure}`, that its check "
+        "kind fills when the rule fires; a rule may name only those its kind (and choice of element) fills, "
+        "which the rule file is checked for when it loads. Text in square brackets that holds a placeholder is "
+        "optional: `where the source[ ({source})] reports` shows `where the source (S3) reports`, or `where the "
+        "source reports` when the finding rests on no source. Write `{{`, `}}`, `[[` and `]]` for a literal "
+        "brace or bracket.", "",
+        "A message always reads as a sentence: outside an optional segment, an empty value takes the words below, "
+        "or, where none are given, goes with the quotes or brackets around it and the space before it. A "
+        "message left with no words at all is the rule's *What it flags*. The reports never show a template: "
+        "where a rule is described without a finding, a placeholder reads as `‹figure›`.", "",
+        "| placeholder | holds | where the hit leaves it empty |",
+        "|---|---|---|",
+    ]
+    for item in CATALOGUE:
+        empty = f"reads {_code(item.when_empty)}" if item.when_empty else "dropped, with its quotes or brackets"
+        lines.append(f"| `{{{item.name}}}` | {_cell(item.meaning)} | {_cell(empty)} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def rules_page(rules: list[Rule]) -> str:
     """The whole docs/rules.md page."""
     lines = [
@@ -238,7 +264,8 @@ def rules_page(rules: list[Rule]) -> str:
         "",
         "Generated from the rule files in `rules/` by `python -m claimaudit.rules.docs`; do not edit by hand.",
         "Switch a rule off with `--disable CODE` (or a dotted name, or a family), or in configuration.",
-        "The options of each check kind are listed under [Check kinds](#check-kinds).",
+        "The options of each check kind are listed under [Check kinds](#check-kinds), and how a message is "
+        "written under [Message templates](#message-templates).",
         "",
         "| code | name | family | verdict |",
         "|---|---|---|---|",
@@ -248,6 +275,7 @@ def rules_page(rules: list[Rule]) -> str:
     lines.append("")
     lines += [rule_markdown(r) for r in ordered]
     lines.append(kinds_markdown(rules))
+    lines.append(templates_markdown())
     return "\n".join(lines)
 
 

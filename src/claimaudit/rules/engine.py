@@ -19,8 +19,17 @@ from claimaudit.rules.spec import fill_template, shortened
 
 
 def format_message(template: str, values: dict) -> str:
-    """Fill a rule's message; unknown placeholders become empty, never an error."""
+    """Fill a rule's message so it reads as a sentence: an optional segment whose
+    value is empty vanishes, an empty value elsewhere takes the words its
+    placeholder declares for that case or goes with its quotes (see
+    :func:`claimaudit.rules.spec.fill_template`); never an error."""
     return fill_template(template, values)
+
+
+def _what_it_flags(rule: Rule) -> str:
+    """The message of a hit whose template gave nothing (one made only of
+    placeholders, all empty): what the rule flags, in its own words."""
+    return " ".join(rule.docs.what.split()) or rule.name
 
 
 def _hits(rule: Rule, context: RuleContext) -> list[Hit]:
@@ -75,7 +84,7 @@ def _evaluate(claim: Statement, evidence: list[Match], index: SourceIndex, resol
                 Reason(
                     rule=rule.name,
                     code=rule.code,
-                    message=format_message(rule.message, hit.values),
+                    message=format_message(rule.message, hit.values) or _what_it_flags(rule),
                     verdict=level,
                     family=rule.family,
                     claim_span=hit.claim_span,

@@ -16,6 +16,7 @@ from claimaudit.rules.kinds.common import PatternError, PatternRun, check_user_p
 from claimaudit.rules.spec import RuleDocs, RuleSpec, TemplateError, shortened, template_fields
 
 RULE_SUFFIXES = {".yaml", ".yml"}
+DOCS_PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
 
 T = TypeVar("T")
 
@@ -219,7 +220,8 @@ def _check_choice(spec: RuleSpec, check_kind: Kind, params: Params, text: str, p
 
 def _check_templates(spec: RuleSpec, check_kind: Kind, params: Params, text: str, path: str) -> None:
     """``message`` and ``suggestion`` may name only the placeholders the check kind
-    fills (for a kind with a selector, what the rule picks fills)."""
+    fills (for a kind with a selector, what the rule picks fills), in optional
+    segments or not."""
     fields = check_kind.fields_for(params)
     for key in ("message", "suggestion"):
         try:
@@ -232,6 +234,13 @@ def _check_templates(spec: RuleSpec, check_kind: Kind, params: Params, text: str
             picked = f" with {_choice(check_kind, params)}" if check_kind.selector else ""
             raise _error_at(path, text, (key,), f"unknown placeholder {{{unknown[0]}}}; check kind "
                                                 f"{check_kind.name}{picked} fills {offered}")
+    # The docs are shown as written (the report's "Rules that fired", the workbook, SARIF): a
+    # placeholder there would reach the reader as template text.
+    for key in ("what", "why", "example", "use_instead"):
+        found = DOCS_PLACEHOLDER.search(getattr(spec.docs, key))
+        if found:
+            raise _error_at(path, text, ("docs", key), f"{found.group(0)} looks like a placeholder, but the docs "
+                                                       "are shown as written, never filled: write the words")
 
 
 def _words_in(value: object) -> int:

@@ -333,10 +333,19 @@ def evaluate_gate(
     findings = sorted(result.findings,
                       key=lambda f: (order.get(f.document, len(order)), f.document, f.start, f.end, f.id))
 
+    if baseline is not None:
+        baseline.note_run((finding.id, finding.document) for finding in findings)
+
     def judge(item: GateItem) -> GateItem:
-        if baseline is not None and baseline.find(item.claim_id, item.rule_key, item.document, item.text):
+        if baseline is not None and baseline.find(item.claim_id, item.rule_key, item.document, item.text,
+                                                  item.finding.fingerprint if item.finding else "",
+                                                  item.claim_verdict):
             item.state = BASELINED
-        elif changed is not None and not _on_changed_lines(changed, item, documents.get(item.document)):
+            return item
+        why = baseline.why_not_baselined(item.claim_id, item.rule_key) if baseline is not None else ""
+        if why:
+            item.message = f"{item.message} ({why})"
+        if changed is not None and not _on_changed_lines(changed, item, documents.get(item.document)):
             item.state = OUTSIDE_CHANGES
         elif VERDICT_RANK.get(item.verdict, 0) < VERDICT_RANK[per_document.get(item.document, fail_on)]:
             item.state = BELOW_THRESHOLD

@@ -23,7 +23,7 @@ def claim_fingerprint(text: str, cited: tuple[str, ...] | list[str] = ()) -> str
     moved keeps its approvals; citing other sources makes it another claim.
     """
     key = normal_words(text) + "\n" + ";".join(sorted({c.strip().lower() for c in cited if c.strip()}))
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def claim_id(document: str, text: str, occurrence: int = 0) -> str:
@@ -34,4 +34,4 @@ def claim_id(document: str, text: str, occurrence: int = 0) -> str:
     """
     normal = normal_words(text)
     key = f"{document}\n{normal}\n{occurrence}" if occurrence else f"{document}\n{normal}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from claimaudit.claims.frame import Element, Frame
 from claimaudit.evidence.align import Alignment, ElementStatus, Status
 from claimaudit.rules.context import Hit, RuleContext
+from claimaudit.rules.spec import fill_template
 
 # The elements whose status the alignment gives.
 ALIGNED = ("subject", "outcome", "direction", "comparator", "population", "condition")
@@ -31,7 +32,7 @@ def _quoted(found: list[ElementStatus]) -> str:
 def _closest(alignment: Alignment, ctx: RuleContext) -> str:
     if alignment.evidence:
         best = alignment.evidence[0]
-        return f" The closest evidence ({best.source_id}) does not state it."
+        return " " + fill_template("The closest evidence[ ({source})] does not state it.", {"source": best.source_id})
     if ctx.resolution.cited:
         return " The cited source holds nothing about it."
     return " The pack holds nothing about it." if not ctx.index.sentences else " No source sentence is about it."

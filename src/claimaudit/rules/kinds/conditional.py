@@ -78,10 +78,10 @@ def conditional(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     the words it needs (fills `{kind}`). `status`: the claim states an approval, clearance or licence (`words`) that
     no source states, or that a source denies (`{word}`, `{status}`, `{source}`). `unqualified`: the claim states an
     absolute (`words`, "no side effects") that the sources qualify ("well tolerated") or do not state at all
-    (`{word}`, `{source_words}`, `{source}`). `internal_source`: no internal data sheet at least `min_similarity`
-    like the claim states its figures, as an own-business claim needs (fills none). `survey_source`: a testimonial
-    offered as proof, unless a survey in the pack reports its figures; overstated where related evidence exists
-    (`{what}`)."""
+    (`{word}`, `{source_words}`, `{source}`, `{reported}`). `internal_source`: no internal data sheet at least
+    `min_similarity` like the claim states its figures, as an own-business claim needs (fills none).
+    `survey_source`: a testimonial offered as proof, unless a survey in the pack reports its figures; overstated
+    where related evidence exists (`{what}`)."""
     if params.claim_types and ctx.claim.claim_type not in params.claim_types:
         return []
     return _REQUIREMENTS[params.requires](ctx, params)

@@ -88,7 +88,8 @@ def _first_hits(ctx: RuleContext, elements: list[str], checks: dict[str, Check],
 def element_absent(ctx: RuleContext, params: AbsentParams) -> list[Hit]:
     """An element the claim asserts that its evidence does not state. `subject`, `outcome`, `direction`,
     `comparator`, `population`, `condition`: the element is absent from the evidence that covers the rest of the
-    claim best (fills `{element}`, `{elements}`, `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`).
+    claim best (fills `{element}`, `{elements}`, `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`,
+    `{quoted}`).
     `figure`: a figure no source states, for that quantity or at all (`{figure}`, `{closest}`). `intervention`: the
     related evidence is about another intervention than the claim's (`{claim_intervention}`,
     `{evidence_intervention}`, `{source}`). `measured_outcome`: an outcome no source measures, in any condition
@@ -252,7 +253,7 @@ def element_stronger(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     (`{everyone}`, `{subgroup}`, `{source}`). `design`: a study design or size the sources do not describe
     (`{design}`, `{source_design}`, `{source}`). `quantifier`: "every", "all", "only" or "the majority" in the claim
     where the evidence that covers it uses no such word and gives no share (`{element}`, `{elements}`,
-    `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`)."""
+    `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`, `{quoted}`)."""
     return _STRONGER[params.element](ctx, params)
 
 
@@ -305,9 +306,9 @@ CONTRADICTED_VARIANTS = _ALIGNED_VARIANTS + (
 def element_contradicted(ctx: RuleContext, params: ContradictedParams) -> list[Hit]:
     """An element the evidence states the other way. `subject`, `outcome`, `direction`, `comparator`, `population`,
     `condition`: the aligned evidence says the opposite, or no change where the claim says better (fills
-    `{element}`, `{elements}`, `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`). `finding`: the
-    evidence about the claim negates it: a failed endpoint, a negated effect, a finding in the opposite direction,
-    or no difference where the claim says better; or the claim denies what the evidence affirms (`{evidence_words}`,
-    `{source}`)."""
+    `{element}`, `{elements}`, `{claim_words}`, `{evidence_words}`, `{source}`, `{closest}`, `{quoted}`).
+    `finding`: the evidence about the claim negates it: a failed endpoint, a negated effect, a finding in the
+    opposite direction, or no difference where the claim says better; or the claim denies what the evidence
+    affirms (`{evidence_words}`, `{source}`)."""
     return _first_hits(ctx, list(params.elements), {"finding": support.contradicted}, params, Status.CONTRADICTED,
                        guard=True)

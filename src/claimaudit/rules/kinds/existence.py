@@ -68,7 +68,8 @@ def _said_in_related(ctx: RuleContext, word: str) -> bool:
 
 @kind("existence", ExistenceParams, fields=("word",), patterns=("patterns",))
 def existence(ctx: RuleContext, params: ExistenceParams) -> list[Hit]:
-    """The claim uses a listed word, pattern or cue (a booster, say) that its evidence does not back."""
+    """The claim uses a listed word, pattern or cue (a booster, say) that its evidence does not back (fills
+    `{word}`)."""
     if params.claim_types and ctx.claim.claim_type not in params.claim_types:
         return []
     found = _found(ctx, params)

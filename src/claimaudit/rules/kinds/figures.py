@@ -31,6 +31,7 @@ from claimaudit.rules.kinds.common import (
     same_quantity,
     same_range,
 )
+from claimaudit.rules.spec import fill_template
 
 if TYPE_CHECKING:
     from claimaudit.rules.kinds.elements import AbsentParams, StrongerParams
@@ -155,6 +156,16 @@ def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
     return out
 
 
+# The closest evidence for a figure no source states, as a clause its message may add.
+CLOSEST_ELSEWHERE = '{source} has "{source_figure}", which measures something else'
+CLOSEST_DIFFERS = 'for that quantity {source} gives "{source_figure}"'
+
+
+def _closest(template: str, match: Match, eq: Quantity) -> str:
+    return "; " + fill_template(template, {"source": match.source_id, "source_figure": eq.text},
+                                {"source": "a source"})
+
+
 def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
     """A figure in the claim that no source states, for that quantity or at all."""
     hits = []
@@ -162,13 +173,12 @@ def figure_absent(ctx: RuleContext, params: FigureParams) -> list[Hit]:
         q, eq, match = item.quantity, item.counterpart, item.match
         # A counterpart always comes with the evidence that holds it.
         if item.status == "absent" and eq is not None and match is not None:
-            hits.append(Hit({"figure": q.text, "closest": f'; {match.source_id} has "{eq.text}", '
-                             "which measures something else"},
+            hits.append(Hit({"figure": q.text, "closest": _closest(CLOSEST_ELSEWHERE, match, eq)},
                             (q.start, q.end), match, (eq.start, eq.end)))
         elif item.status == "absent":
             hits.append(Hit({"figure": q.text, "closest": ""}, (q.start, q.end), match, None))
         elif item.status == "differs" and eq is not None and match is not None:
-            hits.append(Hit({"figure": q.text, "closest": f'; for that quantity {match.source_id} gives "{eq.text}"'},
+            hits.append(Hit({"figure": q.text, "closest": _closest(CLOSEST_DIFFERS, match, eq)},
                             (q.start, q.end), match, (eq.start, eq.end),
                             replace_span(ctx.claim.text, q.start, q.end, eq.text)))
     return hits[:1]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from claimaudit.evidence.rank import Match
 from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import find_phrases, phrase_pattern
+from claimaudit.rules.spec import fill_template
 
 if TYPE_CHECKING:
     from claimaudit.rules.kinds.conditional import ConditionalParams
@@ -29,8 +30,7 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     for match in candidates:
         found = qualified_pattern.search(match.statement.text)
         if found:
-            return [Hit({"word": word, "source_words": found.group(0), "source": match.source_id,
-                         "reported": f'the sources ({match.source_id}) report "{found.group(0)}"'},
+            return [Hit(_reported({"word": word, "source_words": found.group(0), "source": match.source_id}),
                         (start, end), match, (found.start(), found.end()),
                         _soften(ctx.claim.text, start, end, found.group(0)))]
     for sentence in pack:
@@ -40,13 +40,21 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
         found = qualified_pattern.search(sentence.text)
         if found:
             match = Match(sentence, 0.0)
-            return [Hit({"word": word, "source_words": found.group(0), "source": sentence.source.id,
-                         "reported": f'the sources ({sentence.source.id}) report "{found.group(0)}"'},
+            return [Hit(_reported({"word": word, "source_words": found.group(0), "source": sentence.source.id}),
                         (start, end), match, (found.start(), found.end()),
                         _soften(ctx.claim.text, start, end, found.group(0)))]
     return [Hit({"word": word, "source_words": "", "source": "", "reported": "no source reports on safety"},
                 (start, end), ctx.best, None,
                 level=params.level_without_evidence)]
+
+
+# What the sources report, as the clause a message quotes; filled as messages are, so
+# an empty source id or wording never leaves "the sources () report".
+REPORTED = 'the sources[ ({source})] report "{source_words}"'
+
+
+def _reported(values: dict[str, str]) -> dict[str, str]:
+    return {**values, "reported": fill_template(REPORTED, values)}
 
 
 def _soften(text: str, start: int, end: int, source_words: str) -> str:
