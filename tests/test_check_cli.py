@@ -208,6 +208,23 @@ def test_writing_the_baseline_is_deterministic_and_keeps_reviewer_notes(site):
     assert json.dumps(rewritten, ensure_ascii=False, indent=2) + "\n" == first
 
 
+def test_rewriting_the_baseline_accepts_findings_whose_carried_decision_would_not_count(site):
+    """--write-baseline accepts what it records: an entry carrying "Approve with change" from a
+    review (which approves nothing) loses that decision, keeps its note, and the check passes."""
+    write(site / "knee.html", page(CURE))
+    run("knee.html", "--sources", "sources.yaml", "--write-baseline")
+    path = site / ".claimaudit-baseline.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["entries"]:
+        entry.update(decision="Approve with change", reviewer="Ann Lee", date="2025-03-01", note="shorten it")
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run("knee.html", "--sources", "sources.yaml", "--baseline", str(path)).exit_code == 1
+    run("knee.html", "--sources", "sources.yaml", "--write-baseline")
+    rewritten = json.loads(path.read_text(encoding="utf-8"))
+    assert all("decision" not in e and e["note"] == "shorten it" for e in rewritten["entries"])
+    assert run("knee.html", "--sources", "sources.yaml", "--baseline", str(path)).exit_code == 0
+
+
 def test_the_config_names_the_baseline(site):
     write(site / "knee.html", page(CURE))
     write(site / ".claimaudit.toml", 'sources = ["sources.yaml"]\nbaseline = "ci/baseline.json"\n')

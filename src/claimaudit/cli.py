@@ -683,6 +683,11 @@ def _write_baseline(report: GateReport, baseline_path: str | None) -> None:
         extras = {e.fingerprint: e.extra for e in previous.entries if e.extra}
         for entry in entries:
             entry.extra = dict(extras.get(entry.fingerprint, {}))
+            if entry.why_not_counted:
+                # --write-baseline accepts the finding as it stands: a carried review decision that
+                # would not count ("Approve with change", unsigned) must not make the entry refuse it.
+                for key in ("decision", "reviewer", "date", "approval"):
+                    entry.extra.pop(key, None)
         checked = {str(Path(d.path).resolve()) for d in report.result.documents}
         base = Path(target).resolve().parent
         entries += [e for e in previous.entries
