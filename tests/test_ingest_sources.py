@@ -175,3 +175,21 @@ def test_in_memory_sources_are_validated_the_same_way():
     assert sources[0].doi == "10.1/abc"
     with pytest.raises(InputError, match=r"sources\[0\]\.summary: field required"):
         sources_from_data([{"id": "a"}])
+
+
+def test_a_bad_field_deep_in_a_large_json_pack_names_its_own_line(tmp_path):
+    """Lines are found from one index of the pack's line breaks: the error for source 2,500 of
+    3,000 names the line that source's bad field is on."""
+    import json
+
+    sources = [{"id": f"s{n:04d}", "citation": f"Author {n}. A study. J Example. 2020;{n}:1-2.",
+                "summary": f"In {n} adults the tablet lowered blood pressure."} for n in range(3000)]
+    sources[2500]["doi"] = 12345  # a DOI must be text
+    path = tmp_path / "pack.json"
+    text = json.dumps({"sources": sources}, indent=2)
+    path.write_text(text, encoding="utf-8")
+    expected = text[:text.index('"doi": 12345')].count("\n") + 1
+    with pytest.raises(InputError) as caught:
+        load_sources(path)
+    assert caught.value.line == expected
+    assert "doi" in str(caught.value)
