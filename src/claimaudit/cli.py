@@ -514,7 +514,7 @@ def _print_summary(console: Console, result: AuditResult, written: list[Path]) -
         for line in review_lines(result):
             console.print(plain(line), soft_wrap=True)
     if any(f.library for f in result.findings):
-        from claimaudit.review.library import library_line
+        from claimaudit.report.common import library_line
 
         console.print(plain(library_line(result)), soft_wrap=True)
     for warning in result.warnings:

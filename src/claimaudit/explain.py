@@ -110,7 +110,8 @@ def library_section(claim: str, cited: Sequence[str], library: Library, as_of: d
     """How the claim stands against the claims library; it never changes the verdict above."""
     import datetime
 
-    from claimaudit.review.library import DEVIATES, LibraryIndex, library_message
+    from claimaudit.report.common import library_message
+    from claimaudit.review.library import DEVIATES, LibraryIndex
 
     day = as_of or datetime.date.today()
     match = LibraryIndex(library, day).match(claim, tuple(cited))

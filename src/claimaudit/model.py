@@ -277,6 +277,11 @@ class RoleReview(TypedDict):
     date: str
 
 
+# How a claim stands against a claims library (LibraryMatch.status).
+LIBRARY_APPROVED, LIBRARY_DEVIATES, LIBRARY_EXPIRED = "approved", "deviates", "expired"
+LIBRARY_STATUSES: tuple[str, ...] = (LIBRARY_APPROVED, LIBRARY_DEVIATES, LIBRARY_EXPIRED)
+
+
 class LibraryMatch(TypedDict, total=False):
     """How a claim stands against a library of claims already approved (``--library``).
 

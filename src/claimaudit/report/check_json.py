@@ -51,7 +51,7 @@ def check_data(report: GateReport) -> dict:
         "items": [_item(item) for item in report.items],
     }
     if any(f.library for f in report.result.findings):
-        from claimaudit.review.library import library_counts
+        from claimaudit.report.common import library_counts
 
         data["library"] = library_counts(report.result.findings)
     return data

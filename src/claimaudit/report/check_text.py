@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from claimaudit.terminal import printable
 from claimaudit.verdicts.gate import FAILING, GateItem, GateReport, as_gate_report, display_path, summary_line
-from claimaudit.model import AuditResult, Finding
+from claimaudit.model import LIBRARY_APPROVED, AuditResult, Finding
 
 from .places import cited_page, page_kinds
 
@@ -67,11 +67,11 @@ def library_lines(result: AuditResult, colour: bool, kinds: dict[str, str], verb
     matched = [f for f in result.findings if f.library]
     if not matched:
         return []
-    from claimaudit.review.library import APPROVED, library_line, library_message
+    from claimaudit.report.common import library_line, library_message
 
     out = []
     for finding in matched:
-        if finding.library.get("status") == APPROVED and not verbose:
+        if finding.library.get("status") == LIBRARY_APPROVED and not verbose:
             continue
         location = _paint(f"{one_line(display_path(finding.document))}:{finding.line}:{finding.column}:", "1", colour)
         where = f" [{kinds.get(finding.document, 'page')} {finding.page}]" if finding.page is not None else ""

@@ -19,7 +19,20 @@ import regex
 from claimaudit.files import write_atomic  # noqa: F401  (re-exported for the renderers)
 
 from .places import cited_page, page_kinds, place_label  # noqa: F401  (re-exported for the renderers)
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Evidence, Finding, LibraryMatch, Reason, Source
+from claimaudit.model import (
+    LIBRARY_APPROVED,
+    LIBRARY_DEVIATES,
+    LIBRARY_EXPIRED,
+    LIBRARY_STATUSES,
+    VERDICT_RANK,
+    VERDICTS,
+    AuditResult,
+    Evidence,
+    Finding,
+    LibraryMatch,
+    Reason,
+    Source,
+)
 
 TOOL_NAME = "claimaudit"
 
@@ -423,6 +436,43 @@ class ClaimRow:
     source_id: str = ""  # the id of the source the best evidence comes from
     register_id: str = ""  # a claims register's own id for the row ("C-001")
     library: str = ""  # the claims-library match in words (library_label), "" without one
+
+
+def library_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = Counter(f.library.get("status", "") for f in findings if f.library)
+    return {status: counts[status] for status in LIBRARY_STATUSES}
+
+
+def library_line(result: AuditResult) -> str:
+    """One line for a summary: how many claims match approved wording, deviate from it or have
+    an expired approval; empty when no claim is near the library."""
+    counts = library_counts(result.findings)
+    if not any(counts.values()):
+        return ""
+    return (f"Claims library: {counts[LIBRARY_APPROVED]} approved, {counts[LIBRARY_DEVIATES]} deviating from approved wording, "
+            f"{counts[LIBRARY_EXPIRED]} with an expired approval.")
+
+
+def library_message(match: LibraryMatch, *, with_id: bool = True) -> str:
+    """The library status of one claim in words, for a line of check output."""
+    claim_id = match.get("id", "")
+    status = match.get("status", "")
+    named = f" {claim_id}" if with_id else ""
+    if status == LIBRARY_DEVIATES:
+        found = "; ".join(match.get("differences", [])) or "wording differs"
+        return f"deviates from approved wording{named}: {found}"
+    if status == LIBRARY_EXPIRED:
+        return f"approved wording{named}, but its approval expired on {match.get('expires_on', '')}"
+    if status == LIBRARY_APPROVED:
+        by, on = match.get("approved_by", ""), match.get("approved_on", "")
+        signed = f" (approved by {by} on {on})" if by and on else ""
+        return f"approved wording{named}{signed}"
+    return ""
+
+
+def library_tag(match: LibraryMatch) -> str:
+    """``library C-012: deviates``, to put beside a finding."""
+    return f"library {match.get('id', '')}: {match.get('status', '')}" if match else ""
 
 
 def library_label(match: LibraryMatch) -> str:

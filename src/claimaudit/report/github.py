@@ -68,7 +68,7 @@ def _register_and_library(finding: Finding | None) -> str:
 
 def _library_command(finding: Finding) -> str:
     """A ``::warning`` at a claim that deviates from approved wording or whose approval expired."""
-    from claimaudit.review.library import library_message
+    from claimaudit.report.common import library_message
 
     match = finding.library
     where = display_path(finding.document)

@@ -40,7 +40,16 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from claimaudit.model import VERDICT_RANK, VERDICTS, AuditResult, Finding, LibraryMatch, ReviewState, Span
+from claimaudit.model import (
+    LIBRARY_STATUSES,
+    VERDICT_RANK,
+    VERDICTS,
+    AuditResult,
+    Finding,
+    LibraryMatch,
+    ReviewState,
+    Span,
+)
 from claimaudit.rules.spec import readable_template
 
 from .common import (
@@ -569,7 +578,7 @@ def _review_context(result: AuditResult) -> ReviewContext | None:
     }
 
 
-_LIBRARY_STATUSES = ("approved", "deviates", "expired")
+_LIBRARY_STATUSES = LIBRARY_STATUSES
 
 
 def _library_view(match: LibraryMatch | None) -> LibraryView | None:

@@ -83,7 +83,7 @@ def _case(suite: ET.Element, document: str, line: int, text: str, items: list[Ga
     if finding is not None and finding.register_id:
         notes.append(f"register id: {_one_line(finding.register_id)}")
     if finding is not None and finding.library:
-        from claimaudit.review.library import library_message
+        from claimaudit.report.common import library_message
 
         notes.append(f"library: {_one_line(library_message(finding.library))}")
     if notes:

@@ -38,7 +38,7 @@ from claimaudit.verdicts.gate import (
     as_gate_report,
     display_path,
 )
-from claimaudit.model import AuditResult, Finding
+from claimaudit.model import LIBRARY_DEVIATES, LIBRARY_EXPIRED, AuditResult, Finding
 from claimaudit.rules.spec import readable_template
 
 from .common import RuleInfo, attr, rule_info, text_of, without_lone_surrogates
@@ -81,7 +81,7 @@ LIBRARY_INFOS = {
         use_instead="Renew the approval, or remove the claim.",
         references=(GATE_DOC_URL,)),
 }
-LIBRARY_STATUSES = ("deviates", "expired")
+LIBRARY_STATUSES = (LIBRARY_DEVIATES, LIBRARY_EXPIRED)  # the library statuses that are a result of their own
 
 
 def heading_anchor(heading: str) -> str:
@@ -253,7 +253,7 @@ def _register_and_library(finding: Finding) -> dict[str, object]:
 
 def _library_result(finding: Finding, index: dict[str, int]) -> dict:
     """A claim that deviates from approved wording, or whose approval expired, as a result of its own."""
-    from claimaudit.review.library import library_message
+    from claimaudit.report.common import library_message
 
     rule = f"library.{finding.library.get('status', '')}"
     uri, base = artifact_uri(finding.document)

@@ -39,7 +39,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from claimaudit.errors import InputError
-from claimaudit.model import AuditResult, Finding, LibraryMatch
+from claimaudit.model import (
+    LIBRARY_APPROVED,
+    LIBRARY_DEVIATES,
+    LIBRARY_EXPIRED,
+    LIBRARY_STATUSES,
+    AuditResult,
+    Finding,
+    LibraryMatch,
+)
 from claimaudit.verdicts.ids import normal_words
 from claimaudit.verdicts.signoff import reviewer_problem
 
@@ -48,8 +56,8 @@ if TYPE_CHECKING:
     from claimaudit.language import Cue, Quantity, Term
     from claimaudit.verdicts.review import ReviewedWorkbook
 
-APPROVED, DEVIATES, EXPIRED = "approved", "deviates", "expired"
-STATUSES = (APPROVED, DEVIATES, EXPIRED)
+APPROVED, DEVIATES, EXPIRED = LIBRARY_APPROVED, LIBRARY_DEVIATES, LIBRARY_EXPIRED
+STATUSES = LIBRARY_STATUSES
 
 # The columns (keys) of a library, in the order they are written.
 COLUMNS = ("id", "claim", "sources", "approved_by", "approved_on", "expires_on")
@@ -493,43 +501,6 @@ def apply_library(result: AuditResult, library: Library, as_of: dt.date | None =
         finding.library = index.match(finding.text, finding.cited)
     result.library_used = {"file": Path(library.path).name, "as_of": day.isoformat(), "claims": len(library.claims)}
     return result
-
-
-def library_counts(findings: Iterable[Finding]) -> dict[str, int]:
-    counts = Counter(f.library.get("status", "") for f in findings if f.library)
-    return {status: counts[status] for status in STATUSES}
-
-
-def library_line(result: AuditResult) -> str:
-    """One line for a summary: how many claims match approved wording, deviate from it or have
-    an expired approval; empty when no claim is near the library."""
-    counts = library_counts(result.findings)
-    if not any(counts.values()):
-        return ""
-    return (f"Claims library: {counts[APPROVED]} approved, {counts[DEVIATES]} deviating from approved wording, "
-            f"{counts[EXPIRED]} with an expired approval.")
-
-
-def library_message(match: LibraryMatch, *, with_id: bool = True) -> str:
-    """The library status of one claim in words, for a line of check output."""
-    claim_id = match.get("id", "")
-    status = match.get("status", "")
-    named = f" {claim_id}" if with_id else ""
-    if status == DEVIATES:
-        found = "; ".join(match.get("differences", [])) or "wording differs"
-        return f"deviates from approved wording{named}: {found}"
-    if status == EXPIRED:
-        return f"approved wording{named}, but its approval expired on {match.get('expires_on', '')}"
-    if status == APPROVED:
-        by, on = match.get("approved_by", ""), match.get("approved_on", "")
-        signed = f" (approved by {by} on {on})" if by and on else ""
-        return f"approved wording{named}{signed}"
-    return ""
-
-
-def library_tag(match: LibraryMatch) -> str:
-    """``library C-012: deviates``, to put beside a finding."""
-    return f"library {match.get('id', '')}: {match.get('status', '')}" if match else ""
 
 
 # --------------------------------------------------------------------------- differences

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import json
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from claimaudit.errors import InputError
 from claimaudit.files import read_utf8, write_atomic
+from claimaudit.verdicts.ids import normal_words
 
 SCHEMA_NAME = "claimaudit-baseline"
 BASELINE_VERSION = 1
@@ -44,12 +44,6 @@ _CORE_KEYS = ("claim", "rule", "document", "verdict", "text")
 def fingerprint(claim_id: str, rule: str) -> str:
     """The key a baseline entry is matched on."""
     return f"{claim_id}:{rule}"
-
-
-def _normal_text(text: str) -> str:
-    normal = unicodedata.normalize("NFKC", text).lower()
-    normal = normal.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return " ".join(normal.split())
 
 
 def _absolute(path: str, base: Path) -> str:
@@ -158,7 +152,7 @@ class Baseline:
         base = self.path.parent if self.path else Path(".")
         for entry in counted:
             if entry.document and entry.text:
-                normal = _normal_text(entry.text)
+                normal = normal_words(entry.text)
                 for folder in (base, Path(".")):
                     self._by_text.setdefault((_absolute(entry.document, folder), normal, entry.rule), entry)
         self.matched: set[str] = set()
@@ -190,7 +184,7 @@ class Baseline:
         if entry is None and claim_fingerprint:
             entry = self._follow(claim_id, rule, claim_fingerprint, text)
         if entry is None and document and text:
-            entry = self._by_text.get((_absolute(document, Path(".")), _normal_text(text), rule))
+            entry = self._by_text.get((_absolute(document, Path(".")), normal_words(text), rule))
             # An approval names the claim it was given to: words retyped in its entry (or in the
             # workbook's Claim cell) never make it another claim's.
             if entry is not None and entry.approval and claim_fingerprint and entry.approval != claim_fingerprint:
@@ -223,10 +217,10 @@ class Baseline:
         or moved: the same words citing the same sources, the page it was given on gone, and
         each approved claim followed to one claim only. A copy on a second page while the first
         is still there was never reviewed there (remembered in ``copies`` for the message)."""
-        words = _normal_text(text)
+        words = normal_words(text)
         for entry in self._by_approval.get((claim_fingerprint, rule), ()):
             # The words must be the entry's too: a fingerprint edited by hand approves nothing else.
-            if not entry.text or _normal_text(entry.text) != words:
+            if not entry.text or normal_words(entry.text) != words:
                 continue
             if self._followed.get(entry.claim, claim_id) != claim_id:
                 continue
