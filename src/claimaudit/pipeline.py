@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Callable
-
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from rapidfuzz import fuzz
 
@@ -15,7 +15,7 @@ from claimaudit.claims.detect import Claim, find_claims
 from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import (AlignedElement, AuditResult, ClaimAnalysis, Document, Evidence, Finding, InputProblem,
-                              Reason, Source)
+                              NotAudited, Reason, Source)
 from claimaudit.rules.engine import Judgement, judge
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
@@ -43,6 +43,40 @@ def _evidence_rows(matches: list[Match], index: SourceIndex) -> list[Evidence]:
     return rows
 
 
+@dataclass
+class AuditContext:
+    """What every batch of documents is judged against: the built source index and the rules.
+
+    Built once per run; an executor shares it with its workers (inherited by
+    forked processes, broadcast once to a Dask cluster)."""
+
+    index: SourceIndex
+    rules: list[Rule]
+
+
+@dataclass
+class BatchResult:
+    """What judging a batch of documents found, in the batch's document order."""
+
+    findings: list[Finding] = field(default_factory=list)
+    not_audited: list[NotAudited] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    documents: int = 0  # how many documents the batch held, for progress
+
+
+class Executor(Protocol):
+    """Runs :func:`audit_batch` over batches of documents, yielding the results in batch order."""
+
+    def run(self, context: AuditContext, batches: list[list[Document]]) -> Iterator[BatchResult]: ...
+
+
+def prepare(sources: list[Source], rules: list[Rule], *, aliases: dict[str, tuple[str, ...]] | None = None,
+            meaning: Meaning | None = None) -> AuditContext:
+    """The shared part of a run: the pack cut into analysed sentences and indexed."""
+    return AuditContext(SourceIndex.build(sources, aliases=aliases, meaning=meaning), list(rules))
+
+
 def audit_documents(
     documents: list[Document],
     sources: list[Source],
@@ -51,11 +85,70 @@ def audit_documents(
     on_document: Callable[[Document], None] | None = None,
     aliases: dict[str, tuple[str, ...]] | None = None,
     meaning: Meaning | None = None,
+    executor: Executor | None = None,
+    on_batch: Callable[[BatchResult], None] | None = None,
 ) -> AuditResult:
-    index = SourceIndex.build(sources, aliases=aliases, meaning=meaning)
+    """Judge every claim of the documents against the sources.
+
+    Documents are judged in batches (all at once without an ``executor``); each
+    batch is a pure function of its documents and the shared context, so the
+    result is the same however the batches are run. ``on_batch`` sees each
+    batch's findings as they are judged, in document order."""
+    context = prepare(sources, rules, aliases=aliases, meaning=meaning)
+    if executor is None:
+        results: Iterable[BatchResult] = [audit_batch(context, documents)] if documents else []
+    else:
+        results = executor.run(context, document_batches(documents))
+    merged = BatchResult()
+    done = 0
+    for batch in results:
+        merged.findings += batch.findings
+        merged.not_audited += batch.not_audited
+        merged.problems += batch.problems
+        merged.ambiguous += batch.ambiguous
+        if on_batch is not None:
+            on_batch(batch)
+        if on_document is not None:
+            for document in documents[done:done + batch.documents]:
+                on_document(document)
+        done += batch.documents
+    if merged.problems:
+        skipped = {p.path for p in merged.problems}
+        documents = [d for d in documents if d.path not in skipped]
+    from claimaudit.ingest.sources import sources_without_text  # a source with no text is said, never silent
+
+    return AuditResult(documents=documents, sources=list(sources), findings=merged.findings, rules=list(rules),
+                       tool_version=__version__, problems=merged.problems, not_audited=merged.not_audited,
+                       warnings=sources_without_text(sources) + list(dict.fromkeys(merged.ambiguous)))
+
+
+BATCH_CLAIMS = 400
+
+
+def document_batches(documents: list[Document], claims_per_batch: int = BATCH_CLAIMS) -> list[list[Document]]:
+    """Documents cut into batches of about ``claims_per_batch`` sentences' worth of text, in order.
+
+    Batches are large enough that scoring works on matrices, and small enough
+    that workers share the work evenly and findings stream out as they are judged."""
+    batches: list[list[Document]] = []
+    current: list[Document] = []
+    weight = 0
+    for document in documents:
+        current.append(document)
+        weight += max(1, len(document.text) // 120)
+        if weight >= claims_per_batch:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def audit_batch(context: AuditContext, documents: list[Document]) -> BatchResult:
+    """Find and judge every claim of a batch of documents: a pure function of its inputs."""
+    index, rules = context.index, context.rules
     found: list[Claim] = []
-    not_audited: list = []  # NotAudited: text read but not a claim, with why
-    problems: list[InputProblem] = []
+    batch = BatchResult(documents=len(documents))
     most = limits.int_value("max-claims-per-document")
     for document in documents:
         claims, passed = find_claims(document)
@@ -63,20 +156,17 @@ def audit_documents(
             # Time and memory grow with claims: a file over the limit is not
             # audited, and said so, rather than holding up or sinking the run.
             breach = limits.breach("max-claims-per-document", len(claims))
-            problems.append(InputProblem(document.path, breach.detail))
+            batch.problems.append(InputProblem(document.path, breach.detail))
         else:
             found.extend(claims)
-            not_audited.extend(passed)
-        if on_document:
-            on_document(document)
-    if problems:
-        skipped = {p.path for p in problems}
+            batch.not_audited.extend(passed)
+    if batch.problems:
+        skipped = {p.path for p in batch.problems}
         documents = [d for d in documents if d.path not in skipped]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
     judged = judge([c.statement for c in found], index, resolutions, rules)
 
-    findings: list[Finding] = []
-    ambiguous: list[str] = []
+    findings = batch.findings
     seen: Counter = Counter()
     for claim, resolution, judgement in zip(found, resolutions, judged):
         reasons, matches = judgement.reasons, judgement.evidence
@@ -97,7 +187,7 @@ def audit_documents(
         page, line, column = document.place(claim.start)
         for said, ids in resolution.ambiguous:
             where = f"{document.path}:{line}" + (f" ({document.page_kind} {page})" if page is not None else "")
-            ambiguous.append(f'{where}: "{said}" fits {len(ids)} sources ({", ".join(ids)}); the claim was held '
+            batch.ambiguous.append(f'{where}: "{said}" fits {len(ids)} sources ({", ".join(ids)}); the claim was held '
                              f"to each of them; name the one meant (its id, DOI or PMID)")
         key = (document.path, claim_id(document.path, claim.text))
         occurrence = seen[key]
@@ -134,12 +224,11 @@ def audit_documents(
                                  resolutions, index, rules)
     for finding, suggestion in zip(findings, rewritten):
         finding.suggestion = suggestion
-    findings.sort(key=lambda f: (documents_order(documents, f.document), f.start))
-    from claimaudit.ingest.sources import sources_without_text  # a source with no text is said, never silent
-
-    return AuditResult(documents=documents, sources=list(sources), findings=findings, rules=list(rules),
-                       tool_version=__version__, problems=problems, not_audited=not_audited,
-                       warnings=sources_without_text(sources) + list(dict.fromkeys(ambiguous)))
+    order: dict[str, int] = {}
+    for position, document in enumerate(documents):
+        order.setdefault(document.path, position)
+    findings.sort(key=lambda f: (order.get(f.document, len(documents)), f.start))
+    return batch
 
 
 def aligned_elements(judgement: Judgement) -> list[AlignedElement]:
@@ -188,13 +277,6 @@ def is_rewrite(claim_text: str, suggestion: str) -> bool:
     # A short claim with a scope put in front ("In animal studies, tea cures flu.") is still a rewrite.
     kept = claim_text.lower().rstrip(" .!")
     return fuzz.ratio(claim_text.lower(), suggestion.lower()) >= 60 or bool(kept) and kept in suggestion.lower()
-
-
-def documents_order(documents: list[Document], path: str) -> int:
-    for i, document in enumerate(documents):
-        if document.path == path:
-            return i
-    return len(documents)
 
 
 def describe(statement: Statement) -> ClaimAnalysis:
