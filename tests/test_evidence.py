@@ -69,6 +69,39 @@ def test_a_large_run_ranks_exactly_as_a_small_one(monkeypatch):
                 for matches in rank_evidence(claims, index)]
 
     small = ranked()
-    monkeypatch.setattr(rank, "MATRIX_PAIRS", 0)
-    monkeypatch.setattr(rank._MatrixScores, "BLOCK", 3)  # four claims cross a block boundary
+    from claimaudit.evidence import shortlist
+
+    monkeypatch.setattr(shortlist, "ARRAY_SENTENCES", 0)  # closeness by numpy arrays, as for a large pack
+    index = SourceIndex.build(PACK)
     assert ranked() == small
+
+
+def test_the_shortlist_finds_what_scoring_every_sentence_finds(monkeypatch):
+    # Against a large pack only each claim's closest sentences are scored in full;
+    # the evidence must be what scoring every sentence of the pack gives.
+    import random
+
+    from claimaudit.evidence import rank
+
+    rng = random.Random(5)
+    words = ["oat", "balm", "itch", "skin", "redness", "adults", "children", "cream", "trial", "weeks",
+             "patients", "eczema", "dryness", "sleep", "lotion", "placebo", "scores", "improved", "reduced"]
+    filler = [Source(id=f"f{n}", citation=f"Filler {n}. 2020.",
+                     summary=" ".join(f"{' '.join(rng.sample(words, 7)).capitalize()} by {rng.randint(5, 60)}%."
+                                      for _ in range(3)))
+              for n in range(300)]
+    index = SourceIndex.build(PACK + filler)
+    claims = [analyse(text) for text in (
+        "The oat balm cuts itch by 30% in adults with eczema.",
+        "Oat extract calms inflamed skin in everyone.",
+        "Patients improved their sleep scores by 40% within weeks.",
+        "A cream reduced redness in children.",
+    )]
+
+    def ranked():
+        return [[(m.source_id, m.sentence.start, m.similarity) for m in matches]
+                for matches in rank_evidence(claims, index)]
+
+    shortlisted = ranked()
+    monkeypatch.setattr(rank, "CANDIDATES", 10**6)  # every sentence in full
+    assert ranked() == shortlisted

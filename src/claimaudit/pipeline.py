@@ -16,7 +16,7 @@ from claimaudit.evidence.index import SourceIndex
 from claimaudit.evidence.rank import Match, Resolution, resolve_attribution
 from claimaudit.model import (AlignedElement, AuditResult, ClaimAnalysis, Document, Evidence, Finding, InputProblem,
                               NotAudited, Reason, Source)
-from claimaudit.rules.engine import Judgement, judge
+from claimaudit.rules.engine import Judgement, JudgementKey, judge
 from claimaudit.rules.loader import Rule
 from claimaudit.verdicts.aggregate import decide
 from claimaudit.verdicts.confidence import verdict_confidence
@@ -52,6 +52,12 @@ class AuditContext:
 
     index: SourceIndex
     rules: list[Rule]
+    # Judgements of claims already judged in this process's batches, by judgement_key.
+    judged: dict[JudgementKey, Judgement] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to other processes without what this one happened to judge.
+        return {"index": self.index, "rules": self.rules, "judged": {}}
 
 
 @dataclass
@@ -164,7 +170,7 @@ def audit_batch(context: AuditContext, documents: list[Document]) -> BatchResult
         skipped = {p.path for p in batch.problems}
         documents = [d for d in documents if d.path not in skipped]
     resolutions = [resolve_attribution(c.statement, index, c.block.cited_sources) for c in found]
-    judged = judge([c.statement for c in found], index, resolutions, rules)
+    judged = judge([c.statement for c in found], index, resolutions, rules, context.judged)
 
     findings = batch.findings
     seen: Counter = Counter()
@@ -221,7 +227,7 @@ def audit_batch(context: AuditContext, documents: list[Document]) -> BatchResult
             )
         )
     rewritten = checked_rewrites([(f.text, f.suggestion) if f.verdict != "supported" else ("", "") for f in findings],
-                                 resolutions, index, rules)
+                                 resolutions, index, rules, context.judged)
     for finding, suggestion in zip(findings, rewritten):
         finding.suggestion = suggestion
     order: dict[str, int] = {}
@@ -252,11 +258,11 @@ def checked_rewrite(claim_text: str, suggestion: str, index: SourceIndex, resolu
 
 
 def checked_rewrites(pairs: list[tuple[str, str]], resolutions: list[Resolution], index: SourceIndex,
-                     rules: list[Rule]) -> list[str]:
+                     rules: list[Rule], memo: dict[JudgementKey, Judgement] | None = None) -> list[str]:
     """:func:`checked_rewrite` for many (claim, suggestion) pairs, judged in one batch."""
     wanted = [n for n, (claim, suggestion) in enumerate(pairs) if is_rewrite(claim, suggestion)]
     statements = [replace(analyse(pairs[n][1]), claim_type="efficacy", is_claim=True) for n in wanted]
-    judged = judge(statements, index, [resolutions[n] for n in wanted], rules) if wanted else []
+    judged = judge(statements, index, [resolutions[n] for n in wanted], rules, memo) if wanted else []
     out = [suggestion for _, suggestion in pairs]
     for n, judgement in zip(wanted, judged):
         reasons, matches = judgement.reasons, judgement.evidence

@@ -16,6 +16,8 @@ from claimaudit.model import Source
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from claimaudit.evidence.shortlist import InvertedPack
     from numpy.typing import NDArray
 
     from claimaudit.evidence.meaning import Meaning
@@ -68,6 +70,8 @@ class SourceIndex:
     _words_alone: "SourceIndex | None" = field(default=None, init=False, repr=False, compare=False)
     _citations: "CitationLookup | None" = field(default=None, init=False, repr=False, compare=False)
     _by_id: dict[str, Source] | None = field(default=None, init=False, repr=False, compare=False)
+    _inverted: "InvertedPack | None" = field(default=None, init=False, repr=False, compare=False)
+    _lowered: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, sources: list[Source], *, aliases: dict[str, tuple[str, ...]] | None = None,
@@ -87,6 +91,23 @@ class SourceIndex:
         total = max(len(index.sentences), 1)
         index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
         return index
+
+    @property
+    def inverted(self) -> "InvertedPack":
+        """The sentences by word, key term and figure, to shortlist each claim's candidates."""
+        if self._inverted is None:
+            from claimaudit.evidence.shortlist import InvertedPack
+
+            self._inverted = InvertedPack.build([s.statement for s in self.sentences], self.idf, self.postings,
+                                                self.rows_by_source)
+        return self._inverted
+
+    @property
+    def lowered(self) -> list[str]:
+        """Each sentence in lower case, as the fuzzy text match compares it."""
+        if self._lowered is None:
+            self._lowered = [s.text.lower() for s in self.sentences]
+        return self._lowered
 
     @property
     def word_forms(self) -> frozenset[str]:

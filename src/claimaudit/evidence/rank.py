@@ -3,17 +3,15 @@ key terms and shared numbers, and a named source held against first."""
 
 from __future__ import annotations
 
-import hashlib
-from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Generic, Protocol, SupportsFloat, TypeVar
+from typing import TYPE_CHECKING
 
 import regex
 
-from claimaudit.claims.anatomy import NamedSource, Statement, analyse, remembered
+from claimaudit.claims.anatomy import NamedSource, Statement, analyse
 from claimaudit.evidence.index import (CitationLookup, SourceIndex, SourceSentence, author_surname, bare_doi,
                                        fold_name, source_year)
+from claimaudit.evidence.shortlist import Candidates, figure_keys
 from claimaudit.model import Source
 
 if TYPE_CHECKING:
@@ -25,12 +23,6 @@ TOP_K = 3
 WEIGHTS_WITH_FIGURES = (0.3, 0.5, 0.2)
 WEIGHTS_WITHOUT_FIGURES = (0.4, 0.6, 0.0)
 NAMED_SOURCE_BONUS = 0.15
-SHORTLIST = 60
-# Above this many claim x sentence pairs the scores are computed as numpy
-# matrices (rapidfuzz's cdist on every core); below it plain Python is faster
-# than importing numpy, which matters for a one-page pre-commit check. Both
-# ways add the same float64 values in the same order, so the results are equal.
-MATRIX_PAIRS = 20_000
 # Claims whose similarity in meaning to the pack is worked out at once (the semantic extra).
 MEANING_BLOCK = 1024
 MEANING_CELLS = 4_000_000
@@ -193,139 +185,11 @@ def _canon_overlap(claim: Statement, evidence: Statement) -> float | None:
     return len(canon_claim & evidence.key_terms()) / len(canon_claim)
 
 
-class _ScoreRow(Protocol):
-    """One claim's score against every source sentence, by sentence row."""
-
-    def __getitem__(self, row: int, /) -> SupportsFloat: ...
-
-
-Row = TypeVar("Row", bound=_ScoreRow)
-
-
-class _Scores(Generic[Row]):
-    """Fuzzy and token scores of claims against the pack's sentences, one claim row at a time."""
-
-    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
-        self.index = index
-        self.choices = [s.text.lower() for s in index.sentences]
-        self.queries = [c.text.lower() for c in claims]
-
-    def fuzzy(self, row: int) -> Row:
-        raise NotImplementedError
-
-    def tokens(self, claim: Statement) -> Row:
-        raise NotImplementedError
-
-    def shortlist(self, rough: Row) -> list[int]:
-        raise NotImplementedError
-
-    def blend(self, a: float, x: Row, b: float, y: Row) -> Row:
-        raise NotImplementedError
-
-
-class _PlainScores(_Scores[Sequence[float]]):
-    """Fuzzy and token scores for a small run, in plain Python."""
-
-    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
-        super().__init__(claims, index)
-        self._pack_key = ""
-
-    def fuzzy(self, row: int) -> Sequence[float]:
-        query = self.queries[row]
-        if not self._pack_key:
-            self._pack_key = hashlib.sha256("\0".join(self.choices).encode("utf-8", "surrogatepass")).hexdigest()
-        # A claim's row against an unchanged pack is taken from the analysis
-        # store: re-checking an edited page recomputes only the edited claims.
-        return remembered("fuzzy", f"{self._pack_key}\0{query}", lambda: self._fuzzy_row(query))
-
-    def _fuzzy_row(self, query: str) -> "array[float]":
-        from rapidfuzz import fuzz  # not needed at all when every row comes from the store
-
-        return array("d", (fuzz.token_set_ratio(query, choice) / 100.0 for choice in self.choices))
-
-    def tokens(self, claim: Statement) -> Sequence[float]:
-        """IDF-weighted share of the claim's words that each source sentence holds."""
-        scores = [0.0] * len(self.choices)
-        total = 0.0
-        for token in claim.token_set:
-            weight = self.index.idf.get(token, 1.0)
-            total += weight
-            for j in self.index.postings.get(token, ()):
-                scores[j] += weight
-        return [score / total for score in scores] if total else scores
-
-    def shortlist(self, rough: Sequence[float]) -> list[int]:
-        return sorted(range(len(rough)), key=lambda j: -rough[j])[:SHORTLIST]
-
-    def blend(self, a: float, x: Sequence[float], b: float, y: Sequence[float]) -> Sequence[float]:
-        return [a * p + b * q for p, q in zip(x, y)]
-
-
-class _MatrixScores(_Scores["NDArray[np.float64]"]):
-    """The same scores for a large run, as numpy arrays."""
-
-    BLOCK = 1024
-
-    def __init__(self, claims: list[Statement], index: SourceIndex) -> None:
-        super().__init__(claims, index)
-        self._block: tuple[int, NDArray[np.float64]] | None = None
-        # Kept on the index: a site run ranks every page against the same pack.
-        self.rows = index.posting_arrays
-
-    def _cdist(self, queries: list[str]) -> NDArray[np.float64]:
-        import numpy as np
-        from rapidfuzz import fuzz, process
-
-        return process.cdist(queries, self.choices, scorer=fuzz.token_set_ratio, workers=-1,
-                             dtype=np.float64) / 100.0
-
-    def fuzzy(self, row: int) -> NDArray[np.float64]:
-        # Claims are scored a block at a time, so a whole site against a large
-        # pack never holds every claim's row at once.
-        number = row // self.BLOCK
-        if self._block is None or self._block[0] != number:
-            start = number * self.BLOCK
-            self._block = (number, self._cdist(self.queries[start:start + self.BLOCK]))
-        return self._block[1][row % self.BLOCK]
-
-    def tokens(self, claim: Statement) -> NDArray[np.float64]:
-        import numpy as np
-
-        scores = np.zeros(len(self.choices), dtype=np.float64)
-        total = 0.0
-        for token in claim.token_set:
-            weight = self.index.idf.get(token, 1.0)
-            total += weight
-            if token not in self.rows:
-                found = self.index.postings.get(token)
-                self.rows[token] = None if found is None else np.asarray(found, dtype=np.int64)
-            rows = self.rows[token]
-            if rows is not None:
-                scores[rows] += weight
-        return scores / total if total else scores
-
-    def shortlist(self, rough: NDArray[np.float64]) -> list[int]:
-        import numpy as np
-
-        return np.argsort(-rough, kind="stable")[:SHORTLIST].tolist()
-
-    def blend(self, a: float, x: NDArray[np.float64], b: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
-        return a * x + b * y
-
-
-NOT_FIGURES = {"identifier", "year", "duration", "horizon"}
-
-
-def _figure_keys(statement: Statement) -> set[tuple[str, float]]:
-    # Kind and value together: "six months" must not match "6% of patients".
-    return {(q.kind, round(q.value, 3)) for q in statement.quantities if q.kind not in NOT_FIGURES}
-
-
 def _number_overlap(claim: Statement, evidence: Statement) -> float:
-    claim_values = _figure_keys(claim)
+    claim_values = figure_keys(claim)
     if not claim_values:
         return 0.0
-    return len(claim_values & _figure_keys(evidence)) / len(claim_values)
+    return len(claim_values & figure_keys(evidence)) / len(claim_values)
 
 
 def in_source_names(claim: Statement, index: SourceIndex) -> Statement:
@@ -363,20 +227,23 @@ def rank_evidence(
     resolutions: list[Resolution] | None = None,
     top_k: int = TOP_K,
 ) -> list[list[Match]]:
-    """For each claim, its best ``top_k`` source sentences, best first."""
+    """For each claim, its best ``top_k`` source sentences, best first.
+
+    Candidates before scores: every sentence gets the cheap, exact part of the
+    engine's own similarity (key words weighed by IDF, canonical terms, figures,
+    the cited source's bonus) from the pack's inverted indexes; only the best
+    ``CANDIDATES`` of those, every sentence of a source the claim names, and (with
+    the semantic extra) the closest in meaning are scored in full with the fuzzy
+    text match. A claim that shares no word, term or figure with any sentence is
+    scored against the whole pack, as then only the fuzzy match can rank it.
+    """
     if not claims:
         return []
     if not index.sentences:
         return [[] for _ in claims]
     if index.aliases:
         claims = [in_source_names(claim, index) for claim in claims]
-    if len(claims) * len(index.sentences) > MATRIX_PAIRS:
-        return _ranked(_MatrixScores(claims, index), claims, index, resolutions, top_k)
-    return _ranked(_PlainScores(claims, index), claims, index, resolutions, top_k)
-
-
-def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
-            resolutions: list[Resolution] | None, top_k: int) -> list[list[Match]]:
+    pack = index.inverted
     results: list[list[Match]] = []
     meaning: NDArray[np.float64] | None = None
     # A block of claims at a time, fewer against a larger pack: a whole site never
@@ -386,38 +253,126 @@ def _ranked(scores: _Scores[Row], claims: list[Statement], index: SourceIndex,
         if index.meaning is not None and row % block == 0:
             meaning = index.similar_in_meaning([c.text for c in claims[row:row + block]])
         cited = set(resolutions[row].cited) if resolutions else set()
-        has_figures = bool(_figure_keys(claim))
-        w_fuzz, w_terms, w_numbers = WEIGHTS_WITH_FIGURES if has_figures else WEIGHTS_WITHOUT_FIGURES
-        fuzzy = scores.fuzzy(row)
-        tokens = scores.tokens(claim)
-        # A cheap blend picks the shortlist; only it gets the canonical-term and
-        # figure comparison.
-        shortlist = set(scores.shortlist(scores.blend(w_fuzz, fuzzy, w_terms, tokens)))
+        weights = WEIGHTS_WITH_FIGURES if figure_keys(claim) else WEIGHTS_WITHOUT_FIGURES
+        candidates = pack.candidates(claim, weights, cited, CANDIDATES)
+        if not candidates.closest or len(index.sentences) <= CANDIDATES:
+            candidates.leading.extend(range(len(index.sentences)))
         w_meaning = 0.0
+        meaning_row: NDArray[np.float64] | None = None
         if meaning is not None and index.meaning is not None:
             # Sentences that say the same in other words are weighed too.
             w_meaning = index.meaning.settings.rank_weight
-            closest = meaning[row % block].argsort(kind="stable")[::-1][:index.meaning.settings.shortlist]
-            shortlist.update(int(j) for j in closest)
-        # A source the claim names is always weighed, however it reads.
-        for source_id in cited:
-            shortlist.update(index.by_source(source_id))
-        scored: list[tuple[float, str, int, int]] = []
-        for j in sorted(shortlist):
-            sentence = index.sentences[j]
-            terms = float(tokens[j])
-            canon = _canon_overlap(claim, sentence.statement)
-            if canon is not None:
-                terms = 0.7 * terms + 0.3 * canon
-            numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
-            similarity = w_fuzz * float(fuzzy[j]) + w_terms * min(terms, 1.0) + w_numbers * numbers
-            if meaning is not None:
-                similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[row % block, j])
-            if sentence.source.id in cited:
-                similarity += NAMED_SOURCE_BONUS
-            scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))
-        scored.sort()
-        best = [index.sentences[j] for *_, j in scored[:top_k]]
-        results.append([Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
-                        for key, sentence in zip(scored, best)])
+            meaning_row = meaning[row % block]
+            closest = meaning_row.argsort(kind="stable")[::-1][:index.meaning.settings.shortlist]
+            candidates.leading.extend(int(j) for j in closest)
+        best = _best if candidates.terms is None else _best_by_arrays
+        results.append(best(claim, index, candidates, cited, weights, meaning_row, w_meaning, top_k))
     return results
+
+
+# Sentences per claim scored in full: the ones whose words, terms and figures come closest.
+CANDIDATES = 200
+
+
+def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: set[str],
+          weights: tuple[float, float, float], meaning: NDArray[np.float64] | None, w_meaning: float,
+          top_k: int) -> list[Match]:
+    from rapidfuzz import fuzz
+
+    w_fuzz, w_terms, w_numbers = weights
+    query = claim.text.lower()
+    scored: list[tuple[float, str, int, int]] = []
+    # The rounded similarity the current top_k-th holds: a sentence whose closeness plus the
+    # most the fuzzy match can add stays below it cannot enter, and is not scored in full.
+    bar = -1.0
+    done: set[int] = set()
+    # Cited sentences (with their bonus) and those close in meaning come first; then the closest
+    # by words, terms and figures, in order: once even a perfect fuzzy match could not lift the
+    # next one to the bar, no later one can reach it either.
+    ceiling = 1.0 if meaning is None else float(meaning.max(initial=0.0))
+    leading = len(candidates.leading)
+    for position, j in enumerate(candidates.leading + candidates.closest):
+        if j in done:
+            continue
+        done.add(j)
+        sentence = index.sentences[j]
+        bonus = NAMED_SOURCE_BONUS if sentence.source.id in cited else 0.0
+        if len(scored) >= top_k:
+            bound = candidates.close(j) + w_fuzz
+            if meaning is not None:
+                bound = (1.0 - w_meaning) * bound + w_meaning * (float(meaning[j]) if position < leading
+                                                                 else ceiling)
+            if round(min(bound + bonus, 1.0), 4) < bar:
+                if position >= leading:
+                    break
+                continue
+        fuzzy = fuzz.token_set_ratio(query, index.lowered[j]) / 100.0
+        terms = candidates.tokens(j)
+        canon = _canon_overlap(claim, sentence.statement)
+        if canon is not None:
+            terms = 0.7 * terms + 0.3 * canon
+        numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
+        similarity = w_fuzz * fuzzy + w_terms * min(terms, 1.0) + w_numbers * numbers
+        if meaning is not None:
+            similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[j])
+        similarity += bonus
+        scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))
+        if len(scored) >= top_k:
+            scored.sort()
+            del scored[top_k:]
+            bar = -scored[-1][0]
+    scored.sort()
+    best = [index.sentences[j] for *_, j in scored[:top_k]]
+    return [Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
+            for key, sentence in zip(scored, best)]
+
+
+# Sentences scored in full at a time, closest first, between checks of whether any later one could still enter.
+SCORED_AT_ONCE = 24
+
+
+def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates, cited: set[str],
+                    weights: tuple[float, float, float], meaning: NDArray[np.float64] | None, w_meaning: float,
+                    top_k: int) -> list[Match]:
+    """:func:`_best` for a large pack, on numpy arrays: the same similarities, float for float."""
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    w_fuzz, w_terms, w_numbers = weights
+    rows = np.fromiter(dict.fromkeys(candidates.leading + candidates.closest), dtype=np.int64)
+    bonus = np.zeros(len(rows), dtype=np.float64)
+    if cited:
+        bonus[[index.sentences[j].source.id in cited for j in rows.tolist()]] = NAMED_SOURCE_BONUS
+    # The most each sentence could reach: its closeness with a perfect fuzzy match.
+    bound = candidates.closeness[rows] + w_fuzz
+    if meaning is not None:
+        bound = (1.0 - w_meaning) * bound + w_meaning * meaning[rows]
+    bound = bound + bonus
+    order = np.lexsort((np.arange(len(rows)), -bound))
+    rows, bonus, bound = rows[order], bonus[order], bound[order]
+    query = claim.text.lower()
+    lowered = index.lowered
+    scored: list[tuple[float, str, int, int]] = []
+    bar = -1.0
+    for start in range(0, len(rows), SCORED_AT_ONCE):
+        if len(scored) >= top_k and round(min(float(bound[start]), 1.0), 4) < bar:
+            break
+        chunk = rows[start:start + SCORED_AT_ONCE]
+        fuzzy = process.cdist([query], [lowered[j] for j in chunk.tolist()], scorer=fuzz.token_set_ratio,
+                              dtype=np.float64, workers=1)[0] / 100.0
+        similarity = w_fuzz * fuzzy + w_terms * np.minimum(candidates.terms[chunk], 1.0) \
+            + w_numbers * candidates.numbers[chunk]
+        if meaning is not None:
+            similarity = (1.0 - w_meaning) * similarity + w_meaning * meaning[chunk]
+        similarity = similarity + bonus[start:start + SCORED_AT_ONCE]
+        for j, value in zip(chunk.tolist(), similarity.tolist()):
+            sentence = index.sentences[j]
+            scored.append((-round(min(value, 1.0), 4), sentence.source.id, sentence.start, j))
+        if len(scored) >= top_k:
+            scored.sort()
+            del scored[top_k:]
+            bar = -scored[-1][0]
+    scored.sort()
+    best = [index.sentences[j] for *_, j in scored[:top_k]]
+    return [Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
+            for key, sentence in zip(scored, best)]

@@ -177,11 +177,27 @@ def judge_statements(statements: list[Statement], index: SourceIndex, resolution
     return [(j.reasons, j.evidence) for j in judge(statements, index, resolutions, rules)]
 
 
+JudgementKey = tuple[object, ...]
+
+
+def judgement_key(statement: Statement, resolution: Resolution) -> JudgementKey:
+    """Everything a claim's judgement depends on besides the pack and the rules: its words and
+    type (the rest of its analysis follows from the words) and the sources it names."""
+    missing = tuple(tuple(sorted((k, str(v)) for k, v in named.items())) for named in resolution.missing)
+    return (statement.text, statement.claim_type, statement.is_claim, tuple(resolution.cited), missing,
+            tuple(resolution.ambiguous))
+
+
 def judge(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
-          rules: list[Rule]) -> list[Judgement]:
+          rules: list[Rule], memo: dict[JudgementKey, Judgement] | None = None) -> list[Judgement]:
     """Rank each claim's evidence, align it and run the rules, for every claim
     in order. The one judging step that audits, checks, `explain` and rule
     examples all go through.
+
+    A claim repeated word for word (a footer on every page, a product line on
+    many) is judged once: the same words naming the same sources against the
+    same pack and rules are judged the same. ``memo`` keeps judgements across
+    calls with this pack and these rules (one run's batches).
 
     With the semantic extra, each claim is judged twice: by meaning and words
     together, and by words alone. Meaning can show support the words could not
@@ -189,6 +205,33 @@ def judge(statements: list[Statement], index: SourceIndex, resolutions: list[Res
     claim keeps every reason of the words' judgement except "support not
     shown", which only the judgement by meaning may settle.
     """
+    keys = [judgement_key(statement, resolution) for statement, resolution in zip(statements, resolutions)]
+    known = memo if memo is not None else {}
+    first: dict[JudgementKey, int] = {}
+    for n, key in enumerate(keys):
+        if key not in known and key not in first:
+            first[key] = n
+    wanted = list(first.values())
+    fresh = _judge_each([statements[n] for n in wanted], index, [resolutions[n] for n in wanted], rules)
+    found = dict(zip(first, fresh))
+    if memo is not None and len(memo) < MEMO_LIMIT:
+        memo.update(found)
+    out = []
+    for key in keys:
+        judgement = found.get(key) or known[key]
+        # Each claim gets lists of its own; the reasons and matches in them are not changed after judging.
+        out.append(Judgement(list(judgement.reasons), list(judgement.evidence), list(judgement.alignments)))
+    return out
+
+
+# Judgements a run keeps for claims repeated across its batches.
+MEMO_LIMIT = 200_000
+
+
+def _judge_each(statements: list[Statement], index: SourceIndex, resolutions: list[Resolution],
+                rules: list[Rule]) -> list[Judgement]:
+    if not statements:
+        return []
     judged = _judge(statements, index, resolutions, rules)
     if index.meaning is None:
         return judged
