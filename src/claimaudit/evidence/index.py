@@ -6,7 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import regex
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from claimaudit.evidence.meaning import Meaning
+
+T = TypeVar("T")
 
 SURNAME = regex.compile(r"^\s*(?P<name>[\p{Lu}][\p{L}'\-]+(?:[\s\-][\p{Lu}][\p{L}'\-]+)?)")
 STUDY_KIND_WORDS = {
@@ -71,6 +73,8 @@ class SourceIndex:
     _citations: "CitationLookup | None" = field(default=None, init=False, repr=False, compare=False)
     _by_id: dict[str, Source] | None = field(default=None, init=False, repr=False, compare=False)
     _inverted: "InvertedPack | None" = field(default=None, init=False, repr=False, compare=False)
+    # Facts about the whole pack that rules ask of every claim, worked out once: see pack_fact.
+    _facts: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
     _lowered: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
@@ -101,6 +105,24 @@ class SourceIndex:
             self._inverted = InvertedPack.build([s.statement for s in self.sentences], self.idf, self.postings,
                                                 self.rows_by_source)
         return self._inverted
+
+    def rows_matching(self, pattern: "re.Pattern[str] | regex.Pattern[str]") -> tuple[int, ...]:
+        """The rows of the sentences a pattern finds something in, in pack order.
+
+        Rules that look through the whole pack for a phrase ("no serious adverse
+        events", "randomised") ask this for every claim; the pack is searched once."""
+        key = ("rows matching", type(pattern), pattern.pattern, pattern.flags)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = tuple(row for row, s in enumerate(self.sentences) if pattern.search(s.text))
+        return found  # type: ignore[return-value]
+
+    def pack_fact(self, key: object, compute: "Callable[[], T]") -> T:
+        """``compute()``, worked out once per pack: a fact about the whole pack that does not
+        depend on the claim asking (``key`` names it and everything it depends on)."""
+        if key not in self._facts:
+            self._facts[key] = compute()
+        return self._facts[key]  # type: ignore[return-value]
 
     @property
     def lowered(self) -> list[str]:

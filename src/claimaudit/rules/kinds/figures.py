@@ -34,6 +34,7 @@ from claimaudit.rules.kinds.common import (
 from claimaudit.rules.spec import fill_template
 
 if TYPE_CHECKING:
+    from claimaudit.evidence.index import SourceIndex
     from claimaudit.rules.kinds.elements import AbsentParams, StrongerParams
 
     FigureParams = Union[AbsentParams, StrongerParams]
@@ -115,11 +116,8 @@ def align(ctx: RuleContext, params: FigureParams) -> list[Aligned]:
         if q.kind == "duration" and ((_days(q) or 0) < 1 or _evidence_frames(ctx)):
             continue  # a time frame the evidence gives differently is the time_frame comparison's to judge
         if not candidates:
-            anywhere = any(
-                same_figure(q, eq, params.tolerance) and not is_year(eq)
-                and same_quantity(claim_text, q, sentence.text, eq)
-                for sentence in ctx.index.sentences for eq in sentence.statement.quantities
-            )
+            anywhere = any(same_quantity(claim_text, q, ctx.index.sentences[row].text, eq)
+                           for row, eq in figure_twins(ctx.index, q, params.tolerance))
             small = q.kind in {"count", "plain"} and q.value < params.min_count
             if anywhere or small:
                 out.append(Aligned(q, "matched", ctx.best))
@@ -252,6 +250,57 @@ def figure_qualifier(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
                                            f'"{eq.text}" on average, and "{ceiling.text}" only at best',
                                            f"on average {eq.text}")]
     return []
+
+
+def figure_twins(index: SourceIndex, q: Quantity, tolerance: float) -> list[tuple[int, Quantity]]:
+    """Every figure of the pack that states the same amount as ``q`` (and is not a year), with its
+    sentence's row, in pack order. Worked out once per pack for each amount a claim states."""
+    key = ("figure twins", q.value, q.unit, q.kind, q.qualifier, q.denominator, tolerance)
+    return index.pack_fact(key, lambda: [(row, eq) for row, eq in _near_figures(index, q, tolerance)
+                                         if same_figure(q, eq, tolerance) and not is_year(eq)])
+
+
+# A figure's margin that no same_figure comparison exceeds below this tolerance: "about" figures
+# (ABOUT_TOLERANCE), bounds ("over 30%": BOUND_SLACK), and time frames (10%).
+_WIDEST_MARGIN = 0.25
+
+
+def _figure_views(q: Quantity) -> list[float]:
+    """The amounts a figure is compared by: its value, as a percentage, in days."""
+    return [v for v in (q.value, as_percent(q), _days(q)) if v is not None]
+
+
+def _near_figures(index: SourceIndex, q: Quantity, tolerance: float) -> list[tuple[int, Quantity]]:
+    """The pack's figures that could state the same amount as ``q``: a superset of those that do,
+    found by value rather than by comparing with every figure of the pack."""
+    import bisect
+
+    table = index.pack_fact("figure views", lambda: _figure_table(index))
+    entries, views, values, always = table
+    margin = max(tolerance, _WIDEST_MARGIN)
+    wanted = _figure_views(q)
+    if margin >= 0.9 or not wanted or any(not v > 0 for v in wanted):
+        return entries
+    chosen = set(always)
+    for v in wanted:
+        low, high = v * (1 - margin) - 1.5, v / (1 - margin) + 1.5
+        chosen.update(views[bisect.bisect_left(values, low):bisect.bisect_right(values, high)])
+    return [entries[n] for n in sorted(chosen)]
+
+
+def _figure_table(index: SourceIndex) -> tuple[list[tuple[int, Quantity]], list[int], list[float], list[int]]:
+    """The pack's figures (row, figure) in pack order; their views sorted by amount, with the entry
+    each belongs to; and the entries always compared (ranges, and amounts not above zero)."""
+    entries = [(row, eq) for row, sentence in enumerate(index.sentences) for eq in sentence.statement.quantities]
+    by_amount: list[tuple[float, int]] = []
+    always: list[int] = []
+    for n, (_, eq) in enumerate(entries):
+        amounts = _figure_views(eq)
+        if eq.low is not None or eq.high is not None or any(not v > 0 for v in amounts):
+            always.append(n)
+        by_amount.extend((v, n) for v in amounts)
+    by_amount.sort()
+    return entries, [n for _, n in by_amount], [v for v, _ in by_amount], always
 
 
 def _frames(statement, min_days: float) -> list[Quantity]:

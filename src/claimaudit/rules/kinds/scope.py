@@ -132,7 +132,9 @@ def subgroup_generalised(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     start, end, word = everyone[0]
     claim_tokens = set(ctx.claim.tokens)
     excluded = phrase_pattern(tuple(params.excluded))
-    candidates = ctx.related_or_best() + [Match(s, 0.0) for s in ctx.index.sentences]
+    # Any sentence of the pack may exclude the group; only those the pattern finds anything in can.
+    candidates = ctx.related_or_best() + [Match(ctx.index.sentences[row], 0.0)
+                                          for row in ctx.index.rows_matching(excluded)]
     for match in candidates:
         found = excluded.search(match.statement.text)
         if found and len(claim_tokens & set(match.statement.tokens)) >= 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from claimaudit.evidence.rank import Match
@@ -23,7 +25,7 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     qualified_pattern = phrase_pattern(tuple(params.qualified))
     # Related evidence first, then any safety statement anywhere in the pack.
     candidates = list(ctx.related) + [m for m in ctx.evidence if m not in ctx.related]
-    pack = ctx.index.sentences
+    index = ctx.index
     for match in candidates:
         if absolute_pattern.search(match.statement.text) and not qualified_pattern.search(match.statement.text):
             return []
@@ -33,10 +35,11 @@ def safety_absolute(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
             return [Hit(_reported({"word": word, "source_words": found.group(0), "source": match.source_id}),
                         (start, end), match, (found.start(), found.end()),
                         _soften(ctx.claim.text, start, end, found.group(0)))]
-    for sentence in pack:
-        if absolute_pattern.search(sentence.text) and not qualified_pattern.search(sentence.text):
+    for row in index.rows_matching(absolute_pattern):
+        if not qualified_pattern.search(index.sentences[row].text):
             return []
-    for sentence in pack:
+    for row in index.rows_matching(qualified_pattern):
+        sentence = index.sentences[row]
         found = qualified_pattern.search(sentence.text)
         if found:
             match = Match(sentence, 0.0)
@@ -74,7 +77,8 @@ def regulatory_status(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
     if ctx.claim.negated_at(found.start(), found.end()) or phrase_pattern(tuple(params.denials)).search(ctx.claim.text):
         return []
     denials = phrase_pattern(tuple(params.denials))
-    candidates = list(ctx.evidence) + [m for m in _pack_matches(ctx) if m not in ctx.evidence]
+    # Only a sentence that denies, or names a status, can settle the claim.
+    candidates = list(ctx.evidence) + [m for m in _pack_matches(ctx, words, denials) if m not in ctx.evidence]
     for match in candidates:
         denial = denials.search(match.statement.text)
         affirmed = words.search(match.statement.text)
@@ -104,5 +108,7 @@ def _status(word: str) -> str:
     return lowered
 
 
-def _pack_matches(ctx: RuleContext):
-    return [Match(s, 0.0) for s in ctx.index.sentences]
+def _pack_matches(ctx: RuleContext, *patterns: re.Pattern[str]) -> list[Match]:
+    """The pack's sentences any of the patterns finds something in, in pack order."""
+    rows = sorted({row for pattern in patterns for row in ctx.index.rows_matching(pattern)})
+    return [Match(ctx.index.sentences[row], 0.0) for row in rows]

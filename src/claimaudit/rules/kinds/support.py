@@ -198,21 +198,24 @@ def design_overclaimed(ctx: RuleContext, params: StrongerParams) -> list[Hit]:
     undersized = _undersized(ctx, params)
     if undersized:
         return [undersized]
-    pack_text = " ".join(s.summary for s in ctx.index.sources)
+    index = ctx.index
     strong = phrase_pattern(tuple(params.strong_in_source))
     weak = phrase_pattern(tuple(params.weak_in_source))
-    for sentence in ctx.index.sentences:
+    for row in index.rows_matching(strong):
+        sentence = index.sentences[row]
         found = strong.search(sentence.text)
         if found and not sentence.statement.negated_at(found.start(), found.end()) and not weak.search(sentence.text):
             return []
-    weak_found = weak.search(pack_text)
+    weak_found = index.pack_fact(("summaries search", weak.pattern, weak.flags),
+                                 lambda: bool(weak.search(" ".join(s.summary for s in index.sources))))
     if weak_found:
         match = next((m for m in ctx.evidence if weak.search(m.statement.text)), None)
         if match is None:
-            sentence = next(s for s in ctx.index.sentences if weak.search(s.text))
-            match = Match(sentence, 0.0)
-        found = weak.search(match.statement.text)
-        if found is not None:
+            rows = index.rows_matching(weak)
+            # A phrase found only across two summaries names no sentence to quote.
+            match = Match(index.sentences[rows[0]], 0.0) if rows else None
+        found = weak.search(match.statement.text) if match is not None else None
+        if match is not None and found is not None:
             return [Hit({"design": word, "source_design": found.group(0), "source": match.source_id},
                         (start, end), match, (found.start(), found.end()))]
     return [Hit({"design": word, "source_design": "no study of that design", "source": ""},
@@ -228,9 +231,20 @@ def _undersized(ctx: RuleContext, params: StrongerParams) -> Hit | None:
     word = max(limits, key=lambda w: limits[w])
     start, end = next((a, b) for a, b, w in sizes if w == word)
     needed = limits[word]
-    people = {p.lower() for p in params.participants}
+    people = frozenset(p.lower() for p in params.participants)
+    largest = ctx.index.pack_fact(("largest study", people), lambda: _largest_study(ctx.index.sentences, people))
+    if largest is None or largest[0] >= needed:
+        return None
+    size, sentence, quantity = largest
+    match = next((m for m in ctx.evidence if m.sentence is sentence), Match(sentence, 0.0))
+    return Hit({"design": word, "source_design": f"{quantity.text} at most", "source": sentence.source.id},
+               (start, end), match, (quantity.start, quantity.end))
+
+
+def _largest_study(pack: list[SourceSentence], people: frozenset[str]) -> tuple[float, SourceSentence, Quantity] | None:
+    """The largest count of people any sentence of the pack gives: its size, sentence and figure."""
     largest: tuple[float, SourceSentence, Quantity] | None = None
-    for sentence in ctx.index.sentences:
+    for sentence in pack:
         for quantity in sentence.statement.quantities:
             # "62 women", and "84 office workers" whose unit reads "office"
             following = regex.findall(r"[\p{L}-]+", sentence.text[quantity.end:quantity.end + 40])[:2]
@@ -239,12 +253,7 @@ def _undersized(ctx: RuleContext, params: StrongerParams) -> Hit | None:
             size = quantity.denominator if quantity.kind == "ratio" and quantity.denominator else quantity.value
             if quantity.kind in ("count", "ratio") and (largest is None or size > largest[0]):
                 largest = (size, sentence, quantity)
-    if largest is None or largest[0] >= needed:
-        return None
-    size, sentence, quantity = largest
-    match = next((m for m in ctx.evidence if m.sentence is sentence), Match(sentence, 0.0))
-    return Hit({"design": word, "source_design": f"{quantity.text} at most", "source": sentence.source.id},
-               (start, end), match, (quantity.start, quantity.end))
+    return largest
 
 
 def business_unsubstantiated(ctx: RuleContext, params: ConditionalParams) -> list[Hit]:
