@@ -234,8 +234,9 @@ def rank_evidence(
     the cited source's bonus) from the pack's inverted indexes; only the best
     ``CANDIDATES`` of those, every sentence of a source the claim names, and (with
     the semantic extra) the closest in meaning are scored in full with the fuzzy
-    text match. A claim that shares no word, term or figure with any sentence is
-    scored against the whole pack, as then only the fuzzy match can rank it.
+    text match. In a pack larger than that, a sentence that shares no word, key
+    term or figure with the claim is never its evidence: it cannot show any part
+    of what the claim says.
     """
     if not claims:
         return []
@@ -255,7 +256,8 @@ def rank_evidence(
         cited = set(resolutions[row].cited) if resolutions else set()
         weights = WEIGHTS_WITH_FIGURES if figure_keys(claim) else WEIGHTS_WITHOUT_FIGURES
         candidates = pack.candidates(claim, weights, cited, CANDIDATES)
-        if not candidates.closest or len(index.sentences) <= CANDIDATES:
+        if len(index.sentences) <= CANDIDATES:
+            # A pack this small is scored whole, as every sentence could be scored in full anyway.
             candidates.leading.extend(range(len(index.sentences)))
         w_meaning = 0.0
         meaning_row: NDArray[np.float64] | None = None
@@ -328,7 +330,7 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
 
 
 # Sentences scored in full at a time, closest first, between checks of whether any later one could still enter.
-SCORED_AT_ONCE = 24
+SCORED_AT_ONCE = 40
 
 
 def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates, cited: set[str],
@@ -365,6 +367,10 @@ def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates
         if meaning is not None:
             similarity = (1.0 - w_meaning) * similarity + w_meaning * meaning[chunk]
         similarity = similarity + bonus[start:start + SCORED_AT_ONCE]
+        if len(scored) >= top_k:
+            # Below the bar by more than rounding can close: cannot enter.
+            keep = similarity >= bar - 0.0001
+            chunk, similarity = chunk[keep], similarity[keep]
         for j, value in zip(chunk.tolist(), similarity.tolist()):
             sentence = index.sentences[j]
             scored.append((-round(min(value, 1.0), 4), sentence.source.id, sentence.start, j))

@@ -18,6 +18,8 @@ from claimaudit.evidence.rank import Match
 from claimaudit.language import Quantity
 from claimaudit.rules.context import Hit, RuleContext
 from claimaudit.rules.kinds.common import (
+    ABOUT_TOLERANCE,
+    BOUND_SLACK,
     _days,
     as_percent,
     close,
@@ -260,47 +262,62 @@ def figure_twins(index: SourceIndex, q: Quantity, tolerance: float) -> list[tupl
                                          if same_figure(q, eq, tolerance) and not is_year(eq)])
 
 
-# A figure's margin that no same_figure comparison exceeds below this tolerance: "about" figures
-# (ABOUT_TOLERANCE), bounds ("over 30%": BOUND_SLACK), and time frames (10%).
-_WIDEST_MARGIN = 0.25
-
-
-def _figure_views(q: Quantity) -> list[float]:
-    """The amounts a figure is compared by: its value, as a percentage, in days."""
-    return [v for v in (q.value, as_percent(q), _days(q)) if v is not None]
+def _margin(q: Quantity, tolerance: float) -> float:
+    """The relative margin within which same_figure can find an amount the same as ``q``'s: the
+    tolerance, wider for an "about" figure, a bound ("over 30%") or a time frame (10%)."""
+    margin = max(tolerance, 0.1)
+    if q.qualifier in {"about", "nearly"}:
+        margin = max(margin, ABOUT_TOLERANCE)
+    if q.qualifier in {"over", "at_least", "under", "nearly"}:
+        margin = max(margin, BOUND_SLACK)
+    return margin
 
 
 def _near_figures(index: SourceIndex, q: Quantity, tolerance: float) -> list[tuple[int, Quantity]]:
     """The pack's figures that could state the same amount as ``q``: a superset of those that do,
-    found by value rather than by comparing with every figure of the pack."""
+    found by amount in the tables same_figure compares by, rather than by comparing with every figure."""
     import bisect
 
-    table = index.pack_fact("figure views", lambda: _figure_table(index))
-    entries, views, values, always = table
-    margin = max(tolerance, _WIDEST_MARGIN)
-    wanted = _figure_views(q)
-    if margin >= 0.9 or not wanted or any(not v > 0 for v in wanted):
+    entries, tables, always = index.pack_fact("figure tables", lambda: _figure_tables(index))
+    margin = _margin(q, tolerance)
+    # (table, amount) pairs same_figure compares q by: a time frame by days; a share as a
+    # percentage (and its bound by its value); any figure by value among figures of its kind.
+    looked: list[tuple[str, float | None]] = []
+    if q.kind == "duration":
+        looked.append(("days", _days(q)))
+    else:
+        if as_percent(q) is not None:
+            looked += [("percent", as_percent(q)), ("percent", q.value)]
+        kinds = {q.kind} | ({"count", "plain"} if q.kind in {"count", "plain"} else set())
+        looked += [(f"value:{kind}", q.value) for kind in sorted(kinds)]
+    if margin >= 0.9 or any(amount is None or not amount > 0 for _, amount in looked):
         return entries
     chosen = set(always)
-    for v in wanted:
-        low, high = v * (1 - margin) - 1.5, v / (1 - margin) + 1.5
-        chosen.update(views[bisect.bisect_left(values, low):bisect.bisect_right(values, high)])
+    for name, amount in looked:
+        values, rows = tables.get(name, ([], []))
+        assert amount is not None
+        low, high = amount * (1 - margin) - 1.5, amount / (1 - margin) + 1.5
+        chosen.update(rows[bisect.bisect_left(values, low):bisect.bisect_right(values, high)])
     return [entries[n] for n in sorted(chosen)]
 
 
-def _figure_table(index: SourceIndex) -> tuple[list[tuple[int, Quantity]], list[int], list[float], list[int]]:
-    """The pack's figures (row, figure) in pack order; their views sorted by amount, with the entry
-    each belongs to; and the entries always compared (ranges, and amounts not above zero)."""
+def _figure_tables(index: SourceIndex) -> tuple[list[tuple[int, Quantity]], dict[str, tuple[list[float], list[int]]],
+                                                 list[int]]:
+    """The pack's figures (row, figure) in pack order; for each way same_figure compares figures (in days,
+    as a percentage, by value among one kind) the amounts sorted with the entry each belongs to; and the
+    entries always compared (ranges, and amounts not above zero)."""
     entries = [(row, eq) for row, sentence in enumerate(index.sentences) for eq in sentence.statement.quantities]
-    by_amount: list[tuple[float, int]] = []
+    amounts: dict[str, list[tuple[float, int]]] = {}
     always: list[int] = []
     for n, (_, eq) in enumerate(entries):
-        amounts = _figure_views(eq)
-        if eq.low is not None or eq.high is not None or any(not v > 0 for v in amounts):
+        views = [("days", _days(eq)), ("percent", as_percent(eq)), (f"value:{eq.kind}", eq.value)]
+        if eq.low is not None or eq.high is not None or any(v is not None and not v > 0 for _, v in views):
             always.append(n)
-        by_amount.extend((v, n) for v in amounts)
-    by_amount.sort()
-    return entries, [n for _, n in by_amount], [v for v, _ in by_amount], always
+        for name, amount in views:
+            if amount is not None:
+                amounts.setdefault(name, []).append((amount, n))
+    tables = {name: ([v for v, _ in sorted(found)], [n for _, n in sorted(found)]) for name, found in amounts.items()}
+    return entries, tables, always
 
 
 def _frames(statement, min_days: float) -> list[Quantity]:
