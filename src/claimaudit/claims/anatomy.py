@@ -307,12 +307,6 @@ def _spans_within(value: Any, length: int) -> bool:
     return True
 
 
-def _similarity_row(value: Any, key: str) -> bool:
-    # sum() is NaN when any score is; a row is one pass over floats, so this stays cheap.
-    return isinstance(value, array) and value.typecode == "d" and \
-        (not value or (0.0 <= min(value) and max(value) <= 1.0 and math.isfinite(sum(value))))
-
-
 def _claim_type(value: Any, key: str) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, str) for part in value)
 
@@ -336,7 +330,6 @@ def _embedding(value: Any, key: str) -> bool:
 REMEMBERED_SHAPES: dict[str, Callable[[Any, str], bool]] = {
     "classify": _claim_type,
     "clauses": _clauses,
-    "fuzzy": _similarity_row,
     "meaning": _embedding,
 }
 
