@@ -11,7 +11,7 @@ import regex
 from claimaudit.claims.anatomy import NamedSource, Statement, analyse
 from claimaudit.evidence.index import (CitationLookup, SourceIndex, SourceSentence, author_surname, bare_doi,
                                        fold_name, source_year)
-from claimaudit.evidence.shortlist import Candidates, figure_keys
+from claimaudit.evidence.shortlist import NOT_FIGURES, Candidates, figure_keys
 from claimaudit.model import Source
 
 if TYPE_CHECKING:
@@ -185,11 +185,10 @@ def _canon_overlap(claim: Statement, evidence: Statement) -> float | None:
     return len(canon_claim & evidence.key_terms()) / len(canon_claim)
 
 
-def _number_overlap(claim: Statement, evidence: Statement) -> float:
-    claim_values = figure_keys(claim)
+def _number_overlap(claim_values: frozenset[tuple[str, float]], evidence: frozenset[tuple[str, float]]) -> float:
     if not claim_values:
         return 0.0
-    return len(claim_values & figure_keys(evidence)) / len(claim_values)
+    return len(claim_values & evidence) / len(claim_values)
 
 
 def in_source_names(claim: Statement, index: SourceIndex) -> Statement:
@@ -254,7 +253,8 @@ def rank_evidence(
         if index.meaning is not None and row % block == 0:
             meaning = index.similar_in_meaning([c.text for c in claims[row:row + block]])
         cited = set(resolutions[row].cited) if resolutions else set()
-        weights = WEIGHTS_WITH_FIGURES if figure_keys(claim) else WEIGHTS_WITHOUT_FIGURES
+        weights = WEIGHTS_WITH_FIGURES if any(q.kind not in NOT_FIGURES for q in claim.quantities) \
+            else WEIGHTS_WITHOUT_FIGURES
         candidates = pack.candidates(claim, weights, cited, CANDIDATES)
         if len(index.sentences) <= CANDIDATES:
             # A pack this small is scored whole, as every sentence could be scored in full anyway.
@@ -283,6 +283,8 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
 
     w_fuzz, w_terms, w_numbers = weights
     query = claim.text.lower()
+    claim_figures = figure_keys(claim)
+    row_figures = index.inverted.row_figures
     scored: list[tuple[float, str, int, int]] = []
     # The rounded similarity the current top_k-th holds: a sentence whose closeness plus the
     # most the fuzzy match can add stays below it cannot enter, and is not scored in full.
@@ -313,7 +315,7 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
         canon = _canon_overlap(claim, sentence.statement)
         if canon is not None:
             terms = 0.7 * terms + 0.3 * canon
-        numbers = _number_overlap(claim, sentence.statement) if w_numbers else 0.0
+        numbers = _number_overlap(claim_figures, row_figures[j]) if w_numbers else 0.0
         similarity = w_fuzz * fuzzy + w_terms * min(terms, 1.0) + w_numbers * numbers
         if meaning is not None:
             similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[j])

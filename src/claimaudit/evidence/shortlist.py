@@ -33,11 +33,7 @@ ARRAY_SENTENCES = 400
 
 def figure_keys(statement: Statement) -> frozenset[tuple[str, float]]:
     """A statement's figures as compared: kind and value together ("six months" must not match "6% of patients")."""
-    cached = statement._canon.get("*figures")
-    if cached is None:
-        cached = statement._canon["*figures"] = frozenset(
-            (q.kind, round(q.value, 3)) for q in statement.quantities if q.kind not in NOT_FIGURES)
-    return cached
+    return frozenset((q.kind, round(q.value, 3)) for q in statement.quantities if q.kind not in NOT_FIGURES)
 
 
 @dataclass
@@ -73,6 +69,7 @@ class InvertedPack:
     terms: dict[str, list[int]]
     figures: dict[tuple[str, float], list[int]]
     rows_by_source: Mapping[str, Sequence[int]]
+    row_figures: list[frozenset[tuple[str, float]]] = field(default_factory=list)  # each sentence's figure keys
     _arrays: dict[Any, "NDArray[np.int64] | None"] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -80,12 +77,13 @@ class InvertedPack:
               rows_by_source: Mapping[str, Sequence[int]]) -> "InvertedPack":
         terms: dict[str, list[int]] = {}
         figures: dict[tuple[str, float], list[int]] = {}
+        row_figures = [figure_keys(statement) for statement in statements]
         for row, statement in enumerate(statements):
             for term in sorted(statement.key_terms()):
                 terms.setdefault(term, []).append(row)
-            for key in sorted(figure_keys(statement)):
+            for key in sorted(row_figures[row]):
                 figures.setdefault(key, []).append(row)
-        return cls(len(statements), idf, words, terms, figures, rows_by_source)
+        return cls(len(statements), idf, words, terms, figures, rows_by_source, row_figures)
 
     def candidates(self, claim: Statement, weights: tuple[float, float, float], cited: Iterable[str],
                    limit: int) -> Candidates:
