@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -19,7 +20,7 @@ from claimaudit.ingest import (
 )
 from claimaudit.ingest.sources import SourcePack, load_packs, pack_from_data
 from claimaudit.model import AuditResult, Document, InputProblem, Source
-from claimaudit.pipeline import audit_documents
+from claimaudit.pipeline import Executor, audit_documents
 from claimaudit.rules.loader import Rule, load_rules
 
 if TYPE_CHECKING:
@@ -227,6 +228,9 @@ def audit(
     fetched: str | Path | None = None,
     library: str | Path | Any = None,
     as_of: Any = None,
+    jobs: int = 1,
+    dask: str | None = None,
+    executor: Executor | None = None,
 ) -> Audit:
     """Audit copy against its sources.
 
@@ -247,9 +251,21 @@ def audit(
     ``claimaudit.review.library.Library``); each finding's ``library`` then says
     whether it is the approved wording, deviates from it or its approval
     expired on ``as_of`` (a date or ``YYYY-MM-DD``; default today). Verdicts
-    are not changed by it.
+    are not changed by it. ``jobs``: worker processes on this machine (forked)
+    that judge the documents (default 1: this process). ``dask``: a Dask
+    scheduler's address, or ``"local"`` for a LocalCluster of ``jobs`` workers
+    (default the cores available; its workers start as new interpreters, so the
+    calling script's ``__main__`` must be importable); it needs the
+    ``claimaudit[dask]`` extra. ``executor``: any
+    :class:`claimaudit.pipeline.Executor`, instead of ``jobs`` and ``dask``. The
+    result is the same however the work is run.
     """
     from claimaudit.evidence.aliases import merge_aliases, validate_aliases
+    from claimaudit.executors import executor_for
+
+    # An executor made here is closed here; one given by the caller stays the caller's.
+    owned = executor_for(None if dask is not None and jobs == 1 else jobs, dask) if executor is None else None
+    run_by = executor if executor is not None else owned
 
     given_aliases = validate_aliases(aliases, path="<python>")
     approved = None
@@ -280,8 +296,10 @@ def audit(
     for rule in active:
         # Each call is a run of its own: rules shared across calls get their whole pattern time.
         rule.pattern_run.spent = 0.0
-    result = audit_documents(documents, pack, active, on_document=on_document,
-                             aliases=merge_aliases(given_aliases, source_pack.aliases), meaning=meaning)
+    with owned if owned is not None else nullcontext():
+        result = audit_documents(documents, pack, active, on_document=on_document,
+                                 aliases=merge_aliases(given_aliases, source_pack.aliases), meaning=meaning,
+                                 executor=run_by)
     if meaning is not None:
         result.semantic_model = meaning.settings.model
     raise_problems(result.problems)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from claimaudit.evidence.meaning import Meaning
     from claimaudit.ingest.sources import SourcePack
     from claimaudit.ingest.web import WebOptions
+    from claimaudit.pipeline import BatchResult, Executor
     from claimaudit.rules.loader import Rule
 
 NO_SOURCES_WARNING = "no sources were given and the copy cites none: every claim is unsupported"
@@ -48,6 +49,10 @@ class CheckOptions:
     web: WebOptions | None = None  # --sitemap, --crawl and how pages are fetched; None: no copy from the web
     library: str | None = None  # --library: a claims library of approved claims to mark the findings against
     as_of: datetime.date | None = None  # --as-of: the date approvals are judged on (default: today)
+    jobs: int | None = None  # --jobs: worker processes (default: the cores available); sizes --dask local
+    dask: str | None = None  # --dask: a Dask scheduler's address, or "local" for a LocalCluster
+    claims_per_batch: int | None = None  # how finely the documents are cut into batches (default: the pipeline's)
+    on_batch: Callable[[BatchResult], None] | None = None  # sees each batch's findings as they are judged
 
     def rule_layer(self) -> RuleLayer:
         return RuleLayer(tuple(self.disable), tuple(self.enable), tuple(sorted(self.levels.items())))
@@ -165,12 +170,15 @@ def run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
     """Read the copy, apply the settings per file, audit, and merge."""
     from claimaudit import cache
 
+    from claimaudit.executors import executor_for
+
     # use_cache=False reads and writes no cache entry of any kind, as --no-cache.
-    with cache.disabled(not options.use_cache):
-        return _run_check(options, config)
+    with cache.disabled(not options.use_cache), \
+            executor_for(options.jobs, options.dask, claims_per_batch=options.claims_per_batch) as executor:
+        return _run_check(options, config, executor)
 
 
-def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
+def _run_check(options: CheckOptions, config: LoadedConfig, executor: Executor | None = None) -> CheckRun:
     from claimaudit import __version__
     from claimaudit.api import read_pack
     from claimaudit.evidence.aliases import merge_aliases
@@ -229,7 +237,8 @@ def _run_check(options: CheckOptions, config: LoadedConfig) -> CheckRun:
         pack = source_pack.sources
         with persistent_analyses(options.use_cache):
             result = audit_documents(group, pack, active_by_layers[layers], on_document=options.on_document,
-                                     aliases=merge_aliases(config.aliases, source_pack.aliases), meaning=meaning)
+                                     aliases=merge_aliases(config.aliases, source_pack.aliases), meaning=meaning,
+                                     executor=executor, on_batch=options.on_batch)
         if not pack:
             result.warnings.append(NO_SOURCES_WARNING)
         results.append(result)

@@ -64,6 +64,8 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("max-fetch-seconds", 30.0, "seconds",
           "time one web request may take, from connecting to the last byte"),
     Limit("max-redirects", 5, "redirects", "redirects followed for one web address"),
+    Limit("max-dask-connect-seconds", 10.0, "seconds",
+          "time to reach a Dask scheduler (--dask) and find a worker on it"),
 )}
 
 _overrides: dict[str, float] = {}

