@@ -10,6 +10,8 @@ what follows it, less any comparator and figures.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -266,8 +268,10 @@ _FIGURE_QUALIFIER = lazy_re(r"\b(?:more|less|fewer|greater|higher|lower)\s+than\
                             r"six|seven|eight|nine|ten|half|a\s)|\bat\s+(?:least|most)\b|\bup\s+to\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)
 def directions_in(text: str) -> frozenset[Direction]:
-    """Every direction a piece of evidence states, for matching against a claim's one."""
+    """Every direction a piece of evidence states, for matching against a claim's one
+    (kept per text: the same evidence is read for many claims)."""
     text = _FIGURE_QUALIFIER.sub(" ", text)
     found: set[Direction] = set()
     if _NO_CHANGE.search(text):
