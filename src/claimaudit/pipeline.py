@@ -103,6 +103,11 @@ def audit_documents(
     batch is a pure function of its documents and the shared context, so the
     result is the same however the batches are run. ``on_batch`` sees each
     batch's findings as they are judged, in document order."""
+    # A file named twice is one file: audited once, so that its claims are not reported twice.
+    first: dict[str, Document] = {}
+    for document in documents:
+        first.setdefault(document.path, document)
+    documents = list(first.values())
     context = prepare(sources, rules, aliases=aliases, meaning=meaning)
     if executor is None:
         results: Iterable[BatchResult] = [audit_batch(context, documents)] if documents else []

@@ -306,7 +306,8 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
             if meaning is not None:
                 bound = (1.0 - w_meaning) * bound + w_meaning * (float(meaning[j]) if position < leading
                                                                  else ceiling)
-            if round(min(bound + bonus, 1.0), 4) < bar:
+            # (A hair above: the similarity adds the same parts in another order.)
+            if round(min(bound + bonus + 1e-9, 1.0), 4) < bar:
                 if position >= leading:
                     break
                 continue
@@ -359,7 +360,7 @@ def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates
     scored: list[tuple[float, str, int, int]] = []
     bar = -1.0
     for start in range(0, len(rows), SCORED_AT_ONCE):
-        if len(scored) >= top_k and round(min(float(bound[start]), 1.0), 4) < bar:
+        if len(scored) >= top_k and round(min(float(bound[start]) + 1e-9, 1.0), 4) < bar:
             break
         chunk = rows[start:start + SCORED_AT_ONCE]
         fuzzy = process.cdist([query], [lowered[j] for j in chunk.tolist()], scorer=fuzz.token_set_ratio,
