@@ -167,7 +167,7 @@ def test_audit_reads_the_config_as_check_does_and_takes_repeated_formats(site):
     checked = cli("check", "page.html", "-f", "json", cwd=site)
     audited = cli("audit", "page.html", "-o", "out", "-f", "html", "-f", "json", cwd=site)
     assert audited.returncode == 0, audited.stderr.decode()
-    assert sorted(p.name for p in (site / "out").iterdir()) == ["audit.html", "audit.json"]
+    assert sorted(p.name for p in (site / "out").iterdir()) == ["audit.html", "audit.json", "audit.jsonl"]
     from_check = json.loads(checked.stdout)
     from_audit = json.loads((site / "out" / "audit.json").read_text(encoding="utf-8"))
     assert from_check["summary"] == from_audit["summary"]

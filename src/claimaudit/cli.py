@@ -19,6 +19,7 @@ from claimaudit.errors import InputError
 
 if TYPE_CHECKING:
     from types import FrameType
+    from typing import BinaryIO
 
     from rich.console import Console
 
@@ -209,6 +210,37 @@ def with_library_options(function: F) -> F:
     return function
 
 
+RUN_OPTIONS_KEY = "claimaudit.run"
+
+
+def _keep_run_option(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    # Kept aside for _prepare, so that the commands' signatures do not grow; a bad
+    # --jobs is one line (InputError), before anything is read.
+    if value is not None:
+        from claimaudit.executors import parse_jobs
+
+        ctx.meta.setdefault(RUN_OPTIONS_KEY, {})[param.name] = parse_jobs(value) if param.name == "jobs" else value
+
+
+run_options = [
+    click.option("--jobs", "-j", metavar="N", expose_value=False, callback=_keep_run_option,
+                 help="Worker processes on this machine (default: the cores available; a run of one batch stays in "
+                      "one process). With --dask local: the local cluster's workers. The report is the same."),
+    click.option("--dask", metavar="ADDRESS|local", expose_value=False, callback=_keep_run_option,
+                 help="Judge the documents on a Dask cluster: a scheduler's address (tcp://host:8786), or `local` "
+                      "for one on this machine (pip install \"claimaudit[dask]\"). The report is the same."),
+    # Batches smaller than the pipeline's, for tests and benchmarks of the executors.
+    click.option("--batch-claims", metavar="N", type=int, hidden=True, expose_value=False,
+                 callback=_keep_run_option),
+]
+
+
+def with_run_options(function: F) -> F:
+    for option in reversed(run_options):
+        function = option(function)
+    return function
+
+
 @click.group(cls=InputErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="claimaudit")
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
@@ -340,7 +372,19 @@ def _prepare(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str 
     if as_of is not None and not library:
         raise click.UsageError("--as-of dates the approvals of a claims library: give --library FILE too")
     options.library, options.as_of = library, as_of
+    _apply_run_options(options)
     return config, options
+
+
+def _apply_run_options(options: CheckOptions) -> None:
+    """--jobs and --dask; a combination that cannot run fails here, before the audit."""
+    from claimaudit.executors import executor_for
+
+    given = click.get_current_context().meta.get(RUN_OPTIONS_KEY, {})
+    options.jobs, options.dask = given.get("jobs"), given.get("dask")
+    if given.get("batch_claims"):
+        options.claims_per_batch = max(1, given["batch_claims"])
+    executor_for(options.jobs, options.dask)  # checks only: nothing is started
 
 
 def _web_options(copy: tuple[str, ...], sitemaps: tuple[str, ...], crawls: tuple[str, ...], max_pages: int,
@@ -379,6 +423,7 @@ def _report_problems(result: AuditResult) -> bool:
 @main.command()
 @with_copy_options
 @with_library_options
+@with_run_options
 @click.option("--out", "-o", default="reports", show_default=True, type=click.Path(path_type=str),
               help="Folder for audit.html, audit.xlsx and audit.json.")
 @click.option("--format", "-f", "formats", multiple=True,
@@ -423,11 +468,11 @@ def audit(copy: tuple[str, ...], texts: tuple[str, ...], stdin_filename: str | N
             config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
                                        config_path, no_cache, semantic, on_document=lambda d: progress.advance(task),
                                        web=web, library=library_path, as_of=as_of)
-            run = run_check(options, config)
+            run = run_check(_journalled(options, out, wanted), config)
     else:
         config, options = _prepare(copy, texts, stdin_filename, sources, rules, disable, enable, levels,
                                    config_path, no_cache, semantic, web=web, library=library_path, as_of=as_of)
-        run = run_check(options, config)
+        run = run_check(_journalled(options, out, wanted), config)
     result = run.result
     if not result.documents:
         _report_problems(result)
@@ -456,27 +501,59 @@ def _set_review_roles(result: AuditResult, config: LoadedConfig, roles_option: t
     result.required_review_roles = required_roles(roles, config.config.required_review_roles)
 
 
+def _journalled(options: CheckOptions, out: str, wanted: list[str]) -> CheckOptions:
+    """With JSON asked for, findings are also written as they are judged, to a journal beside
+    audit.jsonl that lasts as long as the command (report.json_report.JudgedJournal)."""
+    if "json" in wanted:
+        from claimaudit.report.json_report import JudgedJournal
+
+        options.on_batch = click.get_current_context().with_resource(JudgedJournal(Path(out) / "audit.jsonl"))
+    return options
+
+
 def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templates: list[str],
                    reviewed: ReviewedWorkbook | None = None) -> list[Path]:
-    """Render every report in memory, then replace the whole set at once (with review.json when
-    decisions were carried from a reviewed workbook)."""
-    from claimaudit.files import write_atomic_set
+    """Write every report to a temporary, then replace the whole set at once (with review.json when
+    decisions were carried from a reviewed workbook).
+
+    Each report is rendered only as it is staged, and let go before the next, so the set's peak
+    memory is its largest report rather than their sum; audit.json and audit.jsonl (written with
+    it) are streamed finding by finding."""
+    from claimaudit.files import Payload, write_atomic_set
+    from claimaudit.report.json_report import json_chunks, json_lines, writer
 
     renderers: dict[str, Callable[[], str | bytes]] = {
-        "json": lambda: _render("render_json", result),
         "html": lambda: _render("render_html", result, template_dirs=templates),
         "xlsx": lambda: _render("render_xlsx", result),
         "csv": lambda: _render("render_claims_csv", result),
     }
-    files: dict[Path, str | bytes] = {}
+    files: dict[Path, Payload] = {}
     for fmt in wanted:
         path = out_dir / f"audit.{fmt}" if fmt != "csv" else out_dir / "claims.csv"
-        files[path] = renderers[fmt]()
+        if fmt == "json":
+            files[path] = writer(lambda: json_chunks(result))
+            files[out_dir / "audit.jsonl"] = writer(lambda: json_lines(result))
+        else:
+            files[path] = _rendered_when_staged(renderers[fmt])
     if reviewed is not None:
         from claimaudit.verdicts.signoff import render_review_record
 
         files[out_dir / "review.json"] = render_review_record(reviewed, result)
     return write_atomic_set(files)
+
+
+def _rendered_when_staged(render: Callable[[], str | bytes]) -> Callable[[BinaryIO], None]:
+    def write(handle: BinaryIO) -> None:
+        data = render()
+        if isinstance(data, bytes):
+            handle.write(data)
+            return
+        # Encoded a piece at a time: a site's report is tens of megabytes, and never needs a second copy.
+        step = 1 << 20
+        for at in range(0, len(data), step):
+            handle.write(data[at:at + step].encode("utf-8"))
+
+    return write
 
 
 def _render(name: str, result: AuditResult, **options: object) -> str | bytes:
@@ -585,6 +662,7 @@ def _use_colour(choice: bool | None) -> bool:
 @main.command()
 @with_copy_options
 @with_library_options
+@with_run_options
 @click.option("--fail-on", type=click.Choice(["overstated", "unsupported"]), default=None,
               help="Lowest verdict that fails the check (default: the config's, else overstated).")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[=FILE]", callback=_parse_check_formats,

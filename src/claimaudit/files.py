@@ -17,9 +17,13 @@ import re
 import signal
 import tempfile
 from pathlib import Path
-from typing import Mapping, TypeVar
+from typing import BinaryIO, Callable, Mapping, TypeVar, Union
 
 from claimaudit.errors import InputError
+
+# What a file is written from: its text or bytes, or a function that writes it into the (binary)
+# file it is given, so that a large report is streamed to disk rather than held in memory.
+Payload = Union[bytes, str, Callable[[BinaryIO], None]]
 
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
 
@@ -35,7 +39,7 @@ def _write_error(target: Path, error: OSError) -> InputError:
     return InputError(f"cannot write: {error.strerror or error}", path=str(target))
 
 
-def _stage(target: Path, payload: bytes, mode: int | None) -> str:
+def _stage(target: Path, payload: bytes | Callable[[BinaryIO], None], mode: int | None) -> str:
     """Write ``payload`` to a new temporary beside ``target``; return its name."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +56,10 @@ def _stage(target: Path, payload: bytes, mode: int | None) -> str:
         raise _write_error(target, error) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if callable(payload):
+                payload(handle)
+            else:
+                handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
@@ -71,11 +78,13 @@ def _remove(name: str) -> None:
         pass
 
 
-def _payload(data: bytes | str) -> bytes:
+def _payload(data: Payload) -> bytes | Callable[[BinaryIO], None]:
+    if callable(data):
+        return data
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int | None = None) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: Payload, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` so readers see either the old file or the new one.
 
     Text is encoded as UTF-8. ``mode`` sets the permissions (default: the old
@@ -97,7 +106,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, mode: int | No
 _PathName = TypeVar("_PathName", bound="str | os.PathLike[str]")
 
 
-def write_atomic_set(files: Mapping[_PathName, bytes | str]) -> list[Path]:
+def write_atomic_set(files: Mapping[_PathName, Payload]) -> list[Path]:
     """Write several files as one set: all or none of them change.
 
     Every file is staged first; only when all are on disk are they renamed into

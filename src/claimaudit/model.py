@@ -200,7 +200,9 @@ class Sentence:
     end: int
 
 
-@dataclass
+# The hot records (a site audit holds hundreds of thousands of them) keep their fields in
+# slots rather than a dict each: about half the memory, and no attribute outside the fields.
+@dataclass(slots=True)
 class Evidence:
     """A source sentence ranked against a claim."""
 
@@ -212,7 +214,7 @@ class Evidence:
     page: int | None = None  # the page of the source's original (a paper's PDF) the sentence is on
 
 
-@dataclass
+@dataclass(slots=True)
 class Reason:
     """Why a rule fired: rule, message and the spans in claim and evidence."""
 
@@ -341,7 +343,7 @@ class AppliedReview(TypedDict, total=False):
     not_counted: list[str]  # the reviewed workbook's decisions that do not count, with cell and why
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlignedElement:
     """How far the evidence goes for one element of a claim (``evidence.align``):
     ``status`` is matched, weaker, absent, contradicted or not stated."""
@@ -355,7 +357,7 @@ class AlignedElement:
     meaning: float | None = None  # matched by meaning (the semantic extra): the words' cosine similarity; None: by words
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One claim and its verdict."""
 
@@ -392,7 +394,7 @@ class Finding:
     library: LibraryMatch = field(default_factory=lambda: LibraryMatch())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotAudited:
     """Text that was read but judged not to be a claim, and why (a call to
     action, navigation, a topic heading...), so a reviewer sees what was skipped."""

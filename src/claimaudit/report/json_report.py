@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, NotRequired, TypedDict
 
 from claimaudit.model import (
     AlignedElement,
@@ -22,6 +23,9 @@ from claimaudit.model import (
     NotAudited,
     Source,
 )
+
+if TYPE_CHECKING:
+    from claimaudit.pipeline import BatchResult
 
 from .common import (
     TOOL_NAME,
@@ -431,15 +435,32 @@ def _not_audited(item: NotAudited) -> NotAuditedRow:
 
 def report_data(result: AuditResult) -> ReportData:
     """The JSON report as plain Python data, in its serialised key order."""
+    rulebook, findings, head, tail = _report_parts(result)
+    data = {**head, "findings": [finding_data(finding, rulebook, result) for finding in findings], **tail}
+    return data  # type: ignore[return-value]
+
+
+def finding_data(finding: Finding, rulebook: RuleBook, result: AuditResult) -> FindingData:
+    """One finding as the report holds it (in ``findings`` of audit.json, and a line of audit.jsonl)."""
+    data = _finding(finding, rulebook)
+    # Review fields appear only when decisions were carried, so a plain audit's JSON is unchanged.
+    if result.review:
+        data["review"] = _review(finding)
+    return data
+
+
+def _report_parts(result: AuditResult) -> tuple[RuleBook, list[Finding], dict[str, object], dict[str, object]]:
+    """What the report holds around its findings: the rule book they are read with, the findings in
+    report order, and the keys before and after ``findings``, each in serialised order."""
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     summary = result.summary()
     by_path = {document.path: document for document in result.documents}
-    data: ReportData = {
+    head: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "documents": [
-            {"path": path, "claims": count, **document_fields(by_path.get(path))}  # type: ignore[typeddict-item]
+            {"path": path, "claims": count, **document_fields(by_path.get(path))}
             for path, count in claim_counts_by_document(result).items()
         ],
         "sources": [_source(source) for source in result.sources],
@@ -449,7 +470,8 @@ def report_data(result: AuditResult) -> ReportData:
             "overstated": summary["overstated"],
             "unsupported": summary["unsupported"],
         },
-        "findings": [_finding(finding, rulebook) for finding in findings],
+    }
+    tail: dict[str, object] = {
         "rules": [
             {"code": info.code, "name": info.name, "family": info.family, "level": info.level}
             for info in rulebook.fired(findings)
@@ -459,26 +481,70 @@ def report_data(result: AuditResult) -> ReportData:
     }
     # Only a run that used the sentence model says so, so a rule-only audit's JSON is unchanged.
     if result.semantic_model:
-        data["semantic"] = {"model": text_of(result.semantic_model)}
+        tail["semantic"] = {"model": text_of(result.semantic_model)}
     if result.library_used:
         # The date approvals were judged on: with it, the same library gives the same statuses.
-        data["library"] = {
+        tail["library"] = {
             "file": text_of(result.library_used.get("file")),
             "as_of": text_of(result.library_used.get("as_of")),
             "claims": int(result.library_used.get("claims", 0)),
         }
     # Like the review fields, these appear only when there is something to list.
     if result.skipped:
-        data["skipped"] = [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped]
+        tail["skipped"] = [{"path": text_of(item.path), "reason": text_of(item.reason)} for item in result.skipped]
     if result.problems:
-        data["problems"] = [{"path": text_of(item.path), "line": item.line, "message": text_of(item.message)}
+        tail["problems"] = [{"path": text_of(item.path), "line": item.line, "message": text_of(item.message)}
                             for item in result.problems]
-    # Review fields appear only when decisions were carried, so a plain audit's JSON is unchanged.
     if result.review:
-        for item, finding in zip(data["findings"], findings, strict=True):
-            item["review"] = _review(finding)
-        data["review"] = _review_block(result)
-    return data
+        tail["review"] = _review_block(result)
+    return rulebook, findings, head, tail
+
+
+# Nesting in audit.json: a value of the report's object, and a finding inside its `findings` list.
+_TOP_INDENT = "\n  "
+_FINDING_INDENT = "\n    "
+
+
+def _indented(value: object, indent: str) -> str:
+    # A raw newline in json.dumps output only ever separates items (newlines inside strings
+    # are escaped), so indenting after each one nests the value exactly as one big dumps would.
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", indent)
+
+
+def json_chunks(result: AuditResult) -> Iterator[str]:
+    """The JSON report text in pieces of at most one finding each, for writing it as it is made.
+
+    Joined, the pieces are exactly ``json.dumps(report_data(result), indent=2, ensure_ascii=False)``
+    plus a newline, with lone surrogates as U+FFFD; the whole report is never held at once."""
+    rulebook, findings, head, tail = _report_parts(result)
+    yield "{"
+    for key, value in head.items():
+        yield without_lone_surrogates(f"\n  {json.dumps(key)}: {_indented(value, _TOP_INDENT)},")
+    if not findings:
+        yield '\n  "findings": []'
+    else:
+        yield '\n  "findings": ['
+        separator = _FINDING_INDENT
+        for finding in findings:
+            yield without_lone_surrogates(separator + _indented(finding_data(finding, rulebook, result),
+                                                                _FINDING_INDENT))
+            separator = "," + _FINDING_INDENT
+        yield "\n  ]"
+    for key, value in tail.items():
+        yield without_lone_surrogates(f",\n  {json.dumps(key)}: {_indented(value, _TOP_INDENT)}")
+    yield "\n}\n"
+
+
+def json_lines(result: AuditResult) -> Iterator[str]:
+    """audit.jsonl: one line per finding, each the finding object audit.json holds, compact, in report order."""
+    rulebook, findings, _, _ = _report_parts(result)
+    for finding in findings:
+        yield finding_line(finding_data(finding, rulebook, result))
+
+
+def finding_line(data: FindingData) -> str:
+    """A finding's line of JSON lines: compact separators, UTF-8 characters kept, keys in report order."""
+    return without_lone_surrogates(json.dumps(data, ensure_ascii=False, separators=(",", ":"))) + "\n"
 
 
 def render_json(result: AuditResult) -> str:
@@ -486,9 +552,85 @@ def render_json(result: AuditResult) -> str:
 
     A lone surrogate (a file name that is not UTF-8, read from a folder) becomes U+FFFD,
     as in every report: no UTF-8 file can hold one."""
-    return without_lone_surrogates(json.dumps(report_data(result), ensure_ascii=False, indent=2,
-                                              sort_keys=False)) + "\n"
+    return "".join(json_chunks(result))
+
+
+def render_json_lines(result: AuditResult) -> str:
+    return "".join(json_lines(result))
+
+
+def writer(chunks: Callable[[], Iterable[str]]) -> Callable[[BinaryIO], None]:
+    """A function that writes the pieces to a binary file as UTF-8, one piece at a time
+    (for :func:`claimaudit.files.write_atomic_set`, which stages each report set file)."""
+
+    def write(handle: BinaryIO) -> None:
+        for chunk in chunks():
+            handle.write(chunk.encode("utf-8"))
+
+    return write
 
 
 def write_json(result: AuditResult, path: str | os.PathLike) -> Path:
-    return write_atomic(path, render_json(result))
+    return write_atomic(path, writer(lambda: json_chunks(result)))
+
+
+def write_json_lines(result: AuditResult, path: str | os.PathLike) -> Path:
+    return write_atomic(path, writer(lambda: json_lines(result)))
+
+
+class JudgedJournal:
+    """audit.jsonl's findings written as they are judged, while the run goes on.
+
+    Each batch's findings go, one line each, to a temporary beside ``target``
+    (``.audit.jsonl.<pid>.judged.tmp``) as the batch comes back, so a long run
+    shows its progress on disk and holds nothing more for it in memory. The lines
+    are the findings as the engine judged them: before the claims library and
+    carried review decisions mark them and before groups of files with other
+    settings are merged into document order. audit.jsonl itself is written from
+    the finished result with the rest of the report set; the journal is then
+    removed (and if the process is killed, the next run sweeps it away as a
+    stale temporary)."""
+
+    def __init__(self, target: str | os.PathLike) -> None:
+        self.target = Path(target)
+        self.path = self.target.parent / f".{self.target.name}.{os.getpid()}.judged.tmp"
+        self._handle: BinaryIO | None = None
+        # The run's rule definitions are not known batch by batch: a reason's family is its own.
+        self._rulebook = RuleBook(None)
+
+    def __enter__(self) -> "JudgedJournal":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __call__(self, batch: BatchResult) -> None:
+        from claimaudit.errors import InputError
+
+        if self._handle is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise InputError(f"cannot create the folder: {error.strerror or error}",
+                                 path=str(self.path.parent)) from None
+        try:
+            if self._handle is None:
+                self._handle = open(self.path, "wb")
+            for finding in batch.findings:
+                self._handle.write(finding_line(_finding(finding, self._rulebook)).encode("utf-8"))
+            self._handle.flush()
+        except OSError as error:
+            raise InputError(f"cannot write: {error.strerror or error}", path=str(self.target)) from None
+
+    def close(self) -> None:
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        try:
+            handle.close()
+        except OSError:
+            pass  # a write that failed already said so (a full disk); the journal goes regardless
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass

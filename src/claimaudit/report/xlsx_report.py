@@ -31,13 +31,16 @@ filters, validation, conditional formats, links, print settings and the chart.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from typing import cast
+from typing import BinaryIO, cast
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from operator import attrgetter
@@ -375,7 +378,8 @@ class SheetWriter:
         self.styles = styles
         self.widths = list(widths)
         self.letters = [get_column_letter(i) for i in range(1, max(len(self.widths), 1) + 1)]
-        self.parts: list[str] = []
+        # The rows' XML, on disk as it is made: a site's sheets run to hundreds of megabytes.
+        self.rows = tempfile.TemporaryFile()
         self.links: list[Hyperlink] = []
         self.last_row = 0
         self.last_column = 0
@@ -428,7 +432,7 @@ class SheetWriter:
             self.last_column = len(cells)
         height = row_height(lines)
         attributes = f' ht="{height:g}"' if height else ""
-        self.parts.append(f'<row r="{number}"{attributes}>{"".join(pieces)}</row>')
+        self.rows.write(f'<row r="{number}"{attributes}>{"".join(pieces)}</row>'.encode("utf-8"))
         return row
 
     @property
@@ -452,7 +456,7 @@ class SheetWriter:
         last = get_column_letter(max(self.last_column, 1))
         # The write-only sheet writes through this writer when it is closed, as the workbook is saved.
         self.ws._writer = _PreparedRowsWriter(  # type: ignore[attr-defined]
-            self.ws, "".join(self.parts).encode("utf-8"), self.links, f"A1:{last}{max(self.last_row, 1)}")
+            self.ws, self.rows, self.links, f"A1:{last}{max(self.last_row, 1)}")
 
 
 _ROWS_MARKER = "claimaudit-prepared-rows"
@@ -466,7 +470,7 @@ class _PreparedRowsWriter(WorksheetWriter):
     has a ``<``) cannot come from anything a cell or link says.
     """
 
-    def __init__(self, ws: WriteOnlyWorksheet, rows: bytes, links: list[Hyperlink], dimension: str) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet, rows: BinaryIO, links: list[Hyperlink], dimension: str) -> None:
         super().__init__(ws)
         self._rows = rows
         self._links = links
@@ -492,10 +496,14 @@ class _PreparedRowsWriter(WorksheetWriter):
         self._spliced = True
         assert isinstance(self.out, str)  # the temporary file openpyxl made
         path = Path(self.out)
-        data = path.read_bytes()
+        data = path.read_bytes()  # the sheet without its rows
         placeholder = f"<sheetData>{_ROWS_MARKER}</sheetData>".encode()
         at = data.index(placeholder)
-        path.write_bytes(data[:at] + b"<sheetData>" + self._rows + b"</sheetData>" + data[at + len(placeholder):])
+        with path.open("wb") as sheet, self._rows:
+            sheet.write(data[:at] + b"<sheetData>")
+            self._rows.seek(0)
+            shutil.copyfileobj(self._rows, sheet, _COPY_CHUNK)
+            sheet.write(b"</sheetData>" + data[at + len(placeholder):])
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -979,27 +987,42 @@ def build_workbook(result: AuditResult) -> Workbook:
     return book.finish()
 
 
-def _stable_zip(data: bytes) -> bytes:
-    """The same archive, compressed, with fixed entry timestamps, so equal workbooks are equal bytes."""
+_COPY_CHUNK = 1 << 20
+
+
+def _stable_zip(stored: BinaryIO) -> bytes:
+    """The same archive, compressed, with fixed entry timestamps, so equal workbooks are equal bytes.
+
+    Each part is copied through in chunks: deflate gives the same bytes however its input is
+    cut, and a site's sheets are too large to hold whole, uncompressed, in memory."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+    with zipfile.ZipFile(stored) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIMESTAMP)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            entry.file_size = info.file_size  # as writestr sets it, which decides the same zip64 header
+            with source.open(info) as part, target.open(entry, "w") as copy:
+                shutil.copyfileobj(part, copy, _COPY_CHUNK)
     return out.getvalue()
 
 
 def render_xlsx(result: AuditResult) -> bytes:
     """The workbook as bytes."""
-    buffer = io.BytesIO()
-    # Workbook.save() would stamp the current time as the modified date. Stored, not
-    # compressed: _stable_zip compresses each part once, as it fixes the timestamps.
-    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)
-    ExcelWriter(build_workbook(result), archive).save()
-    return _stable_zip(buffer.getvalue())
+    with tempfile.TemporaryFile() as stored:
+        # Workbook.save() would stamp the current time as the modified date. Stored, not
+        # compressed: _stable_zip compresses each part once, as it fixes the timestamps.
+        archive = zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED, allowZip64=True)
+        try:
+            ExcelWriter(build_workbook(result), archive).save()
+        except BaseException:
+            # Closed now, while its temporary is open: left to the collector it would close into a closed file.
+            with contextlib.suppress(Exception):
+                archive.close()
+            raise
+        stored.seek(0)
+        return _stable_zip(stored)
 
 
 def write_xlsx(result: AuditResult, path: str | os.PathLike[str]) -> Path:
