@@ -71,7 +71,7 @@ def test_embedded_data_round_trips_hostile_text(tree):
     block = tree.css_first("script#audit-data")
     assert block.attributes["type"] == "application/json"
     assert "</script" not in block.text().lower()
-    island = json.loads(block.text())  # the page's data island (html_report.build_island)
+    island = json.loads(block.text())  # the page's data island
     text_at = island["claims"]["fields"].index("text")
     texts = {island["strings"][row[text_at]] for row in island["claims"]["rows"]}
     assert texts == {as_parsed(f.text) for f in sample_result().findings}

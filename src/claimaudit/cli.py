@@ -518,12 +518,11 @@ def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templa
 
     Each report is rendered only as it is staged, and let go before the next, so the set's peak
     memory is its largest report rather than their sum; audit.json and audit.jsonl (written with
-    it) are streamed finding by finding."""
+    it) are streamed finding by finding, and audit.html as it is rendered."""
     from claimaudit.files import Payload, write_atomic_set
     from claimaudit.report.json_report import json_chunks, json_lines, writer
 
     renderers: dict[str, Callable[[], str | bytes]] = {
-        "html": lambda: _render("render_html", result, template_dirs=templates),
         "xlsx": lambda: _render("render_xlsx", result),
         "csv": lambda: _render("render_claims_csv", result),
     }
@@ -533,6 +532,10 @@ def _write_reports(result: AuditResult, out_dir: Path, wanted: list[str], templa
         if fmt == "json":
             files[path] = writer(lambda: json_chunks(result))
             files[out_dir / "audit.jsonl"] = writer(lambda: json_lines(result))
+        elif fmt == "html":
+            from claimaudit.report.html_report import html_writer
+
+            files[path] = html_writer(result, template_dirs=templates)  # streamed, claim by claim
         else:
             files[path] = _rendered_when_staged(renderers[fmt])
     if reviewed is not None:

@@ -6,7 +6,7 @@ Jinja autoescaping; highlighting is done by cutting text into segments here in
 Python, never by editing HTML strings.
 
 Every report carries its data in one compact JSON island (``script#audit-data``,
-see :func:`build_island`): string tables and rows of indices. A report of up to
+see :class:`Island`): string tables and rows of indices. A report of up to
 :data:`SERVER_ROWS_LIMIT` claims also has every row, detail and copy view
 rendered here, so it reads and prints without script; above that the page's
 script renders the claims table a page at a time, each detail when it is opened
@@ -14,6 +14,11 @@ and each document's copy when it is asked for, all from the island, with the
 same markup the templates write. The list of text not audited follows the same
 rule by its own length; the "by document" chart shows the documents with most
 problems, and the list of claims per document is searched by the script.
+
+The page is written as it is rendered (:func:`html_chunks`): each claim's view is
+made, written into the island's rows and let go, and the island is streamed into
+the page, so a site's report costs memory for its table of strings, not for its
+claims' views or the page itself.
 """
 
 from __future__ import annotations
@@ -21,13 +26,17 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
+import itertools
+import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, BinaryIO, TypedDict, TypeVar, overload
 
 from jinja2 import (
     BaseLoader,
@@ -36,8 +45,10 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    pass_eval_context,
     select_autoescape,
 )
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from claimaudit.model import (
@@ -45,9 +56,11 @@ from claimaudit.model import (
     VERDICT_RANK,
     VERDICTS,
     AuditResult,
+    Document,
     Finding,
     LibraryMatch,
     ReviewState,
+    Source,
     Span,
 )
 from claimaudit.rules.spec import readable_template
@@ -364,18 +377,18 @@ class ReportContext(TypedDict):
     page_size: int
     families: list[str]
     document_paths: list[str]
-    findings: list[FindingView]
-    documents: list[DocumentView]
+    findings: Sequence[FindingView]  # above the server-rendered limit, made one at a time as they are read
+    documents: Sequence[DocumentView]
     sources: list[SourceView]
     rules: list[RuleView]
     warnings: list[str]
     skipped: list[SkippedView]
     problems: list[ProblemView]
     review: ReviewContext | None
-    not_audited: list[NotAuditedView]
+    not_audited: Sequence[NotAuditedView]
     not_audited_server: bool  # its rows written here; else the script renders them, a page at a time
     semantic_model: str  # the sentence model weighed beside the words (--semantic), or ""
-    data: Island  # the page's data: the compact JSON island (build_island)
+    data: IslandData  # the page's data: the compact JSON island (Island), streamed as the page is written
 
 
 def _dom_ids(findings: list[Finding]) -> list[str]:
@@ -613,93 +626,133 @@ def _charted(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return dict(pair for _, pair in ranked[:CHART_DOCUMENTS])
 
 
+def _finding_view(finding: Finding, number: int, dom_id: str, in_copy: bool, *, rulebook: RuleBook,
+                  sources: dict[str, Source], doc_index: dict[str, int], kinds: dict[str, str]) -> FindingView:
+    claim_pieces, evidence_pieces = _claim_and_evidence_pieces(finding)
+    best = best_evidence(finding)
+    evidence_views: list[EvidenceView] = []
+    for rank, item in enumerate(finding.evidence, 1):
+        source = sources.get(item.source)
+        evidence_views.append({
+            "rank": rank,
+            "source": item.source,
+            "citation": source.citation if source else "",
+            "link": source_link(source),
+            "similarity": round3(item.similarity),
+            "text": item.text,
+            "page": item.page,
+        })
+    reasons: list[ReasonView] = []
+    for reason in finding.reasons:
+        info = rulebook.get(reason.code, reason.rule)
+        reasons.append({
+            "code": reason.code,
+            "name": rulebook.name_for(reason),
+            "family": rulebook.family_for(reason),
+            "verdict": reason.verdict,
+            "message": reason.message,
+            "use_instead": info.use_instead if info else "",
+        })
+    return {
+        "number": number,
+        "dom_id": dom_id,
+        "id": finding.id,
+        "document": finding.document,
+        "document_index": doc_index.get(finding.document, 0),
+        "line": finding.line,
+        "column": finding.column,
+        "place": place_label(finding.line, finding.column, finding.page, kinds.get(finding.document, "page")),
+        "url": safe_url(finding.url),
+        "fetched_at": text_of(finding.fetched_at),
+        "verdict": finding.verdict,
+        "confidence": round3(finding.confidence),
+        "text": finding.text,
+        "claim_type": finding.claim_type,
+        "section": finding.section,
+        "scope": text_of(finding.scope),
+        "scope_label": scope_label(text_of(finding.scope)),
+        "families": finding_families(finding, rulebook),
+        "reasons": reasons,
+        "best": evidence_views[0] if evidence_views else None,
+        "best_excerpt": excerpt(best.text) if best else "",
+        "evidence": evidence_views,
+        "claim_pieces": claim_pieces,
+        "evidence_pieces": evidence_pieces,
+        "suggestion": _useful_suggestion(finding),
+        "review": _review_view(finding),
+        "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
+        "alignment": [
+            {"element": text_of(a.element), "status": text_of(a.status), "claim_words": text_of(a.claim_words),
+             "evidence_words": text_of(a.evidence_words), "source": text_of(a.source), "clause": text_of(a.clause),
+             "meaning": None if a.meaning is None else round3(a.meaning)}
+            for a in finding.alignment if a.status != "not stated"
+        ],
+        "in_copy": in_copy,
+        "register_id": text_of(finding.register_id),
+        "library": _library_view(finding.library),
+    }
+
+
+_View = TypeVar("_View")
+
+
+class _Remade(Sequence[_View]):
+    """Views made again each time they are read, one at a time.
+
+    Above the server-rendered limit the templates only count a site's claims, documents
+    and text not audited, and every view held at once would take gigabytes; a template
+    of one's own that does walk them still gets each view, made as it is reached."""
+
+    def __init__(self, count: int, make: Callable[[], Iterator[_View]]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[_View]:
+        return self._make()
+
+    @overload
+    def __getitem__(self, index: int) -> _View: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_View]: ...
+
+    def __getitem__(self, index: int | slice) -> _View | list[_View]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = index + self._count if index < 0 else index
+        if not 0 <= position < self._count:
+            raise IndexError(index)
+        return next(itertools.islice(self._make(), position, None))
+
+    def __reversed__(self) -> Iterator[_View]:
+        return reversed(list(self))
+
+
 def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMIT) -> ReportContext:
     """Everything the templates need, with no markup in it.
 
     ``server_rows_limit``: the most claims whose rows, details and copy views are
-    written into the page; a larger audit has them rendered by the page's script."""
+    written into the page; a larger audit has them rendered by the page's script, and
+    its views are made one at a time, each written into the island and let go (``data``
+    is streamed as the page is written: :class:`IslandData`)."""
     rulebook = RuleBook(result.rules)
     findings = sorted_findings(result)
     dom_ids = _dom_ids(findings)
     sources = {source.id: source for source in result.sources}
-    doc_index = {path: i for i, path in enumerate(counts_by_document(result))}
-
-    kinds = page_kinds(result)
-    finding_views: list[FindingView] = []
-    for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
-        claim_pieces, evidence_pieces = _claim_and_evidence_pieces(finding)
-        best = best_evidence(finding)
-        evidence_views: list[EvidenceView] = []
-        for rank, item in enumerate(finding.evidence, 1):
-            source = sources.get(item.source)
-            evidence_views.append({
-                "rank": rank,
-                "source": item.source,
-                "citation": source.citation if source else "",
-                "link": source_link(source),
-                "similarity": round3(item.similarity),
-                "text": item.text,
-                "page": item.page,
-            })
-        reasons: list[ReasonView] = []
-        for reason in finding.reasons:
-            info = rulebook.get(reason.code, reason.rule)
-            reasons.append({
-                "code": reason.code,
-                "name": rulebook.name_for(reason),
-                "family": rulebook.family_for(reason),
-                "verdict": reason.verdict,
-                "message": reason.message,
-                "use_instead": info.use_instead if info else "",
-            })
-        finding_views.append({
-            "number": number,
-            "dom_id": dom_id,
-            "id": finding.id,
-            "document": finding.document,
-            "document_index": doc_index.get(finding.document, 0),
-            "line": finding.line,
-            "column": finding.column,
-            "place": place_label(finding.line, finding.column, finding.page, kinds.get(finding.document, "page")),
-            "url": safe_url(finding.url),
-            "fetched_at": text_of(finding.fetched_at),
-            "verdict": finding.verdict,
-            "confidence": round3(finding.confidence),
-            "text": finding.text,
-            "claim_type": finding.claim_type,
-            "section": finding.section,
-            "scope": text_of(finding.scope),
-            "scope_label": scope_label(text_of(finding.scope)),
-            "families": finding_families(finding, rulebook),
-            "reasons": reasons,
-            "best": evidence_views[0] if evidence_views else None,
-            "best_excerpt": excerpt(best.text) if best else "",
-            "evidence": evidence_views,
-            "claim_pieces": claim_pieces,
-            "evidence_pieces": evidence_pieces,
-            "suggestion": _useful_suggestion(finding),
-            "review": _review_view(finding),
-            "suppressed": [{"rule": r, "reason": why} for r, why in finding.suppressed],
-            "alignment": [
-                {"element": text_of(a.element), "status": text_of(a.status), "claim_words": text_of(a.claim_words),
-                 "evidence_words": text_of(a.evidence_words), "source": text_of(a.source), "clause": text_of(a.clause),
-                 "meaning": None if a.meaning is None else round3(a.meaning)}
-                for a in finding.alignment if a.status != "not stated"
-            ],
-            "in_copy": False,
-            "register_id": text_of(finding.register_id),
-            "library": _library_view(finding.library),
-        })
-
     by_doc = counts_by_document(result)
-    documents: list[DocumentView] = []
+    doc_index = {path: i for i, path in enumerate(by_doc)}
+    kinds = page_kinds(result)
+    server_rows = len(findings) <= server_rows_limit
+
     by_document: dict[str, list[tuple[Finding, str, int]]] = {}
-    for view, finding in zip(finding_views, findings, strict=True):
-        by_document.setdefault(finding.document, []).append(
-            (finding, view["dom_id"], view["number"])
-        )
-    for i, doc in enumerate(result.documents):
-        documents.append({
+    for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
+        by_document.setdefault(finding.document, []).append((finding, dom_id, number))
+
+    def document_view(i: int, doc: Document) -> DocumentView:
+        return {
             "path": doc.path,
             "index": doc_index.get(doc.path, 0),
             "dom_id": f"doc-{i + 1}",
@@ -709,16 +762,45 @@ def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMI
             "pages": len(doc.pages),
             "page_kind": doc.page_kind,
             "pieces": _copy_pieces(doc.text, doc.excluded, by_document.get(doc.path, [])),
-        })
-    marked = {
-        mark_id
-        for doc in documents
-        for piece in doc["pieces"]
-        for mark_id in [piece.mark_id, *piece.anchor_ids]
-        if mark_id
-    }
-    for view in finding_views:
-        view["in_copy"] = f"mark-{view['dom_id']}" in marked
+        }
+
+    island = _IslandBuilder()
+    # The copy is cut first, for which claims it marks; its runs wait in the island's spool
+    # until the claims have named their strings (the strings are numbered in claim order).
+    marked: set[int] = set()  # 0-based numbers of the claims marked in the copy
+    document_views: list[DocumentView] = []
+    for i, doc in enumerate(result.documents):
+        doc_view = document_view(i, doc)
+        for piece in doc_view["pieces"]:
+            marked.update(piece.starting)
+        island.add_copy(doc_view)
+        if server_rows:
+            document_views.append(doc_view)
+        else:
+            doc_view["pieces"] = []
+
+    def finding_views() -> Iterator[FindingView]:
+        for number, (finding, dom_id) in enumerate(zip(findings, dom_ids, strict=True), 1):
+            yield _finding_view(finding, number, dom_id, number - 1 in marked, rulebook=rulebook, sources=sources,
+                                doc_index=doc_index, kinds=kinds)
+
+    kept_findings: list[FindingView] = []
+    for view in finding_views():
+        island.add_claim(view)
+        if server_rows:
+            kept_findings.append(view)
+    island.name_copy_strings()
+
+    rows = not_audited_rows(result)
+    not_audited_count = len(rows)
+    not_audited_server = not_audited_count <= server_rows_limit
+    kept_not_audited: list[NotAuditedView] = []
+    for row in rows:
+        not_audited_view = _not_audited_view(row, kinds)
+        island.add_not_audited(not_audited_view)
+        if not_audited_server:
+            kept_not_audited.append(not_audited_view)
+    del rows
 
     used_by: dict[str, int] = {}
     for finding in findings:
@@ -741,16 +823,24 @@ def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMI
     ]
 
     copy_ids: dict[str, str] = {}
-    for doc_view in documents:
-        copy_ids.setdefault(doc_view["path"], doc_view["dom_id"])
+    for i, doc in enumerate(result.documents):
+        copy_ids.setdefault(doc.path, f"doc-{i + 1}")
     document_rows: list[DocumentRow] = [
         {"index": i, "path": path, "counts": row, "total": sum(row.values()), "copy_id": copy_ids.get(path, "")}
         for i, (path, row) in enumerate(by_doc.items())
     ]
+    island.set_documents(document_rows)
 
     by_verdict = counts_by_verdict(findings)
     by_family = counts_by_family(findings, rulebook)
-    not_audited = [_not_audited_view(row, kinds) for row in not_audited_rows(result)]
+    findings_seen: Sequence[FindingView] = (
+        kept_findings if server_rows else _Remade(len(findings), finding_views))
+    documents_seen: Sequence[DocumentView] = (
+        document_views if server_rows else _Remade(len(result.documents), lambda: itertools.starmap(
+            document_view, enumerate(result.documents))))
+    not_audited_seen: Sequence[NotAuditedView] = (
+        kept_not_audited if not_audited_server else _Remade(not_audited_count, lambda: (
+            _not_audited_view(row, kinds) for row in not_audited_rows(result))))
     return {
         "tool": {"name": TOOL_NAME, "version": text_of(result.tool_version)},
         "summary": result.summary(),
@@ -764,12 +854,12 @@ def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMI
         "documents_charted_of": len(by_doc),
         "document_rows": document_rows[:DOCUMENT_ROWS],
         "document_count": len(by_doc),
-        "server_rows": len(finding_views) <= server_rows_limit,
+        "server_rows": server_rows,
         "page_size": PAGE_SIZE,
         "families": sorted(by_family),
         "document_paths": list(by_doc),
-        "findings": finding_views,
-        "documents": documents,
+        "findings": findings_seen,
+        "documents": documents_seen,
         "sources": source_views,
         "rules": [_rule_view(info) for info in rulebook.fired(findings)],
         "warnings": [text_of(w) for w in result.warnings],
@@ -777,10 +867,10 @@ def build_context(result: AuditResult, server_rows_limit: int = SERVER_ROWS_LIMI
         "problems": [{"path": text_of(f"{item.path}:{item.line}" if item.line else item.path),
                       "message": text_of(item.message)} for item in result.problems],
         "review": _review_context(result),
-        "not_audited": not_audited,
-        "not_audited_server": len(not_audited) <= server_rows_limit,
+        "not_audited": not_audited_seen,
+        "not_audited_server": not_audited_server,
         "semantic_model": text_of(result.semantic_model),
-        "data": build_island(finding_views, documents, document_rows, not_audited),
+        "data": IslandData(island),
     }
 
 
@@ -797,7 +887,7 @@ class Island(TypedDict):
 
     Text that repeats (messages, evidence, words, paths, labels) is stored once in
     ``strings`` (index 0 is "") and named by its index; each table lists its
-    ``fields`` and then ``rows`` of values in that order. See ``build_island``."""
+    ``fields`` and then ``rows`` of values in that order. See ``_IslandBuilder``."""
 
     format: str
     version: int
@@ -889,23 +979,82 @@ class _Interned:
         return found
 
 
-def _table(name: str, rows: Iterable[Any]) -> IslandTable:
-    """A table of the island: its fields, then each row (a tuple or list) as a list."""
-    return {"fields": list(ISLAND_FIELDS[name]), "rows": [list(row) for row in rows]}
+# As the environment's |tojson writes (make_environment): compact, ASCII, and safe inside <script>.
+_JSON_OPTIONS: dict[str, Any] = {"sort_keys": False, "ensure_ascii": True, "separators": (",", ":")}
+_JSON = json.JSONEncoder(**_JSON_OPTIONS)
+_HTML_UNSAFE_IN_JSON = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+WRITE_BLOCK = 1 << 16  # characters: the most of the page written in one piece
+_SPOOL_IN_MEMORY = 1 << 18  # bytes of island rows held in memory before they go to a temporary file
+_ROWS_PER_PIECE = 2048  # rows of a table held in memory as JSON text at once
 
 
-def build_island(findings: list[FindingView], documents: list[DocumentView],
-                 document_rows: list[DocumentRow], not_audited: list[NotAuditedView]) -> Island:
-    """The compact JSON island every report carries (ISLAND_FIELDS says what each value is)."""
-    strings = _Interned()
-    strings.add("")
+def _json(value: object) -> str:
+    return _JSON.encode(value).translate(_HTML_UNSAFE_IN_JSON)
 
-    def s(text: str) -> int:
-        return strings.add(_as_parsed(text))
 
-    sources, rules, reviews, libraries, alignments = (_Interned() for _ in range(5))
+def _json_rows(rows: Iterable[object]) -> Iterator[str]:
+    """The rows of a table as JSON text, comma-separated, a few thousand rows a piece."""
+    separator = ""
+    items = iter(rows)
+    while batch := list(itertools.islice(items, _ROWS_PER_PIECE)):
+        yield separator + _json(batch)[1:-1]
+        separator = ","
 
-    def pieces(whole: str, items: list[TextPiece]) -> list[int | str]:
+
+class _Spool:
+    """JSON text of island rows, kept in a temporary file (in memory while small) until the table
+    of strings that comes before them in the page is complete."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("ascii")  # the JSON is ASCII: every other character is escaped
+        self._file.write(data)
+        self.size += len(data)
+
+    def add_row(self, row: object) -> None:
+        self.write(("," if self.size else "") + _json(row))
+
+    def read(self, start: int = 0, length: int | None = None) -> Iterator[str]:
+        remaining = self.size - start if length is None else length
+        self._file.seek(start)
+        while remaining > 0:
+            block = self._file.read(min(remaining, WRITE_BLOCK))
+            if not block:
+                break
+            remaining -= len(block)
+            yield block.decode("ascii")
+        self._file.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _IslandBuilder:
+    """The island (ISLAND_FIELDS says what each value is), built a view at a time.
+
+    Strings are numbered as they are first met: the claims, then each document's copy, then the
+    text not audited. Rows are written as JSON text as soon as they are built; a copy's row waits
+    for the numbers of its three strings, which come after every claim's."""
+
+    def __init__(self) -> None:
+        self.strings = _Interned()
+        self.strings.add("")
+        self.sources, self.rules, self.reviews, self.libraries, self.alignments = (_Interned() for _ in range(5))
+        self.claims, self.copies, self.not_audited = _Spool(), _Spool(), _Spool()
+        self._copy_heads: list[tuple[str, str, int, str, str, int, str]] = []
+        self._copy_spans: list[tuple[int, int]] = []  # where each copy's text and runs are in self.copies
+        self._copy_starts: list[str] = []  # each copy's row up to its text, once its strings are named
+        self._copy_of: dict[str, int] = {}
+        self._documents: list[list[object]] = []
+
+    def s(self, text: str) -> int:
+        return self.strings.add(_as_parsed(text))
+
+    def _pieces(self, whole: str, items: list[TextPiece]) -> list[int | str]:
         # Each run is parsed on its own in a server-written page; should that give other text
         # than the whole (a CR LF pair cut in two), the runs are given as text, not lengths.
         texts = [_as_parsed(piece.text) for piece in items]
@@ -915,12 +1064,12 @@ def build_island(findings: list[FindingView], documents: list[DocumentView],
             flat += [text if as_text else _utf16_length(text), _PIECE_KINDS.get(piece.classes, 0)]
         return flat
 
-    claims: list[list[object]] = []
-    for f in findings:
+    def add_claim(self, f: FindingView) -> None:
+        s = self.s
         review = f["review"]
         review_row = -1
         if any(review.values()):
-            review_row = reviews.add((
+            review_row = self.reviews.add((
                 *(s(review[key]) for key in ("status", "label", "decision", "comment", "reviewer", "date", "note")),
                 tuple((s(role["role"]), s(role["decision"]), s(role["comment"]), s(role["reviewer"]), s(role["date"]))
                       for role in review["roles"]),
@@ -929,35 +1078,35 @@ def build_island(findings: list[FindingView], documents: list[DocumentView],
         library = f["library"]
         library_row = -1
         if library:
-            library_row = libraries.add((
+            library_row = self.libraries.add((
                 s(library["id"]), s(library["status"]), s(library["label"]), s(library["approved_text"]),
                 tuple(s(item) for item in library["differences"]), s(library["approved_by"]),
                 s(library["approved_on"]), s(library["expires_on"]),
             ))
-        claims.append([
+        self.claims.add_row([
             _as_parsed(f["id"]), f["dom_id"], f["document_index"], f["line"], f["column"], s(f["place"]), s(f["url"]),
             s(f["fetched_at"]), s(f["verdict"]), f["confidence"], s("%.2f" % f["confidence"]), s(f["text"]),
             1 if f["in_copy"] else 0, s(f["claim_type"]), s(f["section"]), s(f["scope"]), s(f["scope_label"]),
             [s(family) for family in f["families"]],
-            [[rules.add((s(r["code"]), s(r["name"]), s(r["family"]), s(r["use_instead"]))), s(r["verdict"]),
+            [[self.rules.add((s(r["code"]), s(r["name"]), s(r["family"]), s(r["use_instead"]))), s(r["verdict"]),
               s(r["message"])] for r in f["reasons"]],
-            [[sources.add((s(e["source"]), s(e["citation"]), s(e["link"]))), s(e["text"]), e["similarity"],
+            [[self.sources.add((s(e["source"]), s(e["citation"]), s(e["link"]))), s(e["text"]), e["similarity"],
               s("%.2f" % e["similarity"]), e["page"]] for e in f["evidence"]],
-            s(f["best_excerpt"]), pieces(f["text"], f["claim_pieces"]),
-            pieces(f["best"]["text"] if f["best"] else "", f["evidence_pieces"]), s(f["suggestion"]),
+            s(f["best_excerpt"]), self._pieces(f["text"], f["claim_pieces"]),
+            self._pieces(f["best"]["text"] if f["best"] else "", f["evidence_pieces"]), s(f["suggestion"]),
             review_row,
             [[s(item["rule"]), s(item["reason"])] for item in f["suppressed"]],
-            [alignments.add((s(a["element"]), s(a["status"]), s(a["claim_words"]), s(a["evidence_words"]),
-                             s(a["source"]), s(a["clause"]),
-                             0 if a["meaning"] is None else s("%.2f" % a["meaning"])))
+            [self.alignments.add((s(a["element"]), s(a["status"]), s(a["claim_words"]), s(a["evidence_words"]),
+                                  s(a["source"]), s(a["clause"]),
+                                  0 if a["meaning"] is None else s("%.2f" % a["meaning"])))
              for a in f["alignment"]],
             s(f["register_id"]), library_row,
         ])
 
-    copies: list[list[object]] = []
-    copy_of: dict[str, int] = {}
-    for doc in documents:
-        copy_of.setdefault(doc["path"], len(copies))
+    def add_copy(self, doc: DocumentView) -> None:
+        """A document's copy: its text and runs are written now, its strings named later
+        (name_copy_strings), after every claim's."""
+        self._copy_of.setdefault(doc["path"], len(self._copy_heads))
         runs: list[object] = []
         texts = [_as_parsed(piece.text) for piece in doc["pieces"]]
         for text, piece in zip(texts, doc["pieces"], strict=True):
@@ -967,31 +1116,94 @@ def build_island(findings: list[FindingView], documents: list[DocumentView],
             else:
                 runs.append([length, 1 if piece.excluded else 0, piece.owner, piece.covering, piece.starting,
                              piece.ending])
-        copies.append([doc["dom_id"], _as_parsed(doc["path"]), doc["claims"], s(doc["url"]), s(doc["fetched_at"]),
-                       doc["pages"], s(doc["page_kind"]), "".join(texts), runs])
+        start = self.copies.size
+        self.copies.write(_json(["".join(texts), runs])[1:])  # the rest of the row: text, runs]
+        self._copy_spans.append((start, self.copies.size - start))
+        self._copy_heads.append((doc["dom_id"], _as_parsed(doc["path"]), doc["claims"], doc["url"],
+                                 doc["fetched_at"], doc["pages"], doc["page_kind"]))
 
-    unaudited = [[s(row["document"]), s(row["place"]), s(row["text"]), s(row["where"]), s(row["reason"])]
-                 for row in not_audited]
-    # Every string is interned by now: the table of strings is complete.
-    return {
-        "format": ISLAND_FORMAT,
-        "version": ISLAND_VERSION,
-        "strings": [str(item) for item in strings.rows],
-        "documents": _table("documents", [
+    def name_copy_strings(self) -> None:
+        s = self.s
+        for dom_id, path, claims, url, fetched_at, pages, page_kind in self._copy_heads:
+            self._copy_starts.append(_json([dom_id, path, claims, s(url), s(fetched_at), pages, s(page_kind)])[:-1]
+                                     + ",")
+        self._copy_heads = []
+
+    def add_not_audited(self, row: NotAuditedView) -> None:
+        s = self.s
+        self.not_audited.add_row([s(row["document"]), s(row["place"]), s(row["text"]), s(row["where"]),
+                                  s(row["reason"])])
+
+    def set_documents(self, document_rows: list[DocumentRow]) -> None:
+        self._documents = [
             [_as_parsed(row["path"]), row["counts"].get("supported", 0), row["counts"].get("overstated", 0),
-             row["counts"].get("unsupported", 0), row["total"], copy_of.get(row["path"], -1)]
-            for row in document_rows]),
-        "copies": _table("copies", copies),
-        "sources": _table("sources", sources.rows),
-        "rules": _table("rules", rules.rows),
-        "reviews": _table("reviews", [
-            (*row[:7], [list(role) for role in row[7]], list(row[8])) for row in reviews.rows]),  # type: ignore[index]
-        "libraries": _table("libraries", [
-            (*row[:4], list(row[4]), *row[5:]) for row in libraries.rows]),  # type: ignore[index]
-        "alignments": _table("alignments", alignments.rows),
-        "claims": _table("claims", claims),
-        "not_audited": _table("not_audited", unaudited),
-    }
+             row["counts"].get("unsupported", 0), row["total"], self._copy_of.get(row["path"], -1)]
+            for row in document_rows]
+
+    def _copy_rows(self) -> Iterator[str]:
+        for i, (start, (at, length)) in enumerate(zip(self._copy_starts, self._copy_spans, strict=True)):
+            yield ("," if i else "") + start
+            yield from self.copies.read(at, length)
+
+    def chunks(self) -> Iterator[str]:
+        """The island as the page carries it, a piece at a time: the same text as ``|tojson``
+        makes of it whole (Island)."""
+        yield _json({"format": ISLAND_FORMAT, "version": ISLAND_VERSION})[:-1] + ',"strings":['
+        yield from _json_rows(str(item) for item in self.strings.rows)
+        yield "]"
+        tables: list[tuple[str, Iterator[str]]] = [
+            ("documents", _json_rows(self._documents)),
+            ("copies", self._copy_rows()),
+            ("sources", _json_rows(self.sources.rows)),
+            ("rules", _json_rows(self.rules.rows)),
+            ("reviews", _json_rows(self.reviews.rows)),
+            ("libraries", _json_rows(self.libraries.rows)),
+            ("alignments", _json_rows(self.alignments.rows)),
+            ("claims", self.claims.read()),
+            ("not_audited", self.not_audited.read()),
+        ]
+        for name, rows in tables:
+            yield "," + _json(name) + ':{"fields":' + _json(list(ISLAND_FIELDS[name])) + ',"rows":['
+            yield from rows
+            yield "]}"
+        yield "}"
+
+    def close(self) -> None:
+        for spool in (self.claims, self.copies, self.not_audited):
+            spool.close()
+
+
+class IslandData(Mapping[str, Any]):
+    """The page's data island (an Island once parsed) as the templates see it.
+
+    ``{{ data|tojson }}`` writes it a piece at a time as the page is written (html_chunks), so a
+    site's island is never held whole; a template of one's own that reads it as a mapping gets
+    it parsed whole."""
+
+    def __init__(self, builder: _IslandBuilder) -> None:
+        self._builder = builder
+        self._parsed: dict[str, Any] | None = None
+        self.placeholder = ""  # while the page streams: written where the island goes, then replaced
+
+    def chunks(self) -> Iterator[str]:
+        return self._builder.chunks()
+
+    def _whole(self) -> dict[str, Any]:
+        if self._parsed is None:
+            self._parsed = json.loads("".join(self.chunks()))
+        return self._parsed
+
+    def __getitem__(self, key: str) -> Any:
+        return self._whole()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def close(self) -> None:
+        self._builder.close()
 
 
 def _not_audited_view(row: NotAuditedRow, kinds: dict[str, str]) -> NotAuditedView:
@@ -1023,7 +1235,19 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] | None = ()
         keep_trailing_newline=True,
     )
     # Compact: the island of a site's audit is megabytes of small numbers.
-    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": True, "separators": (",", ":")}
+    env.policies["json.dumps_kwargs"] = dict(_JSON_OPTIONS)
+    plain_tojson = env.filters["tojson"]
+
+    @pass_eval_context
+    def tojson(eval_ctx: EvalContext, value: Any, indent: int | None = None) -> Markup:
+        if isinstance(value, IslandData):
+            if indent is None:
+                # Streaming, the island goes in where its placeholder is written.
+                return Markup(value.placeholder or "".join(value.chunks()))
+            value = dict(value)
+        return plain_tojson(eval_ctx, value, indent)
+
+    env.filters["tojson"] = tojson
     return env
 
 
@@ -1044,9 +1268,9 @@ def _csp_hash(code: str) -> str:
 def _without_collector_pauses() -> Iterator[None]:
     """Hold the cyclic garbage collector while the page is built.
 
-    The views of a site's audit are hundreds of thousands of small objects that all
-    live until the page is written; left on, the collector walks them again and
-    again and takes half the time of the render."""
+    An audit's result is millions of small objects that all live while the page is
+    written; left on, the collector walks them again and again and takes half the
+    time of the render."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -1056,12 +1280,42 @@ def _without_collector_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
-                server_rows_limit: int = SERVER_ROWS_LIMIT) -> str:
-    """The whole report as one HTML document with its styles, script and data inlined.
+def _with_island(pieces: Iterable[str], island: IslandData) -> Iterator[str]:
+    for piece in pieces:
+        if island.placeholder not in piece:
+            yield piece
+            continue
+        parts = piece.split(island.placeholder)
+        yield parts[0]
+        for part in parts[1:]:
+            yield from island.chunks()
+            yield part
 
-    Up to ``server_rows_limit`` claims their rows are written into the page; above it
-    the page's script renders them from the data island, a page at a time."""
+
+def _in_blocks(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces joined into blocks of at most WRITE_BLOCK characters."""
+    held: list[str] = []
+    size = 0
+    for piece in pieces:
+        if size + len(piece) > WRITE_BLOCK and held:
+            yield "".join(held)
+            held, size = [], 0
+        if len(piece) > WRITE_BLOCK:
+            for at in range(0, len(piece), WRITE_BLOCK):
+                yield piece[at:at + WRITE_BLOCK]
+            continue
+        held.append(piece)
+        size += len(piece)
+    if held:
+        yield "".join(held)
+
+
+def html_chunks(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
+                server_rows_limit: int = SERVER_ROWS_LIMIT) -> Iterator[str]:
+    """The report (render_html's text) a block of at most WRITE_BLOCK characters at a time.
+
+    The page is rendered as it is read, and the island comes from the rows it was built into,
+    so a site's report is never held whole, nor every claim's view at once."""
     env = make_environment(template_dirs)
     css = Markup(_inline_asset(env, STYLE_TEMPLATE) + "\n" + _inline_asset(env, PRINT_STYLE_TEMPLATE))
     js = _inline_asset(env, SCRIPT_TEMPLATE)
@@ -1072,13 +1326,42 @@ def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[s
         f"style-src {_csp_hash(css)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
+    template = env.get_template(MAIN_TEMPLATE)
     with _without_collector_pauses():
         context = build_context(result, server_rows_limit)
-        # Written out, a lone surrogate (from an API caller's text) would fail to encode as UTF-8.
-        return without_lone_surrogates(env.get_template(MAIN_TEMPLATE).render(css=css, js=js, csp=csp, **context))
+        island = context["data"]
+        try:
+            # Random, so that no audited text can stand in for it.
+            island.placeholder = f"claimaudit-island-{secrets.token_hex(16)}"
+            for block in _in_blocks(_with_island(template.generate(css=css, js=js, csp=csp, **context), island)):
+                # Written out, a lone surrogate (from an API caller's text) would fail to encode as UTF-8.
+                yield without_lone_surrogates(block)
+        finally:
+            island.close()
+
+
+def render_html(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
+                server_rows_limit: int = SERVER_ROWS_LIMIT) -> str:
+    """The whole report as one HTML document with its styles, script and data inlined.
+
+    Up to ``server_rows_limit`` claims their rows are written into the page; above it
+    the page's script renders them from the data island, a page at a time."""
+    return "".join(html_chunks(result, template_dirs, server_rows_limit=server_rows_limit))
+
+
+def html_writer(result: AuditResult, template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
+                server_rows_limit: int = SERVER_ROWS_LIMIT) -> Callable[[BinaryIO], None]:
+    """A function that writes the report into a binary file as it is rendered (for
+    ``claimaudit.files.write_atomic`` and ``write_atomic_set``)."""
+
+    def write(handle: BinaryIO) -> None:
+        for block in html_chunks(result, template_dirs, server_rows_limit=server_rows_limit):
+            handle.write(block.encode("utf-8"))
+
+    return write
 
 
 def write_html(result: AuditResult, path: str | os.PathLike[str],
                template_dirs: Iterable[str | os.PathLike[str]] | None = (), *,
                server_rows_limit: int = SERVER_ROWS_LIMIT) -> Path:
-    return write_atomic(path, render_html(result, template_dirs, server_rows_limit=server_rows_limit))
+    return write_atomic(path, html_writer(result, template_dirs, server_rows_limit=server_rows_limit))
