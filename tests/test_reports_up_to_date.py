@@ -43,7 +43,7 @@ def committed(name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["audit.json", "audit.html"])
+@pytest.mark.parametrize("name", ["audit.json", "audit.jsonl", "audit.html"])
 def test_committed_text_reports_are_byte_identical(fresh, name):
     assert (fresh / name).read_bytes() == committed(name).read_bytes(), f"reports/{name} differs.\n{REGENERATE}"
 
