@@ -285,10 +285,9 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
     query = claim.text.lower()
     claim_figures = figure_keys(claim)
     row_figures = index.inverted.row_figures
-    scored: list[tuple[float, str, int, int]] = []
-    # The rounded similarity the current top_k-th holds: a sentence whose closeness plus the
-    # most the fuzzy match can add stays below it cannot enter, and is not scored in full.
-    bar = -1.0
+    # A sentence whose closeness plus the most the fuzzy match can add stays below the bar
+    # cannot enter the best, and is not scored in full.
+    best = _Best(top_k)
     done: set[int] = set()
     # Cited sentences (with their bonus) and those close in meaning come first; then the closest
     # by words, terms and figures, in order: once even a perfect fuzzy match could not lift the
@@ -301,13 +300,13 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
         done.add(j)
         sentence = index.sentences[j]
         bonus = NAMED_SOURCE_BONUS if sentence.source.id in cited else 0.0
-        if len(scored) >= top_k:
+        if best.full:
             bound = candidates.close(j) + w_fuzz
             if meaning is not None:
                 bound = (1.0 - w_meaning) * bound + w_meaning * (float(meaning[j]) if position < leading
                                                                  else ceiling)
             # (A hair above: the similarity adds the same parts in another order.)
-            if round(min(bound + bonus + 1e-9, 1.0), 4) < bar:
+            if round(min(bound + bonus + 1e-9, 1.0), 4) < best.bar:
                 if position >= leading:
                     break
                 continue
@@ -321,15 +320,8 @@ def _best(claim: Statement, index: SourceIndex, candidates: Candidates, cited: s
         if meaning is not None:
             similarity = (1.0 - w_meaning) * similarity + w_meaning * float(meaning[j])
         similarity += bonus
-        scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, j))
-        if len(scored) >= top_k:
-            scored.sort()
-            del scored[top_k:]
-            bar = -scored[-1][0]
-    scored.sort()
-    best = [index.sentences[j] for *_, j in scored[:top_k]]
-    return [Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
-            for key, sentence in zip(scored, best)]
+        best.add(similarity, sentence, j)
+    return best.matches(claim)
 
 
 # Sentences scored in full at a time, closest first, between checks of whether any later one could still enter.
@@ -357,10 +349,9 @@ def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates
     rows, bonus, bound = rows[order], bonus[order], bound[order]
     query = claim.text.lower()
     lowered = index.lowered
-    scored: list[tuple[float, str, int, int]] = []
-    bar = -1.0
+    best = _Best(top_k)
     for start in range(0, len(rows), SCORED_AT_ONCE):
-        if len(scored) >= top_k and round(min(float(bound[start]) + 1e-9, 1.0), 4) < bar:
+        if best.full and round(min(float(bound[start]) + 1e-9, 1.0), 4) < best.bar:
             break
         chunk = rows[start:start + SCORED_AT_ONCE]
         fuzzy = process.cdist([query], [lowered[j] for j in chunk.tolist()], scorer=fuzz.token_set_ratio,
@@ -370,18 +361,36 @@ def _best_by_arrays(claim: Statement, index: SourceIndex, candidates: Candidates
         if meaning is not None:
             similarity = (1.0 - w_meaning) * similarity + w_meaning * meaning[chunk]
         similarity = similarity + bonus[start:start + SCORED_AT_ONCE]
-        if len(scored) >= top_k:
+        if best.full:
             # Below the bar by more than rounding can close: cannot enter.
-            keep = similarity >= bar - 0.0001
+            keep = similarity >= best.bar - 0.0001
             chunk, similarity = chunk[keep], similarity[keep]
         for j, value in zip(chunk.tolist(), similarity.tolist()):
-            sentence = index.sentences[j]
-            scored.append((-round(min(value, 1.0), 4), sentence.source.id, sentence.start, j))
-        if len(scored) >= top_k:
-            scored.sort()
-            del scored[top_k:]
-            bar = -scored[-1][0]
-    scored.sort()
-    best = [index.sentences[j] for *_, j in scored[:top_k]]
-    return [Match(sentence, -key[0], sorted(claim.token_set & sentence.statement.token_set))
-            for key, sentence in zip(scored, best)]
+            best.add(value, index.sentences[j], j)
+    return best.matches(claim)
+
+
+class _Best:
+    """The best ``top_k`` sentences scored so far, and the bar: the rounded similarity the last of them holds
+    (-1 until there are ``top_k``). Ties go to the source id, then the earlier sentence."""
+
+    def __init__(self, top_k: int) -> None:
+        self.top_k = top_k
+        self.scored: list[tuple[float, str, int, int, SourceSentence]] = []
+        self.bar = -1.0
+
+    @property
+    def full(self) -> bool:
+        return len(self.scored) >= self.top_k
+
+    def add(self, similarity: float, sentence: SourceSentence, row: int) -> None:
+        self.scored.append((-round(min(similarity, 1.0), 4), sentence.source.id, sentence.start, row, sentence))
+        if self.full:
+            self.scored.sort(key=lambda entry: entry[:4])
+            del self.scored[self.top_k:]
+            self.bar = -self.scored[-1][0]
+
+    def matches(self, claim: Statement) -> list[Match]:
+        self.scored.sort(key=lambda entry: entry[:4])
+        return [Match(sentence, -key, sorted(claim.token_set & sentence.statement.token_set))
+                for key, *_, sentence in self.scored[:self.top_k]]
