@@ -80,10 +80,7 @@ class Executor(Protocol):
 def prepare(sources: list[Source], rules: list[Rule], *, aliases: dict[str, tuple[str, ...]] | None = None,
             meaning: Meaning | None = None) -> AuditContext:
     """The shared part of a run: the pack cut into analysed sentences and indexed."""
-    index = SourceIndex.build(sources, aliases=aliases, meaning=meaning)
-    # Built here, not on first use, so that every worker shares them rather than building its own.
-    index.inverted, index.lowered
-    return AuditContext(index, list(rules))
+    return AuditContext(SourceIndex.build(sources, aliases=aliases, meaning=meaning), list(rules))
 
 
 def audit_documents(
@@ -147,8 +144,9 @@ def batch_weight(document: Document) -> int:
 def document_batches(documents: list[Document], claims_per_batch: int = BATCH_CLAIMS) -> list[list[Document]]:
     """Documents cut into batches of about ``claims_per_batch`` sentences' worth of text, in order.
 
-    Batches are large enough that scoring works on matrices, and small enough
-    that workers share the work evenly and findings stream out as they are judged."""
+    Batches are large enough that a worker's round trip is small beside the work, and
+    small enough that findings stream out as they are judged (executors that share
+    batches among workers cut them finer)."""
     batches: list[list[Document]] = []
     current: list[Document] = []
     weight = 0

@@ -356,7 +356,7 @@ def _statement_of(value: Any, text: str) -> bool:
 
 
 def _allowed_global(module: str, name: str, found: object) -> bool:
-    # Analyses hold claimaudit's data classes and similarity rows (arrays of floats).
+    # Analyses hold claimaudit's data classes and sentence embeddings (arrays of floats).
     return cache.claimaudit_class(module, name, found) or \
         (module == "array" and name in {"array", "_array_reconstructor"})
 

@@ -64,9 +64,6 @@ class SourceIndex:
     _alias_matcher: AliasMatcher | None = field(default=None, init=False, repr=False, compare=False)
     _canon_cache: dict[tuple[str, str], frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
-    # Each token's posting rows as an array (None: no sentence holds it), for evidence.rank's matrix scores.
-    posting_arrays: dict[str, NDArray[np.int64] | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
     _passages: NDArray[np.float64] | None = field(default=None, init=False, repr=False, compare=False)
     _meaning_rows: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
     _words_alone: "SourceIndex | None" = field(default=None, init=False, repr=False, compare=False)
@@ -94,6 +91,8 @@ class SourceIndex:
                 index.postings.setdefault(token, []).append(row)
         total = max(len(index.sentences), 1)
         index.idf = {tok: math.log(1 + total / (1 + df)) for tok, df in document_frequency.items()}
+        # Built now, not on first use, so that every worker of a run shares them rather than building its own.
+        index.inverted, index.lowered
         return index
 
     @property
