@@ -159,6 +159,11 @@ def test_a_bad_number_of_jobs_is_one_line_and_exit_2(site, jobs):
     assert "--jobs" in line and "worker processes" in line
 
 
+def test_a_mistyped_huge_number_of_jobs_forks_nothing_and_names_the_limit(site):
+    line = one_error_line(audit_cli(site, "--jobs", "99999", timeout=60))
+    assert "--jobs" in line and "max-jobs" in line and "CLAIMAUDIT_MAX_JOBS" in line
+
+
 def test_jobs_beside_a_cluster_address_is_refused(site):
     line = one_error_line(audit_cli(site, "--jobs", "2", "--dask", "tcp://127.0.0.1:8786", timeout=60))
     assert "--jobs sizes --dask local" in line

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claimaudit import limits
 from claimaudit.errors import InputError
 
 if TYPE_CHECKING:
@@ -453,6 +454,9 @@ def parse_jobs(value: object, where: str = "--jobs") -> int:
         raise InputError(f"{where}: {value!r} is not a number of worker processes (1 or more)") from None
     if jobs < 1:
         raise InputError(f"{where}: {jobs} is not a number of worker processes (1 or more)")
+    # Each worker is a copy of this process: a mistyped count must not fork hundreds of them.
+    if jobs > limits.int_value("max-jobs"):
+        raise InputError(f"{where}: {limits.breach('max-jobs', jobs).detail}")
     return jobs
 
 

@@ -66,6 +66,7 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("max-redirects", 5, "redirects", "redirects followed for one web address"),
     Limit("max-dask-connect-seconds", 10.0, "seconds",
           "time to reach a Dask scheduler (--dask) and find a worker on it"),
+    Limit("max-jobs", 64, "worker processes", "a run on this machine (--jobs)"),
 )}
 
 _overrides: dict[str, float] = {}
