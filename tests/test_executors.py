@@ -182,6 +182,18 @@ def test_an_unreachable_scheduler_is_one_line_naming_it_and_exit_2(site):
     assert address in line and "cannot connect" in line and "max-dask-connect-seconds" in line
 
 
+def test_a_server_that_is_not_a_scheduler_is_one_line_within_the_limit_not_a_hang(site):
+    # A real server on 127.0.0.1 that takes the connection and never answers, as a web server
+    # or anything else at a mistyped port might.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        result = audit_cli(site, "--dask", address, env={"CLAIMAUDIT_MAX_DASK_CONNECT_SECONDS": "2"}, timeout=60)
+    line = one_error_line(result)
+    assert address in line and "never answered as a Dask scheduler" in line
+
+
 HOUSE_RULE = """\
 code: HS777
 name: house.stretched_vowels

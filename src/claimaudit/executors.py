@@ -15,7 +15,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from claimaudit import limits
 from claimaudit.errors import InputError
@@ -278,6 +278,30 @@ def _stop(pool: ProcessPoolExecutor, processes: list[Any], *, gently: bool) -> N
             process.join(timeout=5)
 
 
+def _within(seconds: float, connect: Callable[[], Any]) -> Any:
+    """``connect()``, or TimeoutError after ``seconds``: Dask's own timeout does not cover a server that
+    accepts the connection and never answers (a web server at that port), which would hold the run."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(("ok", connect()))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            outcome.append(("error", error))
+
+    worker = threading.Thread(target=attempt, name="claimaudit-dask-connect", daemon=True)
+    worker.start()
+    worker.join(seconds + 1.0)
+    if not outcome:
+        raise TimeoutError("the address accepted the connection but never answered as a Dask scheduler")
+    kind, value = outcome[0]
+    if kind == "error":
+        raise value
+    return value
+
+
 def _claimaudit_version() -> str:
     from claimaudit import __version__
 
@@ -354,7 +378,7 @@ class DaskCluster:
                                              silence_logs=logging.ERROR)
                 self._client = Client(self._cluster, timeout=seconds)
             else:
-                self._client = Client(self.address, timeout=seconds)
+                self._client = _within(seconds, lambda: Client(self.address, timeout=seconds))
         except Exception as error:  # noqa: BLE001 - any failure to reach the cluster is said in one line
             self.close()
             detail = str(error).splitlines()[0] if str(error) else type(error).__name__
